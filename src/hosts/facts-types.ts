@@ -1,0 +1,242 @@
+/**
+ * What zmigrate knows about a host after gathering: read from the host's `/sys`, `/dev`
+ * and `/proc` (under the profile's `root`, `/` on a real host) and from `virsh`.
+ * Pure data; rules read it, never the host.
+ */
+
+export interface DasdDevice {
+  /** CCW bus-ID, e.g. '0.0.7500'. */
+  busId: string
+  online: boolean
+  /** PAV/HyperPAV alias (host-side only; has no block device). */
+  alias: boolean
+  /** Storage-server UID, e.g. 'IBM.75000000092461.e900.10' (HyperPAV alias: '….xx'). */
+  uid?: string
+  readonly?: boolean
+  /** dasd-eckd | dasd-fba */
+  discipline?: string
+  /** Block device name when online, e.g. 'dasda'. */
+  blockName?: string
+}
+
+/** One `/dev/disk/by-*` or `/dev/mapper` link and what it resolves to. */
+export interface DeviceLink {
+  /** Absolute path as a guest XML would name it, e.g. '/dev/disk/by-path/ccw-0.0.7500'. */
+  path: string
+  /** Kernel device it resolves to, e.g. 'dasda', 'dasda1', 'dm-0', 'sda'. */
+  target: string
+}
+
+export interface MultipathMap {
+  /** DM name (`/dev/mapper/<name>`): the WWID or a user-friendly alias. */
+  name: string
+  wwid: string
+  /** Kernel name, e.g. 'dm-0'. */
+  dmDevice: string
+  /** Path devices (sd names). */
+  paths: string[]
+}
+
+export interface ScsiDevice {
+  /** 'H:C:T:L' */
+  hctl: string
+  /** SCSI peripheral type: 0 disk, 1 tape, 8 medium changer, … */
+  type: number
+  /** disk | tape | changer | other */
+  kind: 'disk' | 'tape' | 'changer' | 'other'
+  vendor?: string
+  model?: string
+  /** Kernel block name (sdX) or st/sg name. */
+  blockName?: string
+  sgName?: string
+  /** zfcp identity: FCP device bus-ID, WWPN and LUN (hex, 0x-prefixed, 16 digits). */
+  fcpDevice?: string
+  wwpn?: string
+  lun?: string
+}
+
+export interface ZfcpHost {
+  /** FCP device bus-ID, e.g. '0.0.1700'. */
+  busId: string
+  /** SCSI host number, e.g. 0 for scsi_host0 / host0. */
+  scsiHost: number
+  online: boolean
+}
+
+export interface QethDevice {
+  /** First subchannel bus-ID of the group, e.g. '0.0.1a00'. */
+  busId: string
+  ifname?: string
+  online: boolean
+  layer2?: boolean
+  cardType?: string
+  /** `vnicc/<name>` values as read: '0', '1', 'n/a', 'n/a (BridgePort)'. */
+  vnicc: Record<string, string>
+  bridgeRole?: string
+}
+
+export interface ApMatrix {
+  adapters: string[]
+  domains: string[]
+  controlDomains: string[]
+}
+
+export interface MediatedDevice {
+  uuid: string
+  /** vfio_ccw-io | vfio_ap-passthrough | … */
+  type: string
+  /** Parent device: subchannel bus-ID ('0.0.0313') for vfio_ccw, 'matrix' for vfio_ap. */
+  parent: string
+  /** vfio_ap: assigned adapters/domains (hex). */
+  matrix?: ApMatrix
+  /** For vfio-ccw: the device number behind the subchannel, when known. */
+  ccwDevice?: string
+}
+
+export interface PciFunction {
+  /** Host PCI address 'dddd:bb:ss.f'. */
+  address: string
+  /** zPCI function ID, '0x%08x'. */
+  fid?: string
+  /** zPCI UID, '0x%04x'. */
+  uid?: string
+  uidIsUnique?: boolean
+  pchid?: string
+  vendor?: string
+  device?: string
+  /** PCI class code, e.g. '0x010802' (NVMe), '0x020000' (Ethernet). */
+  pciClass?: string
+  /** nvme | roce | ism | other */
+  kind: 'nvme' | 'roce' | 'ism' | 'other'
+  /** Network interface name (RoCE), e.g. 'eno4272'. */
+  ifname?: string
+  /** Driver bound: mlx5_core, nvme, vfio-pci, ism, … */
+  driver?: string
+}
+
+export interface NetworkInterface {
+  name: string
+  /** bridge | bond | vlan | macvtap | tun | veth | ether | loopback | other */
+  kind: string
+  /** Bridge the interface is enslaved to. */
+  master?: string
+  operstate?: string
+  mac?: string
+}
+
+export interface LibvirtNetwork {
+  name: string
+  active: boolean
+  bridge?: string
+}
+
+export interface StoragePool {
+  name: string
+  type: string
+  active: boolean
+  targetPath?: string
+  availableBytes?: number
+}
+
+export interface MountEntry {
+  source: string
+  target: string
+  fstype: string
+}
+
+export interface HugepagePool {
+  sizeKiB: number
+  total: number
+  free: number
+}
+
+export interface NumaNode {
+  id: number
+  memTotalKiB?: number
+  memFreeKiB?: number
+  cpus?: string
+  hugepages: HugepagePool[]
+}
+
+export interface GuestSummary {
+  name: string
+  uuid: string
+  /** running | paused | shut off | crashed | pmsuspended | in shutdown | blocked | idle | dying */
+  state: string
+  persistent?: boolean
+  /** `virsh dumpxml` output. */
+  xml: string
+}
+
+export interface LibvirtInfo {
+  reachable: boolean
+  uri: string
+  /** When unreachable: the error libvirt gave. */
+  error?: string
+  /** e.g. '9.0.0' */
+  version?: string
+  hypervisorVersion?: string
+}
+
+export interface HostFacts {
+  /** Profile name of the host. */
+  host: string
+  /** `root` the tree was read from. */
+  root: string
+  hostname?: string
+  /** libvirt host UUID (`virsh capabilities`). */
+  hostUuid?: string
+  arch?: string
+  kernelRelease?: string
+  libvirt: LibvirtInfo
+  qemu: {version?: string; emulator?: string}
+  /** Machine types the host's QEMU offers for s390x (canonical names and aliases). */
+  machineTypes: string[]
+  hostCpu?: {model?: string; vendor?: string; features: string[]}
+  /** CPU models usable for guests (`domcapabilities`, usable='yes'). */
+  usableCpuModels: string[]
+  memory: {totalKiB?: number; freeKiB?: number; availableKiB?: number}
+  cpus: {online?: number}
+  numa: NumaNode[]
+  hugepages: HugepagePool[]
+  qemuIds?: {user?: string; group?: string; uid?: number; gid?: number}
+  dasd: DasdDevice[]
+  deviceLinks: DeviceLink[]
+  multipath: MultipathMap[]
+  scsi: ScsiDevice[]
+  zfcpHosts: ZfcpHost[]
+  qeth: QethDevice[]
+  mdevs: MediatedDevice[]
+  pci: PciFunction[]
+  netInterfaces: NetworkInterface[]
+  libvirtNetworks: LibvirtNetwork[]
+  storagePools: StoragePool[]
+  mounts: MountEntry[]
+  selinux: {enabled: boolean; virtUseNfs?: boolean}
+  sysctl: {unprivilegedUserfaultfd?: number}
+  guests: GuestSummary[]
+  /** Problems met while reading (missing files are normal; these are the unexpected ones). */
+  warnings: string[]
+}
+
+/** Per-path facts the probe phase gathers for the disks of the guests being checked. */
+export interface PathProbe {
+  path: string
+  exists: boolean
+  /** regular | block | directory | missing | other */
+  fileType: string
+  sizeBytes?: number
+  /** qemu-img info (file images only). */
+  image?: {format: string; virtualSizeBytes: number; actualSizeBytes?: number; backingFile?: string}
+  /** Free bytes on the file system holding the path (or its parent directory when missing). */
+  freeBytes?: number
+  /** The closest existing parent directory, when the path is missing. */
+  existingParent?: string
+}
+
+/** Result of `virsh hypervisor-cpu-compare` for one guest CPU definition. */
+export interface CpuCompareResult {
+  /** identical | superset | incompatible | error */
+  result: 'identical' | 'superset' | 'incompatible' | 'error'
+  detail?: string
+}

@@ -1,0 +1,67 @@
+/**
+ * A loaded profile with defaults applied: what the rest of zmigrate consumes.
+ */
+import type {DeviceMapping, DeviceSelector, RuleOverride} from './schema.js'
+import type {Severity} from '../rules/severity.js'
+
+export interface ResolvedHost {
+  name: string
+  transport: 'ssh' | 'local'
+  /** Host name or IP address to connect to ('localhost' for transport local). */
+  address: string
+  /** Unset: ~/.ssh/config, then 22. */
+  port?: number
+  /** Unset: ~/.ssh/config, then the local user name. */
+  user?: string
+  /** Absolute paths of private keys to try. Empty: ~/.ssh/config IdentityFile, then the OpenSSH default key files; plus the agent. */
+  identities: string[]
+  /** Absolute path of the known_hosts file. Unset: ~/.ssh/config UserKnownHostsFile, then ~/.ssh/known_hosts. */
+  knownHosts?: string
+  trustOnFirstUse: boolean
+  libvirtUri: string
+  /** URI the migration source uses to reach this host's libvirt. */
+  migrationUri: string
+  /** Absolute directory under which /sys, /dev, /proc are read. */
+  root: string
+  connectTimeoutMs: number
+  agent: boolean
+}
+
+export interface MigrationPolicy {
+  mode: 'auto' | 'live' | 'non-live' | 'offline'
+  persistent: boolean
+  undefineSource: boolean
+  suspendOnArrival: boolean
+  copyStorage: 'auto' | 'never'
+  parallelConnections: number
+  autoConverge: boolean
+  postcopyAfterSeconds?: number
+  bandwidthMiB?: number
+  maxDowntimeMs?: number
+  timeoutPerGiBSeconds?: number
+  timeoutAction: 'suspend' | 'postcopy'
+  transport: 'direct' | 'p2p'
+  tunnelled: boolean
+  unsafe: boolean
+  detachTimeoutSeconds: number
+}
+
+export interface ResolvedRuleOverride extends RuleOverride {
+  rule: string
+}
+
+export interface ResolvedProfile {
+  site: string
+  description?: string
+  /** File it came from ('(built-in)' for the embedded default). */
+  file: string
+  /** sha256 of the file's bytes (plans record it). */
+  sha256: string
+  hosts: Record<string, ResolvedHost>
+  rules: Record<string, ResolvedRuleOverride>
+  migration: MigrationPolicy
+  detachForMigration: DeviceSelector[]
+  mappings: DeviceMapping[]
+}
+
+export type {Severity}
