@@ -83,6 +83,8 @@ export type DeviceKind =
   | 'pstore'
   | 'lease'
   | 'parallel'
+  /** A `<devices>` child zmigrate does not recognise (`element` has its name); never silently migratable. */
+  | 'unknown'
 
 /** How a device bears on live migration (before zmigrate does anything about it). */
 export type MigrationImpact =
