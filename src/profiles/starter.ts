@@ -1,0 +1,71 @@
+/**
+ * The commented starter profile `zmigrate profile init` writes. Values are quoted by the yaml
+ * library, so a site or address with YAML-special characters still round-trips.
+ */
+import {stringify} from 'yaml'
+
+export interface StarterHost {
+  name: string
+  address: string
+}
+
+/** Placeholder hosts when none are given (documentation addresses, RFC 5737). */
+export const PLACEHOLDER_HOSTS: readonly StarterHost[] = [
+  {name: 'kvm-a', address: '192.0.2.10'},
+  {name: 'kvm-b', address: '192.0.2.11'},
+]
+
+function scalar(value: string): string {
+  return stringify(value).trimEnd()
+}
+
+export function starterProfile(site: string, hosts: readonly StarterHost[]): string {
+  const placeholders = hosts.length === 0
+  const hostLines = (placeholders ? PLACEHOLDER_HOSTS : hosts).flatMap((h) => [`  ${scalar(h.name)}:`, `    address: ${scalar(h.address)}`])
+  return `# zmigrate site profile for ${site}.
+# Check it with:  zmigrate profile validate FILE
+# See it resolved: zmigrate profile show --profile FILE
+# Every setting, with its default, is explained in profiles/example-site.yaml shipped with zmigrate.
+# Relative paths are relative to this file; ~/ is your home directory.
+version: 1
+site: ${scalar(site)}
+# description: what these hosts are (CEC, LPARs, purpose)
+
+# Settings every host inherits; a host's own settings win.
+defaults:
+  transport: ssh                      # or local: run commands on this machine
+  # user: root                        # unset: ~/.ssh/config, then your login name
+  # port: 22                          # unset: ~/.ssh/config, then 22
+  # identity: ~/.ssh/id_ed25519       # unset: ~/.ssh/config IdentityFile, then OpenSSH's defaults (+ ssh-agent)
+  # known-hosts: ~/.ssh/known_hosts   # unset: ~/.ssh/config UserKnownHostsFile, then ~/.ssh/known_hosts
+  # trust-on-first-use: false         # record the key of a never-seen host (a changed key is always refused)
+  # libvirt-uri: qemu:///system
+  # connect-timeout: 10               # seconds
+
+hosts:${placeholders ? '\n  # Placeholders: replace with your KVM hosts (name: address).' : ''}
+${hostLines.join('\n')}
+    # migration-uri: qemu+ssh://root@ADDRESS/system   # how the source host's libvirt reaches this one
+
+# Per-rule changes; ids from \`zmigrate rules\`. A reason is required and shown with each finding.
+# rules:
+#   RULE-ID:
+#     severity: warning               # blocker | action | warning | info
+#     reason: why this site differs
+
+# migration:
+#   mode: auto                        # auto | live | non-live | offline
+#   persistent: true
+#   undefine-source: true
+#   copy-storage: auto                # auto | never
+#   unsafe: false                     # keep libvirt's safety checks
+
+# devices:
+#   detach-for-migration:             # devices that cannot move with the guest
+#     - kind: hostdev
+#       model: vfio-ccw
+#   mappings:                         # the destination's identity for a device
+#     - kind: disk-source
+#       from: /dev/disk/by-path/ccw-0.0.7500
+#       to: /dev/disk/by-path/ccw-0.0.8500
+`
+}
