@@ -1,0 +1,53 @@
+import {compact, guestDevno, hostdevSubject, interfaceSourceName, interfaceSubject, isSelectedForDetach, mappedTo} from '../device-helpers.js'
+import {diskSubject} from '../helpers.js'
+import type {FindingDraft, Rule} from '../types.js'
+
+/** Hostdev types a more specific rule owns (it reports the detach itself, or why it cannot). */
+const OWNED_HOSTDEV_TYPES = new Set(['mdev', 'pci', 'scsi'])
+
+/**
+ * The site profile can list devices to detach before migration and re-attach afterwards
+ * (`devices.detach-for-migration`), e.g. a disk backed by host-local storage the site mirrors
+ * itself, or a USB or scsi_host device: IBM's advice for devices that cannot move with the
+ * guest is to keep their XML in a separate file, attach them only when needed and detach them
+ * before migrating (IBM KVM "Configuring a SCSI tape or medium changer device"). This rule
+ * reports each selected disk, interface and hostdev that no more specific rule handles
+ * (mdev, PCI and SCSI hostdevs have their own rules; file systems are shared-filesystem's), with
+ * the source it is re-attached with on the destination: the profile's mapping
+ * (`devices.mappings`, kind disk-source or net-source) or the same one.
+ */
+export const profileDetachDevice: Rule = {
+  id: 'profile-detach-device',
+  category: 'devices',
+  severity: 'action',
+  summary: 'A device the site profile selects is detached before migration and re-attached on the destination.',
+  remedy:
+    'Nothing to do if the selection is intended; make sure the device\'s source (or its mapping in devices.mappings) exists on the destination, or remove the device from devices.detach-for-migration.',
+  source:
+    'Site profile devices.detach-for-migration; IBM KVM Virtual Server Management, "Configuring a SCSI tape or medium changer device" (detach devices before migrating, re-attach when needed)',
+  check(ctx) {
+    const dest = ctx.destination.host
+    const {disks, interfaces, hostdevs} = ctx.guest.domain
+    const out: FindingDraft[] = []
+    const report = (subject: string, source: string | undefined, destinationSource: string | undefined, data: Record<string, unknown>): void => {
+      const moved = destinationSource !== undefined && destinationSource !== source ? ` with source ${destinationSource} (mapped)` : ''
+      out.push({
+        subject,
+        message: `detached before migration and re-attached on ${dest}${moved} (site profile); the guest is without it meanwhile`,
+        data: compact({...data, destinationSource: destinationSource ?? source}),
+      })
+    }
+    for (const disk of disks.filter((d) => isSelectedForDetach(ctx, d))) {
+      const source = disk.path ?? disk.source?.name ?? disk.source?.volume
+      report(diskSubject(disk), source, mappedTo(ctx, 'disk-source', source), {deviceIndex: disk.index, kind: 'disk', target: disk.target.dev, devno: guestDevno(disk), source})
+    }
+    for (const iface of interfaces.filter((i) => i.type !== 'hostdev' && isSelectedForDetach(ctx, i))) {
+      const source = interfaceSourceName(iface)
+      report(interfaceSubject(iface), source, mappedTo(ctx, 'net-source', source), {deviceIndex: iface.index, kind: 'interface', devno: guestDevno(iface), mac: iface.mac, source})
+    }
+    for (const h of hostdevs.filter((d) => !OWNED_HOSTDEV_TYPES.has(d.type) && !d.fromInterface && isSelectedForDetach(ctx, d))) {
+      report(hostdevSubject(h), h.scsiHostSource?.wwpn, undefined, {deviceIndex: h.index, kind: 'hostdev', type: h.type, devno: guestDevno(h), source: h.scsiHostSource?.wwpn})
+    }
+    return out
+  },
+}

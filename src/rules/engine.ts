@@ -1,0 +1,59 @@
+import type {ResolvedProfile} from '../profiles/types.js'
+import {severityRank} from './severity.js'
+import type {CheckContext, Finding, Rule} from './types.js'
+
+/**
+ * Runs every enabled rule against one guest and returns all findings (never stops at the
+ * first), with the profile's overrides applied and the reason kept, strongest first.
+ * A rule that throws is a bug; it is reported as its own blocker finding instead of
+ * hiding the other rules' findings.
+ */
+export function evaluateRules(rules: readonly Rule[], ctx: CheckContext): Finding[] {
+  const findings: Finding[] = []
+  for (const rule of rules) {
+    const override = ctx.profile.rules[rule.id]
+    if (override?.enabled === false) continue
+    let drafts
+    try {
+      drafts = rule.check(ctx)
+    } catch (error) {
+      findings.push({
+        rule: rule.id,
+        category: rule.category,
+        severity: 'blocker',
+        subject: `guest ${ctx.guest.name}`,
+        message: `rule ${rule.id} failed to evaluate: ${(error as Error).message}`,
+        remedy: 'This is a bug in zmigrate; report it with the output of zmigrate facts for both hosts.',
+      })
+      continue
+    }
+    for (const draft of drafts) {
+      const natural = draft.severity ?? rule.severity
+      const finding: Finding = {
+        rule: rule.id,
+        category: rule.category,
+        severity: override?.severity ?? natural,
+        subject: draft.subject,
+        message: draft.message,
+        remedy: draft.remedy ?? rule.remedy,
+      }
+      if (override?.severity && override.severity !== natural) finding.override = {defaultSeverity: natural, reason: override.reason}
+      if (draft.data) finding.data = draft.data
+      findings.push(finding)
+    }
+  }
+  return sortFindings(findings)
+}
+
+export function sortFindings(findings: Finding[]): Finding[] {
+  return findings
+    .map((f, i) => ({f, i}))
+    .sort((a, b) => severityRank(a.f.severity) - severityRank(b.f.severity) || a.i - b.i)
+    .map(({f}) => f)
+}
+
+/** Overrides in the profile that name no rule are a profile error; the loader calls this. */
+export function unknownRuleIds(profile: Pick<ResolvedProfile, 'rules'>, rules: readonly Rule[]): string[] {
+  const known = new Set(rules.map((r) => r.id))
+  return Object.keys(profile.rules).filter((id) => !known.has(id))
+}
