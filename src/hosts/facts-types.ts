@@ -112,6 +112,8 @@ export interface PciFunction {
   ifname?: string
   /** Driver bound: mlx5_core, nvme, vfio-pci, ism, … */
   driver?: string
+  /** NVMe namespaces (block device names, e.g. 'nvme0n1') of this function while the nvme driver has it. */
+  blockDevices?: string[]
 }
 
 export interface NetworkInterface {
@@ -192,6 +194,12 @@ export interface HostFacts {
   qemu: {version?: string; emulator?: string}
   /** Machine types the host's QEMU offers for s390x (canonical names and aliases). */
   machineTypes: string[]
+  /**
+   * Guest architectures the host can run (`virsh capabilities` `<guest>` elements): arch,
+   * domain types (kvm needs a host of that arch; qemu is TCG emulation) and machine types
+   * (canonical names and aliases).
+   */
+  guestDomains: {arch: string; domainTypes: string[]; machines: string[]}[]
   hostCpu?: {model?: string; vendor?: string; features: string[]}
   /** CPU models usable for guests (`domcapabilities`, usable='yes'). */
   usableCpuModels: string[]
@@ -212,7 +220,8 @@ export interface HostFacts {
   libvirtNetworks: LibvirtNetwork[]
   storagePools: StoragePool[]
   mounts: MountEntry[]
-  selinux: {enabled: boolean; virtUseNfs?: boolean}
+  /** enabled: selinuxfs is mounted; enforcing: /sys/fs/selinux/enforce; virtUseNfs: the boolean's current value. */
+  selinux: {enabled: boolean; enforcing?: boolean; virtUseNfs?: boolean}
   sysctl: {unprivilegedUserfaultfd?: number}
   guests: GuestSummary[]
   /** Problems met while reading (missing files are normal; these are the unexpected ones). */
@@ -232,6 +241,10 @@ export interface PathProbe {
   freeBytes?: number
   /** The closest existing parent directory, when the path is missing. */
   existingParent?: string
+  /** For /dev paths: the kernel device the path resolves to (e.g. 'dasdb', 'dm-0'). */
+  kernelName?: string
+  /** Why the path could not be probed (not absolute, contains a line break, qemu-img failed, …). */
+  error?: string
 }
 
 /** Result of `virsh hypervisor-cpu-compare` for one guest CPU definition. */

@@ -1,0 +1,410 @@
+/**
+ * The two constant POSIX sh scripts zmigrate runs on a host — one per round trip — and the
+ * encoders of their standard input.
+ *
+ * Security rule: the remote command is always `['sh', '-c', SCRIPT]` with SCRIPT one of these
+ * constants; every variable input (root directory, libvirt URI, disk paths from guest XML, CPU XML)
+ * travels on stdin and is only ever expanded inside double quotes. Guest names never reach a
+ * command line at all: guests are addressed by UUID, and UUIDs are checked to be hex and dashes.
+ *
+ * In the script sources, ${'$'}{ is the shell's ${ (a template literal would interpolate it).
+ *
+ * Output framing: sections
+ *     ::zm:<nonce>:begin:<name>
+ *     <body>
+ *     ::zm:<nonce>:end:<name>:<exit status>
+ * where <nonce> is random per run (first stdin line), so no file content, guest XML or error text
+ * can forge a frame. Inside most sections, lines are `key NUL value` (grep -Z, find -printf).
+ *
+ * Everything under /sys, /dev and /proc is read below $ROOT: '/' on a real host, a recorded tree
+ * (test/fixtures/hosts/*, lab/trees/*) otherwise — the same code path, only the root differs.
+ * libvirt is always the real daemon behind the URI. Forks are kept constant (about 20 plus two
+ * virsh processes) whatever the number of devices or guests: one grep per device class reads all
+ * attributes, one find lists all links, and one virsh reads every per-guest command from stdin.
+ *
+ * Host tools used: sh, GNU grep (-Z), find (-printf), readlink -f, stat -c, df -P, mktemp -d,
+ * getent, virsh, qemu-img, and coreutils timeout when present — all in the base install of the
+ * distributions IBM supports for KVM on Z (RHEL, SLES, Ubuntu).
+ */
+import {randomBytes} from 'node:crypto'
+
+export const COLLECT_SCRIPT = String.raw`
+LC_ALL=C; export LC_ALL
+PATH=$PATH:/usr/sbin:/sbin:/usr/bin:/bin; export PATH
+IFS= read -r NONCE || exit 64
+IFS= read -r ROOT || exit 64
+IFS= read -r URI || exit 64
+case $NONCE in ''|*[!0-9a-f]*) echo 'zmigrate collect: bad nonce on stdin' >&2; exit 64 ;; esac
+case $ROOT in /*) ;; *) echo 'zmigrate collect: the root directory must be an absolute path' >&2; exit 64 ;; esac
+while :; do case $ROOT in */) ROOT=${'$'}{ROOT%/} ;; *) break ;; esac; done
+M="::zm:$NONCE"
+begin() { printf '\n%s:begin:%s\n' "$M" "$1"; }
+end() { printf '\n%s:end:%s:%s\n' "$M" "$1" "$2"; }
+# Run a section; its exit status goes into the end frame.
+section() { name=$1; shift; begin "$name"; "$@"; end "$name" $?; cd /; }
+# cd below the root; a missing directory is normal (no DASD, no zPCI, ...): the section stays empty.
+at() { cd "$ROOT/$1" 2>/dev/null; }
+# One process reads any number of sysfs attributes: lines "<file> NUL <line>"; unreadable files are skipped.
+attrs() { grep -s -H -Z '' "$@"; }
+is_uuid() { case $1 in *[!0-9a-f-]*) return 1 ;; esac; [ ${'$'}{#1} -eq 36 ]; }
+
+meta() {
+  if [ -d "$ROOT/sys" ]; then printf 'sys\000present\n'; else printf 'sys\000missing\n'; fi
+}
+
+files() {
+  cd "$ROOT/" || return 1
+  # /proc/mounts is a symlink to self/mounts on real hosts; some recorded trees only have the latter
+  mounts=proc/mounts
+  [ -r "$mounts" ] || mounts=proc/self/mounts
+  attrs proc/meminfo "$mounts" proc/sys/vm/unprivileged_userfaultfd proc/sys/kernel/hostname proc/sys/kernel/osrelease \
+    sys/devices/system/cpu/online sys/fs/selinux/enforce sys/fs/selinux/booleans/virt_use_nfs \
+    sys/devices/system/node/node[0-9]*/meminfo sys/devices/system/node/node[0-9]*/cpulist \
+    sys/devices/system/node/node[0-9]*/hugepages/hugepages-*/nr_hugepages \
+    sys/devices/system/node/node[0-9]*/hugepages/hugepages-*/free_hugepages \
+    sys/kernel/mm/hugepages/hugepages-*/nr_hugepages sys/kernel/mm/hugepages/hugepages-*/free_hugepages \
+    sys/kernel/mm/hugepages/hugepages-*/resv_hugepages sys/kernel/mm/hugepages/hugepages-*/surplus_hugepages
+}
+
+# DASD: lsdasd's own enumeration (s390-tools zconf/lsdasd): the dasd-eckd/dasd-fba driver views.
+dasd() {
+  for drv in dasd-eckd dasd-fba; do
+    at "sys/bus/ccw/drivers/$drv" || continue
+    printf 'driver\000%s\n' "$drv"
+    attrs */online */alias */uid */readonly */discipline
+    printf 'block\000%s\n' */block/*
+    cd /
+  done
+}
+
+links() {
+  at dev || return 0
+  find disk mapper tape -type l -printf '%p\000%l\n' 2>/dev/null
+}
+
+dm() {
+  at sys/block || return 0
+  attrs dm-*/dm/name dm-*/dm/uuid
+  printf 'slave\000%s\n' dm-*/slaves/*
+}
+
+scsi() {
+  at sys/bus/scsi/devices || return 0
+  attrs *:*:*:*/type *:*:*:*/vendor *:*:*:*/model *:*:*:*/hba_id *:*:*:*/wwpn *:*:*:*/fcp_lun
+  printf 'child\000%s\n' *:*:*:*/block/* *:*:*:*/scsi_tape/* *:*:*:*/scsi_changer/* *:*:*:*/scsi_generic/*
+}
+
+zfcp() {
+  at sys/bus/ccw/drivers/zfcp || return 0
+  attrs */online
+  printf 'host\000%s\n' */host[0-9]*
+}
+
+qeth() {
+  at sys/bus/ccwgroup/drivers/qeth || return 0
+  attrs */online */layer2 */card_type */if_name */bridge_role */vnicc/*
+  # names too: a vnicc attribute that cannot be read (bridge port, no support) is 'n/a'
+  printf 'vnicc\000%s\n' */vnicc/*
+}
+
+mdev() {
+  at sys/bus/mdev/devices || return 0
+  find . -mindepth 1 -maxdepth 1 -type l -printf 'dev\000%f\000%l\n'
+  find */mdev_type -maxdepth 0 -printf 'type\000%p\000%l\n' 2>/dev/null
+  # vfio_ccw: the subchannel's dev_busid names the device number (kernel >= 5.9); mdevs are few
+  for u in *; do
+    if [ -r "$u/../dev_busid" ] && IFS= read -r v <"$u/../dev_busid"; then printf 'busid\000%s\000%s\n' "$u" "$v"; fi
+  done
+}
+
+ap() {
+  at sys/devices/vfio_ap/matrix || return 0
+  attrs */matrix */control_domains
+}
+
+pci() {
+  at sys/bus/pci/devices || return 0
+  attrs */function_id */uid */uid_is_unique */pchid */vendor */device */class
+  find */driver -maxdepth 0 -printf 'driver\000%p\000%l\n' 2>/dev/null
+  printf 'net\000%s\n' */net/*
+  printf 'nvme\000%s\n' */nvme/nvme*/nvme*n*
+}
+
+net() {
+  at sys/class/net || return 0
+  attrs */operstate */address */type */uevent
+  printf 'has\000%s\n' */bridge */bonding */tun_flags */macvtap */lower_*
+  find */master */device -maxdepth 0 -printf 'link\000%p\000%l\n' 2>/dev/null
+}
+
+# qemu.conf is host configuration, not under $ROOT. Unset user/group: the libvirt capabilities'
+# DAC baselabel tells the effective ids.
+qemuconf() {
+  [ -r /etc/libvirt/qemu.conf ] || return 0
+  qu= qg=
+  while IFS= read -r l; do
+    case $l in
+      user*=*) v=${'$'}{l#*\"}; qu=${'$'}{v%%\"*} ;;
+      group*=*) v=${'$'}{l#*\"}; qg=${'$'}{v%%\"*} ;;
+    esac
+  done </etc/libvirt/qemu.conf
+  if [ -n "$qu" ]; then printf 'user\000%s\n' "$qu"; pw=$(getent passwd "${'$'}{qu#+}"); printf 'passwd\000%s\n' "$pw"; fi
+  if [ -n "$qg" ]; then printf 'group\000%s\n' "$qg"; gr=$(getent group "${'$'}{qg#+}"); printf 'grent\000%s\n' "$gr"; fi
+  return 0
+}
+
+# All host-level libvirt queries in one virsh process (argv mode, fixed command string). Its output
+# is guest-independent, so plain @@zm:<name>@@ separators suffice. 'version --daemon' fails on hosts
+# without an emulator for the host arch ("Cannot find suitable emulator for x86_64"); the
+# libvirtd/virtqemud binary's --version is the fallback (see libvirtd_version).
+# A hung libvirtd must not hang the gather: virsh runs under coreutils timeout when the host has
+# it (status 124 then reads as 'libvirt unreachable').
+T30= T120=
+if command -v timeout >/dev/null 2>&1; then T30='timeout 30' T120='timeout 120'; fi
+VIRSH_HOST=
+virsh_host() {
+  VIRSH_HOST=$($T30 virsh -q -c "$URI" 'capabilities; echo @@zm:domcaps-kvm@@; domcapabilities --arch s390x --virttype kvm; echo @@zm:domcaps-qemu@@; domcapabilities --arch s390x --virttype qemu; echo @@zm:version@@; version --daemon; echo @@zm:nodeinfo@@; nodeinfo; echo @@zm:guests@@; list --all --uuid; echo @@zm:persistent@@; list --all --persistent --uuid; echo @@zm:running@@; list --state-running --uuid; echo @@zm:paused@@; list --state-paused --uuid; echo @@zm:shutoff@@; list --state-shutoff --uuid; echo @@zm:pools@@; pool-list --all --uuid; echo @@zm:pools-inactive@@; pool-list --inactive --uuid; echo @@zm:nets@@; net-list --all --uuid; echo @@zm:nets-inactive@@; net-list --inactive --uuid; echo @@zm:end@@' </dev/null 2>&1)
+  VIRSH_RC=$?
+  printf '%s\n' "$VIRSH_HOST"
+  return $VIRSH_RC
+}
+
+# Per-object details for all guests, pools and networks: ONE virsh reading commands from stdin,
+# each preceded by an 'echo' of a nonce marker. The marker is written with quotes inside the
+# token (echo ::zm:N:"x":UUID::) so virsh's own echo of the command line (readline, non-tty) never
+# matches the marker it prints.
+virsh_objects() {
+  guests= pools= nets= sect= emulator= inarch= common=
+  oldifs=$IFS
+  IFS='
+'
+  set -f
+  for l in $VIRSH_HOST; do
+    case $l in *@@zm:*@@*) sect=${'$'}{l##*@@zm:}; sect=${'$'}{sect%%@@*}; l=${'$'}{l##*@@} ;; esac
+    case $sect in
+      '')
+        case $l in *"<arch name='s390x'>"*) inarch=1 ;; *'</arch>'*) inarch= ;; esac
+        if [ -n "$inarch" ] && [ -z "$emulator" ]; then
+          case $l in *'<emulator>'*'</emulator>'*) emulator=${'$'}{l#*<emulator>}; emulator=${'$'}{emulator%%</emulator>*} ;; esac
+        fi ;;
+      guests) is_uuid "$l" && guests="$guests $l" ;;
+      running|paused|shutoff) is_uuid "$l" && common="$common $l " ;;
+      pools) is_uuid "$l" && pools="$pools $l" ;;
+      nets) is_uuid "$l" && nets="$nets $l" ;;
+    esac
+  done
+  set +f
+  IFS=$oldifs
+  EMULATOR=$emulator
+  [ -n "$guests$pools$nets" ] || return 0
+  {
+    for u in $pools; do printf 'echo %s:"p":%s::\npool-dumpxml %s\n' "$M" "$u" "$u"; done
+    for u in $nets; do printf 'echo %s:"n":%s::\nnet-dumpxml %s\n' "$M" "$u" "$u"; done
+    for u in $guests; do
+      # the three state lists answer for almost every guest; only the rest (crashed, in
+      # shutdown, pmsuspended, or changed between the lists) costs a domstate
+      case $common in *" $u "*) ;; *) printf 'echo %s:"s":%s::\ndomstate %s\n' "$M" "$u" "$u" ;; esac
+      printf 'echo %s:"x":%s::\ndumpxml %s\n' "$M" "$u" "$u"
+    done
+    printf 'echo %s:"z":end::\n' "$M"
+  } | $T120 virsh -q -c "$URI" 2>&1
+}
+
+libvirtd_version() {
+  # only meaningful when the URI names this host's daemon (no host part after ://)
+  case $URI in *://[!/]*) return 0 ;; esac
+  for d in virtqemud libvirtd; do
+    if command -v "$d" >/dev/null 2>&1; then "$d" --version </dev/null 2>&1; return; fi
+  done
+  return 0
+}
+
+qemu_version() {
+  if [ -n "$EMULATOR" ] && [ -x "$EMULATOR" ]; then "$EMULATOR" --version </dev/null 2>&1; return; fi
+  if command -v qemu-system-s390x >/dev/null 2>&1; then qemu-system-s390x --version </dev/null 2>&1; fi
+}
+
+EMULATOR=
+VIRSH_RC=1
+section meta meta
+section files files
+section dasd dasd
+section links links
+section dm dm
+section scsi scsi
+section zfcp zfcp
+section qeth qeth
+section mdev mdev
+section ap ap
+section pci pci
+section net net
+section qemuconf qemuconf
+section virsh-host virsh_host
+if [ "$VIRSH_RC" -eq 0 ]; then
+  begin virsh-objects
+  virsh_objects
+  end virsh-objects $?
+fi
+section libvirtd-version libvirtd_version
+section qemu-version qemu_version
+exit 0
+`
+
+export const PROBE_SCRIPT = String.raw`
+LC_ALL=C; export LC_ALL
+PATH=$PATH:/usr/sbin:/sbin:/usr/bin:/bin; export PATH
+IFS= read -r NONCE || exit 64
+IFS= read -r ROOT || exit 64
+IFS= read -r URI || exit 64
+case $NONCE in ''|*[!0-9a-f]*) echo 'zmigrate probe: bad nonce on stdin' >&2; exit 64 ;; esac
+case $ROOT in /*) ;; *) echo 'zmigrate probe: the root directory must be an absolute path' >&2; exit 64 ;; esac
+while :; do case $ROOT in */) ROOT=${'$'}{ROOT%/} ;; *) break ;; esac; done
+M="::zm:$NONCE"
+begin() { printf '\n%s:begin:%s\n' "$M" "$1"; }
+end() { printf '\n%s:end:%s:%s\n' "$M" "$1" "$2"; }
+is_count() { case $1 in ''|*[!0-9]*) return 1 ;; esac; }
+T30=
+if command -v timeout >/dev/null 2>&1; then T30='timeout 30'; fi
+
+# Disk images live on the real host, so a path is probed as given; /dev paths are read below
+# $ROOT so that recorded trees work. A /dev path is a block device when its kernel name (what the
+# udev link resolves to) exists in /sys/class/block — true on real hosts, and the only thing a
+# recorded tree (which cannot hold device nodes) can show. The path itself is never printed.
+probe_path() {
+  idx=$1 p=$2
+  begin "path:$idx"
+  case $p in
+    /*) ;;
+    *) printf 'error\000not an absolute path\n'; end "path:$idx" 2; return ;;
+  esac
+  rp=$p strip=
+  case $p in /dev/*) rp=$ROOT$p strip=$ROOT ;; esac
+  kind=
+  case $p in
+    /dev/*)
+      t=$(readlink -f -- "$rp" 2>/dev/null)
+      kname=${'$'}{t##*/}
+      if [ -n "$kname" ] && [ -e "$ROOT/sys/class/block/$kname" ]; then
+        kind=block
+        printf 'kernel\000%s\n' "$kname"
+        if [ -r "$ROOT/sys/class/block/$kname/size" ] && IFS= read -r sectors <"$ROOT/sys/class/block/$kname/size"; then
+          case $sectors in ''|*[!0-9]*) ;; *) printf 'size\000%s\n' "$((sectors * 512))" ;; esac
+        fi
+      fi ;;
+  esac
+  if [ -z "$kind" ]; then
+    if [ -b "$rp" ]; then kind=block
+    elif [ -f "$rp" ]; then kind=regular
+    elif [ -d "$rp" ]; then kind=directory
+    elif [ -e "$rp" ]; then kind=other
+    else kind=missing
+    fi
+  fi
+  printf 'type\000%s\n' "$kind"
+  dfpath=
+  case $kind in
+    regular)
+      sz=$(stat -L -c %s -- "$rp" </dev/null 2>/dev/null) && printf 'size\000%s\n' "$sz"
+      dfpath=$rp ;;
+    directory) dfpath=$rp ;;
+    missing)
+      d=$rp
+      while :; do
+        d=${'$'}{d%/*}
+        [ -n "$d" ] || d=/
+        if [ -d "$d" ] || [ "$d" = / ]; then break; fi
+      done
+      printf 'parent\000%s\n' "${'$'}{d#"$strip"}"
+      # free space of /dev (devtmpfs, or a recorded tree's disk) says nothing about a device
+      case $p in /dev/*) ;; *) dfpath=$d ;; esac ;;
+  esac
+  end "path:$idx" 0
+  if [ "$kind" = regular ]; then
+    # -U (force-share): images of running guests are locked by QEMU. The path starts with '/',
+    # so qemu-img cannot read it as a protocol prefix ('nbd:', 'json:').
+    begin "img:$idx"
+    qemu-img info --output=json -U -- "$rp" </dev/null 2>&1
+    end "img:$idx" $?
+  fi
+  if [ -n "$dfpath" ]; then
+    begin "df:$idx"
+    df -P -k -- "$dfpath" </dev/null 2>&1
+    end "df:$idx" $?
+  fi
+}
+
+IFS= read -r NPATHS || exit 64
+is_count "$NPATHS" || { echo 'zmigrate probe: bad path count on stdin' >&2; exit 64; }
+i=0
+while [ "$i" -lt "$NPATHS" ]; do
+  IFS= read -r p || exit 64
+  probe_path "$i" "$p"
+  i=$((i + 1))
+done
+
+IFS= read -r NCPUS || exit 64
+is_count "$NCPUS" || { echo 'zmigrate probe: bad CPU count on stdin' >&2; exit 64; }
+if [ "$NCPUS" -gt 0 ]; then
+  TMPD=$(mktemp -d) || { echo 'zmigrate probe: mktemp -d failed' >&2; exit 73; }
+  trap 'rm -rf "$TMPD"' EXIT
+  trap 'exit 130' HUP INT TERM
+fi
+j=0
+while [ "$j" -lt "$NCPUS" ]; do
+  f="$TMPD/cpu$j.xml"
+  # each document ends with the nonce end-of-document line, which no CPU XML can contain
+  while IFS= read -r l; do
+    [ "$l" = "$M:eod" ] && break
+    printf '%s\n' "$l"
+  done >"$f"
+  begin "cpu:$j"
+  # --error: an incompatible CPU fails with the list of missing features (IBM-KVM
+  # hypervisor-cpu-compare); s390x explicitly, since the lab's hosts are not s390x themselves
+  $T30 virsh -q -c "$URI" hypervisor-cpu-compare --error --arch s390x "$f" </dev/null 2>&1
+  end "cpu:$j" $?
+  j=$((j + 1))
+done
+exit 0
+`
+
+/** A fresh 128-bit nonce for one run's frames. */
+export function newNonce(): string {
+  return randomBytes(16).toString('hex')
+}
+
+function checkLine(what: string, value: string): void {
+  if (/[\n\r\0]/.test(value)) throw new Error(`${what} must not contain a line break or NUL: ${JSON.stringify(value)}`)
+}
+
+/** stdin of COLLECT_SCRIPT: nonce, root, URI, one per line. */
+export function encodeCollectInput(input: {nonce: string; root: string; uri: string}): string {
+  checkLine('root', input.root)
+  checkLine('libvirt URI', input.uri)
+  return `${input.nonce}\n${input.root}\n${input.uri}\n`
+}
+
+/** Why a path cannot be sent to the probe (it could break the line framing), or undefined. */
+export function unsafeProbePath(p: string): string | undefined {
+  if (/[\n\0]/.test(p)) return 'path contains a line break or NUL byte; zmigrate does not probe such paths'
+  if (!p.startsWith('/')) return 'not an absolute path'
+  return undefined
+}
+
+/**
+ * stdin of PROBE_SCRIPT: nonce, root, URI, the number of paths and one path per line, the number of
+ * CPU documents and each document followed by the line `::zm:<nonce>:eod`.
+ */
+export function encodeProbeInput(input: {nonce: string; root: string; uri: string; paths: readonly string[]; cpuXmls: readonly string[]}): string {
+  checkLine('root', input.root)
+  checkLine('libvirt URI', input.uri)
+  for (const p of input.paths) {
+    const why = unsafeProbePath(p)
+    if (why) throw new Error(`cannot probe ${JSON.stringify(p)}: ${why}`)
+  }
+  const eod = `::zm:${input.nonce}:eod`
+  const docs = input.cpuXmls.map((x) => {
+    if (x.includes('\0')) throw new Error('CPU XML must not contain NUL bytes')
+    return `${x.endsWith('\n') ? x : `${x}\n`}${eod}\n`
+  })
+  return `${input.nonce}\n${input.root}\n${input.uri}\n${input.paths.length}\n${input.paths.map((p) => `${p}\n`).join('')}${input.cpuXmls.length}\n${docs.join('')}`
+}
