@@ -14,6 +14,8 @@ export const ExitCode = {
   ROLLBACK_INCOMPLETE: 4,
   /** migrate --plan: the plan is stale (the guest or a host changed since it was computed). */
   STALE_PLAN: 5,
+  /** An internal error (a bug in zmigrate): the message says what; please report it. */
+  INTERNAL: 70,
   /** Interrupted by a signal (SIGINT/SIGTERM); the journal allows --resume. */
   INTERRUPTED: 130,
 } as const
@@ -27,5 +29,6 @@ export const exitCodeDescriptions: Record<ExitCodeValue, string> = {
   3: 'host unreachable, authentication or host-key failure',
   4: 'migration failed and rollback is incomplete (needs a human)',
   5: 'plan is stale: re-run zmigrate plan',
+  70: 'internal error (a bug in zmigrate)',
   130: 'interrupted; resume with zmigrate migrate --resume JOURNAL',
 }
