@@ -1,0 +1,132 @@
+# lab/lib.sh -- shared by lab/up, lab/down, lab/status, lab/fault. Source it, don't run it.
+# Callers set PROG (for messages) and `set -euo pipefail` first.
+
+LAB=${ZMIGRATE_LAB:-/tmp/zmigrate-lab}
+CACHE=${ZMIGRATE_LAB_CACHE:-/var/cache/zmigrate-lab}
+LAB_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ST=$LAB/state
+PIDS=$ST/pids          # "<role> <pid> <starttime>" for every process the lab started
+FAULTS=$ST/faults      # one marker file per active fault: <kind>-<h>
+GUEST=zdemo
+HOSTS=(a b)
+declare -A IP=([a]=127.0.0.2 [b]=127.0.0.3)
+declare -A UUID=([a]=5a5a5a5a-0000-4000-8000-00000000000a [b]=5a5a5a5a-0000-4000-8000-00000000000b)
+# both hosts share one network namespace: migration (and NBD) ports must not overlap
+declare -A PMIN=([a]=49152 [b]=49184)
+declare -A PMAX=([a]=49183 [b]=49215)
+declare -A OTHER=([a]=b [b]=a)
+# root-namespace path <- per-host subdir of $LAB/<h> bind-mounted over it inside the host
+BINDS=(/etc/libvirt:etc /run/libvirt:run /var/lib/libvirt:lib /var/log/libvirt:log
+       /var/cache/libvirt:cache /root/.ssh:root-ssh)
+DAEMONS=(virtlogd libvirtd sshd)   # start order; each runs in its host's namespace
+SYS_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+
+: "${PROG:=lab}"
+T0=${T0:-$(date +%s.%N)}
+log() { printf '[%s %6.2fs] %s\n' "$PROG" "$(awk -v a="$T0" -v b="$(date +%s.%N)" 'BEGIN{print b-a}')" "$*"; }
+warn() { echo "$PROG: WARNING: $*" >&2; }
+die() { echo "$PROG: ERROR: $*" >&2; exit 1; }
+
+case $LAB in /?*) ;; *) die "ZMIGRATE_LAB must be an absolute path other than / (got '$LAB')" ;; esac
+case $CACHE in /?*) ;; *) die "ZMIGRATE_LAB_CACHE must be an absolute path other than / (got '$CACHE')" ;; esac
+[ "$(id -u)" = 0 ] || die "the lab needs root (namespaces, bind mounts, sshd on port 22)"
+
+# host argument: a | b | zhost-a | zhost-b | 127.0.0.2 | 127.0.0.3  ->  a | b
+host_arg() {
+  case ${1:-} in
+    a | zhost-a | 127.0.0.2) echo a ;;
+    b | zhost-b | 127.0.0.3) echo b ;;
+    *) die "unknown host '${1:-}' (use zhost-a or zhost-b)" ;;
+  esac
+}
+
+# bounded retry: wait_for <seconds> <cmd...>
+wait_for() {
+  local end=$((SECONDS + $1)); shift
+  while :; do
+    "$@" >/dev/null 2>&1 && return 0
+    [ $SECONDS -lt $end ] || return 1
+    sleep 0.1
+  done
+}
+
+# one lab command at a time (bounded wait). fd 9 holds the lock: never let a daemon inherit it.
+# A lab command run by another one (lab/up -> lab/down) inherits the lock via ZMIGRATE_LAB_LOCKED.
+lab_lock() {
+  [ "${ZMIGRATE_LAB_LOCKED:-}" = "$LAB" ] && return 0
+  mkdir -p "$LAB"
+  exec 9>"$LAB/.lock"
+  flock -w "${1:-600}" 9 || die "another lab command holds $LAB/.lock for more than ${1:-600}s"
+  export ZMIGRATE_LAB_LOCKED=$LAB
+}
+
+# ---- processes: a recorded PID counts only with its recorded start time, and a zombie is dead
+# (daemons are re-parented to PID 1 once lab/up exits, and PID 1 here reaps lazily)
+proc_field() { sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | awk -v f="$2" '{print $f}'; }
+starttime() { proc_field "$1" 20; }
+ok_pid() { [ -n "${2:-}" ] && [ "$(starttime "$1")" = "$2" ] && [ "$(proc_field "$1" 1)" != Z ]; }
+role_line() { [ ! -f "$PIDS" ] || awk -v r="$1" '$1 == r {l = $2 " " $3} END {if (l) print l}' "$PIDS"; }
+role_pid() {  # prints the PID of a live recorded role, else fails
+  local l; l=$(role_line "$1")
+  [ -n "$l" ] && ok_pid ${l% *} ${l#* } && echo "${l% *}"
+}
+record() {  # record <role> <pid>: replaces an earlier line of the same role
+  local st; st=$(starttime "$2")
+  [ -n "$st" ] || die "$1 (pid $2) exited right after start"
+  { [ -f "$PIDS" ] && awk -v r="$1" '$1 != r' "$PIDS"; echo "$1 $2 $st"; } >"$PIDS.tmp"
+  mv "$PIDS.tmp" "$PIDS"
+}
+ns_pid() { role_pid "ns-$1"; }
+
+# run a command inside host <h> (its mount+UTS namespace), bounded by $TMO seconds (default 30)
+in_host() {
+  local h=$1 ns; shift
+  ns=$(ns_pid "$h") || { echo "$PROG: zhost-$h namespace is not running" >&2; return 1; }
+  timeout "${TMO:-30}" nsenter -t "$ns" -m -u -- "$@"
+}
+hvirsh() { local h=$1; shift; in_host "$h" virsh -q -c qemu:///system "$@"; }
+
+daemon_argv() {
+  case $1 in
+    virtlogd) echo "virtlogd -f /etc/libvirt/virtlogd.conf -p /run/libvirt/virtlogd.pid" ;;
+    libvirtd) echo "libvirtd -f /etc/libvirt/libvirtd.conf -p /run/libvirt/libvirtd.pid" ;;
+    # sshd needs an absolute path: it re-execs itself per connection and on SIGHUP
+    sshd) echo "/usr/sbin/sshd -D -e -f $LAB/$2/sshd/sshd_config" ;;
+  esac
+}
+
+# start_daemon <h> <virtlogd|libvirtd|sshd>: start in host h's namespace with a clean
+# environment, in its own session (so it outlives the caller's process group), and record it
+start_daemon() {
+  local h=$1 d=$2 ns pid
+  ns=$(ns_pid "$h") || die "zhost-$h namespace is not running (run lab/up)"
+  # shellcheck disable=SC2046
+  setsid nsenter -t "$ns" -m -u -- env -i PATH="$SYS_PATH" HOME=/root LANG=C.UTF-8 \
+    $(daemon_argv "$d" "$h") </dev/null >>"$LAB/$h/log/$d.stdout" 2>&1 9>&- &
+  pid=$!
+  # setsid/nsenter/env all exec in place: wait until the PID is the daemon itself
+  wait_for 5 grep -qx "$d" "/proc/$pid/comm" || die "zhost-$h: $d did not start (see $LAB/$h/log/$d.stdout)"
+  record "$d-$h" "$pid"
+}
+
+listening() { ss -Hltn "sport = :22" | awk '{print $4}' | grep -qx "$1:22"; }
+ssh_lab() { ssh -F "$LAB/ssh/config" "$@"; }
+
+# wait until host h's daemons answer; die with a pointer to the log otherwise
+wait_host_ready() {
+  local h=$1
+  wait_for 20 test -S "$LAB/$h/run/virtlogd-sock" || die "zhost-$h: virtlogd socket missing (see $LAB/$h/log/)"
+  # 'virsh version' would fail here: no emulator for the host arch (x86_64) is visible
+  wait_for 60 hvirsh "$h" hostname || die "zhost-$h: libvirtd does not answer (see $LAB/$h/log/libvirtd.log)"
+  wait_for 20 listening "${IP[$h]}" || die "zhost-$h: sshd not listening on ${IP[$h]}:22 (see $LAB/$h/log/sshd.stdout)"
+  wait_for 20 ssh_lab "root@${IP[$h]}" true || die "zhost-$h: ssh root@${IP[$h]} with the lab key fails: $(ssh_lab "root@${IP[$h]}" true 2>&1 | tail -1)"
+}
+
+# zdemo's location: prints "<h> <state>" for each host that has it defined
+guest_where() {
+  local h s
+  for h in "${HOSTS[@]}"; do
+    s=$(TMO=10 hvirsh "$h" domstate "$GUEST" 2>/dev/null | head -1) && [ -n "$s" ] && echo "$h $s"
+  done
+  return 0
+}
