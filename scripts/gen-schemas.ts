@@ -1,17 +1,12 @@
 /**
  * Writes the generated JSON Schemas in schemas/. Run after changing a schema:
- *   node --import tsx scripts/gen-schemas.ts
+ *   npm run schemas
  * A test fails when a committed schema differs from what this would write.
  */
 import {writeFileSync} from 'node:fs'
-import {profileJsonSchemaText} from '../src/profiles/json-schema.js'
+import {JSON_SCHEMAS} from '../src/report/json-schemas.js'
 
-const SCHEMAS: Record<string, () => string> = {
-  'profile.json': profileJsonSchemaText,
-}
-
-for (const [name, generate] of Object.entries(SCHEMAS)) {
-  const file = new URL(`../schemas/${name}`, import.meta.url)
-  writeFileSync(file, generate())
+for (const [name, generate] of Object.entries(JSON_SCHEMAS)) {
+  writeFileSync(new URL(`../schemas/${name}`, import.meta.url), generate())
   console.log(`wrote schemas/${name}`)
 }

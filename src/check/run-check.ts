@@ -6,7 +6,7 @@
 import {readFile} from 'node:fs/promises'
 import {parseDomainXml} from '../domain/parse.js'
 import type {DomainModel} from '../domain/types.js'
-import {InputError, UsageError} from '../errors.js'
+import {HostAccessError, InputError, UsageError} from '../errors.js'
 import {HostPool} from '../hosts/connect.js'
 import {gatherFacts, probeHost} from '../hosts/facts.js'
 import type {CpuCompareResult, HostFacts, PathProbe} from '../hosts/facts-types.js'
@@ -138,6 +138,13 @@ async function readDomainFile(file: string): Promise<DomainModel> {
 }
 
 function selectGuests(request: CheckRequest, facts: HostFacts, fileDomain?: DomainModel): GuestUnderCheck[] {
+  // without the source's libvirt there is no guest to check (the destination's is a finding instead)
+  if (!facts.libvirt.reachable && (request.all || request.guests.length > 0)) {
+    throw new HostAccessError(facts.host, `libvirt is unreachable at ${facts.libvirt.uri}: ${facts.libvirt.error ?? 'no answer'}`, {
+      code: 'E_LIBVIRT_UNREACHABLE',
+      remedy: `Check that libvirtd (or virtqemud) runs on ${facts.host} and that libvirt-uri in the profile is right.`,
+    })
+  }
   const byName = new Map(facts.guests.map((g) => [g.name, g]))
   const selected: GuestUnderCheck[] = []
   if (fileDomain) {

@@ -62,7 +62,9 @@ export async function probeHost(
   req: ProbeRequest,
   opts: FactsOptions = {},
 ): Promise<{paths: Map<string, PathProbe>; cpu: CpuCompareResult[]}> {
-  const unique = [...new Set(req.paths)]
+  const asked = [...new Set(req.paths)]
+  // sent sorted: images in one directory become neighbours and share one df in the script
+  const unique = [...asked].sort()
   const rejected = new Map<string, string>()
   const sent: string[] = []
   for (const p of unique) {
@@ -77,5 +79,5 @@ export async function probeHost(
   checkRun(host, 'the zmigrate probe script', r, timeoutMs)
   const result = parseProbeOutput(r.stdout, nonce, sent, req.cpuXmls.length, rejected)
   // in the order asked
-  return {paths: new Map(unique.map((p) => [p, result.paths.get(p)!])), cpu: result.cpu}
+  return {paths: new Map(asked.map((p) => [p, result.paths.get(p)!])), cpu: result.cpu}
 }

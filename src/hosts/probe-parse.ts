@@ -89,7 +89,7 @@ export function parseProbeOutput(
         }
       } else probe.error = `qemu-img info failed: ${img.body.trim().split('\n')[0] || `status ${img.status}`}`
     }
-    const df = frames.get(`df:${i}`)
+    const df = frames.get(`df:${i}`) ?? frames.get(`df:${frames.get(`dfref:${i}`)?.body.trim()}`)
     if (df?.status === 0) probe.freeBytes = parseDfAvailableBytes(df.body)
     paths.set(p, probe)
   })

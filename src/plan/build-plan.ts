@@ -1,0 +1,201 @@
+/**
+ * Findings + profile → an ordered plan of reversible steps. Pure: no host is touched here.
+ *
+ * Order (each step's undo runs in reverse order on failure):
+ *   1. prepare the destination: DASD base and alias devices online, images for disk copy
+ *   2. detach the devices that block live migration (or that the site detaches) on the source
+ *   3. virsh migrate
+ *   4. re-attach those devices on the destination, with the destination's identities
+ *   5. verify
+ */
+import {createHash} from 'node:crypto'
+import {parseXmlFragment, serializeXml} from '../domain/xml-fragment.js'
+import {ZmigrateError} from '../errors.js'
+import {ExitCode} from '../exit-codes.js'
+import type {CheckContext, Finding} from '../rules/types.js'
+import {deviceMoves} from './device-moves.js'
+import {chooseMigrateOptions, migrateArgv} from './migrate-options.js'
+import type {DeviceRef, Plan, PlanStep, StepAction} from './types.js'
+
+export class PlanBlockedError extends ZmigrateError {
+  readonly blockers: Finding[]
+  constructor(guest: string, blockers: Finding[]) {
+    super(`${guest}: ${blockers.length} blocker${blockers.length === 1 ? '' : 's'} — ${blockers.map((b) => `${b.rule} (${b.subject})`).join('; ')}`, {
+      exitCode: ExitCode.BLOCKED,
+      code: 'E_BLOCKED',
+      remedy: 'Fix the blockers (zmigrate check shows each with its remedy), then plan again.',
+    })
+    this.blockers = blockers
+  }
+}
+
+export interface PlanInput {
+  context: CheckContext
+  findings: Finding[]
+  toolVersion: string
+  now?: Date
+}
+
+export function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex')
+}
+
+/** Stable text of the findings a plan depends on (order-independent). */
+export function findingsFingerprint(findings: readonly Finding[]): string {
+  const canonical = findings.map((f) => JSON.stringify([f.rule, f.severity, f.subject, f.message, f.data ?? null])).sort()
+  return sha256(canonical.join('\n'))
+}
+
+export function stepsFingerprint(steps: readonly PlanStep[]): string {
+  return sha256(JSON.stringify(steps))
+}
+
+function withoutAlias(xml: string): string {
+  const node = parseXmlFragment(xml)
+  return serializeXml({...node, children: node.children.filter((c) => c.name !== 'alias')})
+}
+
+function virsh(uri: string, ...args: string[]): string[] {
+  return ['virsh', '-c', uri, ...args]
+}
+
+function num(data: Record<string, unknown> | undefined, key: string): number | undefined {
+  const v = data?.[key]
+  return typeof v === 'number' && Number.isFinite(v) ? v : undefined
+}
+
+export function buildPlan(input: PlanInput): Plan {
+  const {context: ctx, findings} = input
+  const {guest, sourceHost, destinationHost, profile} = ctx
+  const blockers = findings.filter((f) => f.severity === 'blocker')
+  if (blockers.length > 0) throw new PlanBlockedError(guest.name, blockers)
+
+  const srcUri = sourceHost.libvirtUri
+  const dstUri = destinationHost.libvirtUri
+  const steps: PlanStep[] = []
+  const add = (slug: string, because: string[], action: StepAction, undo?: StepAction) => {
+    steps.push({id: `${String(steps.length + 1).padStart(2, '0')}-${slug}`, because, ...action, ...(undo ? {undo} : {})})
+  }
+
+  // 1a. DASD base and alias devices online on the destination (IBM: set both online)
+  const dasdFindings = findings.filter((f) => f.severity === 'action' && (f.rule === 'dasd-base-offline' || f.rule === 'dasd-alias-offline'))
+  const busIds = [
+    ...new Set(
+      dasdFindings.flatMap((f) => {
+        const one = f.data?.busId
+        const many = f.data?.busIds
+        return [...(typeof one === 'string' ? [one] : []), ...(Array.isArray(many) ? many.filter((b): b is string => typeof b === 'string') : [])]
+      }),
+    ),
+  ]
+  if (busIds.length > 0) {
+    add(
+      'dasd-online',
+      [...new Set(dasdFindings.map((f) => f.rule))],
+      {kind: 'set-dasd-online', host: 'destination', busIds, description: `set DASD ${busIds.join(', ')} online on ${destinationHost.name}`, commands: [['chzdev', '-e', '-a', 'dasd', busIds.join(',')]]},
+      {kind: 'set-dasd-offline', host: 'destination', busIds, description: `set DASD ${busIds.join(', ')} offline again on ${destinationHost.name}`, commands: [['chzdev', '-d', '-a', 'dasd', busIds.join(',')]]},
+    )
+  }
+
+  // 1b. images for disk migration, created empty with the source's format and virtual size
+  // (an offline migration moves only the definition: nothing is copied, nothing to create)
+  const offline = chooseMigrateOptions({policy: profile.migration, guestState: guest.state, memoryKiB: 0, copyDisks: [], destinationUri: ''}).mode === 'offline'
+  const moves = deviceMoves(guest.domain, findings)
+  const detachedIndexes = new Set(moves.map((m) => m.device.index))
+  const copies = offline ? [] : findings.filter((f) => f.rule === 'local-disk-copy' && f.severity === 'action')
+  const copyDisks: string[] = []
+  for (const f of copies) {
+    const target = typeof f.data?.target === 'string' ? f.data.target : undefined
+    const path = typeof f.data?.path === 'string' ? f.data.path : undefined
+    if (!target) continue
+    const disk = guest.domain.disks.find((d) => d.target.dev === target)
+    if (!disk || detachedIndexes.has(disk.index)) continue
+    copyDisks.push(target)
+    if (!path || disk.type !== 'file') continue // nvme-backed disks copy into what the destination provides
+    const onDestination = ctx.destinationProbes.get(path)
+    if (onDestination?.exists) continue // already there with the right shape (disk-copy-destination checked it)
+    const format = (typeof f.data?.format === 'string' ? f.data.format : undefined) ?? ctx.sourceProbes.get(path)?.image?.format ?? disk.driver?.format ?? 'raw'
+    const virtualSizeBytes = num(f.data, 'virtualSizeBytes') ?? ctx.sourceProbes.get(path)?.image?.virtualSizeBytes
+    if (virtualSizeBytes === undefined) throw new ZmigrateError(`${guest.name}: size of ${path} on ${sourceHost.name} is unknown; cannot pre-create it on ${destinationHost.name}`, {exitCode: ExitCode.BLOCKED, code: 'E_PLAN'})
+    const image = {path, format, virtualSizeBytes}
+    add(
+      `create-image-${target}`,
+      ['local-disk-copy'],
+      {kind: 'create-image', host: 'destination', image, description: `create ${format} image ${path} (${virtualSizeBytes} bytes) on ${destinationHost.name} for the disk copy of ${target}`, commands: [['qemu-img', 'create', '-f', format, path, String(virtualSizeBytes)]]},
+      {kind: 'remove-image', host: 'destination', image, description: `remove ${path} on ${destinationHost.name} (created by zmigrate)`, commands: [['rm', '-f', '--', path]]},
+    )
+  }
+
+  // Live devices change with --live; a persistent definition keeps them unless --config too, and
+  // a stale mdev UUID or PCI address in the destination's persistent definition would break its next start.
+  const running = guest.state !== 'shut off'
+  const persistentOnSource = ctx.source.guests.find((g) => g.name === guest.name)?.persistent ?? true
+  const sourceScope: ('live' | 'config')[] = [...(running ? ['live' as const] : []), ...(persistentOnSource ? ['config' as const] : [])]
+  const scopeArgs = (scope: ('live' | 'config')[]) => scope.map((x) => `--${x}`)
+
+  // 2. detach on the source
+  for (const m of moves) {
+    const ref: DeviceRef = m.sourceRef
+    add(
+      `detach-${slug(m.sourceRef.label)}`,
+      m.rules,
+      {kind: 'detach-device', host: 'source', device: ref, scope: sourceScope, description: `detach ${ref.label} from ${guest.name} on ${sourceHost.name}`, commands: [virsh(srcUri, 'detach-device', '--domain', guest.name, ...scopeArgs(sourceScope), '--file', '<device.xml>')]},
+      {kind: 'attach-device', host: 'source', device: {...ref, xml: withoutAlias(ref.xml)}, scope: sourceScope, description: `re-attach ${ref.label} to ${guest.name} on ${sourceHost.name}`, commands: [virsh(srcUri, 'attach-device', '--domain', guest.name, ...scopeArgs(sourceScope), '--file', '<device.xml>')]},
+    )
+  }
+
+  // 3. migrate
+  const migrate = chooseMigrateOptions({policy: profile.migration, guestState: guest.state, memoryKiB: guest.domain.currentMemoryKiB ?? guest.domain.memoryKiB, copyDisks, destinationUri: destinationHost.migrationUri})
+  const reverse = {...migrate, destinationUri: sourceHost.migrationUri, copyDisks: migrate.copyDisks}
+  const migrateCommands = [virsh(srcUri, ...migrateArgv(guest.name, migrate))]
+  if (migrate.maxDowntimeMs !== undefined) migrateCommands.push(virsh(srcUri, 'migrate-setmaxdowntime', '--domain', guest.name, '--downtime', String(migrate.maxDowntimeMs)))
+  add(
+    'migrate',
+    [...new Set(findings.filter((f) => f.severity === 'action').map((f) => f.rule))],
+    {kind: 'migrate', host: 'source', migrate, description: `${migrate.mode} migration of ${guest.name} from ${sourceHost.name} to ${destinationHost.name}${copyDisks.length > 0 ? ` copying ${copyDisks.join(', ')}` : ''}`, commands: migrateCommands},
+    {kind: 'migrate', host: 'destination', migrate: reverse, description: `migrate ${guest.name} back from ${destinationHost.name} to ${sourceHost.name}`, commands: [virsh(dstUri, ...migrateArgv(guest.name, reverse))]},
+  )
+
+  // 4. re-attach on the destination (a shut-off guest gets them back in its persistent definition)
+  const destinationScope: ('live' | 'config')[] = [...(migrate.mode !== 'offline' ? ['live' as const] : []), ...(migrate.persistent ? ['config' as const] : [])]
+  for (const m of moves) {
+    const ref = m.destinationRef
+    add(
+      `attach-${slug(ref.label)}`,
+      m.rules,
+      {kind: 'attach-device', host: 'destination', device: ref, scope: destinationScope, description: `attach ${ref.label} to ${guest.name} on ${destinationHost.name}${ref.xml === m.sourceRef.xml ? '' : ' with its identity there'}`, commands: [virsh(dstUri, 'attach-device', '--domain', guest.name, ...scopeArgs(destinationScope), '--file', '<device.xml>')]},
+      {kind: 'detach-device', host: 'destination', device: ref, scope: destinationScope, description: `detach ${ref.label} from ${guest.name} on ${destinationHost.name}`, commands: [virsh(dstUri, 'detach-device', '--domain', guest.name, ...scopeArgs(destinationScope), '--file', '<device.xml>')]},
+    )
+  }
+
+  // 5. verify
+  const expectState = migrate.mode === 'offline' ? 'shut off' : migrate.suspend || guest.state === 'paused' ? 'paused' : 'running'
+  add('verify', [], {
+    kind: 'verify',
+    host: 'destination',
+    description: `verify ${guest.name} is ${expectState} on ${destinationHost.name}, ${migrate.undefineSource ? 'gone from' : 'shut off on'} ${sourceHost.name}${moves.length > 0 ? `, with ${moves.length} re-attached device${moves.length === 1 ? '' : 's'}` : ''}`,
+    commands: [virsh(dstUri, 'domstate', '--domain', guest.name), virsh(dstUri, 'dumpxml', '--domain', guest.name)],
+    expect: {guestOn: 'destination', state: expectState, sourceState: migrate.undefineSource ? 'absent' : 'shut off', devices: moves.map((m) => m.destinationRef)},
+  })
+
+  return {
+    formatVersion: 1,
+    tool: {name: 'zmigrate', version: input.toolVersion},
+    createdAt: (input.now ?? new Date()).toISOString(),
+    profile: {site: profile.site, file: profile.file},
+    guest: {name: guest.name, uuid: guest.domain.uuid, state: guest.state, memoryKiB: guest.domain.currentMemoryKiB ?? guest.domain.memoryKiB},
+    source: {host: sourceHost.name, hostUuid: ctx.source.hostUuid},
+    destination: {host: destinationHost.name, hostUuid: ctx.destination.hostUuid},
+    fingerprints: {domainXml: sha256(guest.domain.xml), findings: findingsFingerprint(findings), steps: stepsFingerprint(steps), profile: profile.sha256},
+    findings,
+    steps,
+  }
+}
+
+function slug(label: string): string {
+  return label
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
+    .slice(0, 40)
+}

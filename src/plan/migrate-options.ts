@@ -1,0 +1,72 @@
+/**
+ * From the site's migration policy and the guest's state to `virsh migrate` options, and from
+ * those options to argv. Pure: the runner executes the argv, the plan shows it for review.
+ */
+import type {MigrationPolicy} from '../profiles/types.js'
+import type {MigrateOptions} from './types.js'
+
+export interface MigrateChoiceInput {
+  policy: MigrationPolicy
+  /** Source state of the guest: running, paused, shut off, … */
+  guestState: string
+  memoryKiB: number
+  /** Disk targets that need copying (local, writable, not detached). */
+  copyDisks: string[]
+  destinationUri: string
+}
+
+export function chooseMigrateOptions(input: MigrateChoiceInput): MigrateOptions {
+  const {policy} = input
+  const shutOff = input.guestState === 'shut off'
+  // auto: a running or paused guest moves live, a shut-off one moves its definition only
+  const mode = policy.mode === 'auto' ? (shutOff ? 'offline' : 'live') : policy.mode
+  const offline = mode === 'offline'
+  const memoryGiB = input.memoryKiB / 1024 / 1024
+  const timeoutSeconds =
+    !offline && mode === 'live' && policy.timeoutPerGiBSeconds !== undefined ? Math.max(1, Math.ceil(policy.timeoutPerGiBSeconds * memoryGiB)) : undefined
+  const postcopy = !offline && mode === 'live' && (policy.postcopyAfterSeconds !== undefined || (timeoutSeconds !== undefined && policy.timeoutAction === 'postcopy'))
+  return {
+    mode,
+    // libvirt: offline migration must be persistent ("offline migration must be specified with the persistent flag set")
+    persistent: offline ? true : policy.persistent,
+    undefineSource: policy.undefineSource,
+    suspend: !offline && policy.suspendOnArrival,
+    // an offline migration moves only the definition: there is nothing to copy
+    copyDisks: offline ? [] : [...input.copyDisks],
+    parallelConnections: offline ? 0 : policy.parallelConnections,
+    autoConverge: !offline && policy.autoConverge,
+    postcopy,
+    timeoutSeconds: postcopy && policy.postcopyAfterSeconds !== undefined ? policy.postcopyAfterSeconds : timeoutSeconds,
+    timeoutAction: postcopy ? 'postcopy' : timeoutSeconds !== undefined ? 'suspend' : undefined,
+    bandwidthMiB: offline ? undefined : policy.bandwidthMiB,
+    maxDowntimeMs: offline ? undefined : policy.maxDowntimeMs,
+    p2p: policy.transport === 'p2p' || policy.tunnelled,
+    tunnelled: policy.tunnelled,
+    unsafe: policy.unsafe,
+    destinationUri: input.destinationUri,
+  }
+}
+
+/** `virsh migrate` arguments after `virsh -c <uri>`; the guest is named by `--domain`. */
+export function migrateArgv(guest: string, o: MigrateOptions): string[] {
+  const a: string[] = ['migrate']
+  if (o.mode === 'live') a.push('--live')
+  if (o.mode === 'offline') a.push('--offline')
+  if (o.persistent) a.push('--persistent')
+  if (o.undefineSource) a.push('--undefinesource')
+  if (o.suspend) a.push('--suspend')
+  if (o.p2p) a.push('--p2p')
+  if (o.tunnelled) a.push('--tunnelled')
+  if (o.copyDisks.length > 0) a.push('--copy-storage-all', '--migrate-disks', o.copyDisks.join(','))
+  if (o.parallelConnections > 0) a.push('--parallel', '--parallel-connections', String(o.parallelConnections))
+  if (o.autoConverge) a.push('--auto-converge')
+  if (o.postcopy) a.push('--postcopy')
+  if (o.timeoutSeconds !== undefined) {
+    a.push('--timeout', String(o.timeoutSeconds))
+    a.push(o.timeoutAction === 'postcopy' ? '--timeout-postcopy' : '--timeout-suspend')
+  }
+  if (o.bandwidthMiB !== undefined) a.push('--bandwidth', String(Math.round(o.bandwidthMiB)))
+  if (o.unsafe) a.push('--unsafe')
+  a.push('--domain', guest, '--desturi', o.destinationUri)
+  return a
+}

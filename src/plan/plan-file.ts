@@ -1,0 +1,72 @@
+/**
+ * Reading and writing plan files, and deciding whether a plan is still valid for the world as
+ * it is now (re-planned from fresh facts: same guest XML, same findings, same steps).
+ */
+import {readFile, writeFile} from 'node:fs/promises'
+import {LineCounter, parseDocument} from 'yaml'
+import {firstLine, InputError, StalePlanError} from '../errors.js'
+import {planSchema} from './schema.js'
+import type {Plan} from './types.js'
+
+export async function writePlan(file: string, plan: Plan): Promise<void> {
+  await writeFile(file, JSON.stringify(plan, null, 2) + '\n', {mode: 0o600})
+}
+
+export async function readPlan(file: string): Promise<Plan> {
+  let text: string
+  try {
+    text = await readFile(file, 'utf8')
+  } catch (error) {
+    throw new InputError(`cannot read plan: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {location: {file}, code: 'E_PLAN_FILE'})
+  }
+  let plan: unknown
+  try {
+    plan = JSON.parse(text)
+  } catch (error) {
+    throw new InputError(`plan is not valid JSON: ${firstLine((error as Error).message)}`, {location: {file, ...jsonErrorPosition(text, error as Error)}, code: 'E_PLAN_FILE'})
+  }
+  const parsed = planSchema.safeParse(plan)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]
+    throw new InputError(`not a valid zmigrate plan (formatVersion 1): ${issue.path.join('.') || '(document)'}: ${issue.message}`, {
+      location: {file},
+      code: 'E_PLAN_FILE',
+      remedy: 'Create one with zmigrate plan GUEST --from A --to B -o FILE; do not edit plan files by hand.',
+    })
+  }
+  return parsed.data
+}
+
+/**
+ * Where JSON.parse gave up. V8 names a position for some errors only; for the others the YAML
+ * parser (JSON is YAML 1.2) finds the same mistake and gives its line and column.
+ */
+function jsonErrorPosition(text: string, error: Error): {line?: number; col?: number} {
+  const m = /position (\d+)/.exec(error.message)
+  if (m) {
+    const before = text.slice(0, Number(m[1])).split('\n')
+    return {line: before.length, col: before.at(-1)!.length + 1}
+  }
+  const lineCounter = new LineCounter()
+  const doc = parseDocument(text, {lineCounter})
+  const pos = doc.errors[0]?.linePos?.[0]
+  return pos ? {line: pos.line, col: pos.col} : {}
+}
+
+/** Refuses a plan computed from a different world; says what changed. */
+export function assertFresh(saved: Plan, fresh: Plan): void {
+  const changes: string[] = []
+  if (saved.fingerprints.profile !== fresh.fingerprints.profile) changes.push(`the profile ${fresh.profile.file} changed`)
+  if (saved.fingerprints.domainXml !== fresh.fingerprints.domainXml) changes.push(`${saved.guest.name}'s domain XML changed`)
+  if (saved.guest.state !== fresh.guest.state) changes.push(`${saved.guest.name} was ${saved.guest.state} and is ${fresh.guest.state} now`)
+  if (saved.fingerprints.findings !== fresh.fingerprints.findings) {
+    const key = (f: Plan['findings'][number]) => `${f.rule}: ${f.subject}: ${f.message}`
+    const before = new Set(saved.findings.map(key))
+    const after = new Set(fresh.findings.map(key))
+    const gone = [...before].filter((k) => !after.has(k))
+    const added = [...after].filter((k) => !before.has(k))
+    changes.push(`the findings changed (${[...added.map((a) => `new: ${a}`), ...gone.map((g) => `gone: ${g}`)].slice(0, 3).join('; ') || 'details differ'})`)
+  }
+  if (changes.length === 0 && saved.fingerprints.steps !== fresh.fingerprints.steps) changes.push('the steps computed now differ from the saved ones')
+  if (changes.length > 0) throw new StalePlanError(`plan for ${saved.guest.name} (${saved.createdAt}) is stale: ${changes.join('; ')}`)
+}

@@ -1,0 +1,22 @@
+/**
+ * The JSON contracts of zmigrate's outputs and inputs, generated from their zod schemas into
+ * schemas/*.json (scripts/gen-schemas.ts); a test keeps the committed files equal to these.
+ */
+import {z} from 'zod'
+import {planSchema} from '../plan/schema.js'
+import {profileJsonSchemaText} from '../profiles/json-schema.js'
+import {migrationReportSchema} from '../run/report.js'
+import {checkReportSchema} from './check-report.js'
+
+function text(schema: z.ZodType, title: string, description: string): string {
+  const {$schema, ...rest} = z.toJSONSchema(schema, {io: 'output'}) as Record<string, unknown>
+  return `${JSON.stringify({$schema, title, description, ...rest}, null, 2)}\n`
+}
+
+export const JSON_SCHEMAS: Record<string, () => string> = {
+  'profile.json': profileJsonSchemaText,
+  'check.json': () => text(checkReportSchema, 'zmigrate check --json', 'Findings for every guest checked; exit 0 when ok, 1 when a guest has a blocker.'),
+  'plan.json': () => text(planSchema, 'zmigrate plan file', 'Ordered, reversible steps with the fingerprints of what the plan was computed from (zmigrate plan --json / -o).'),
+  'migrate.json': () =>
+    text(migrationReportSchema, 'zmigrate migrate --json (last line)', 'The final report; the lines before it are progress events (NDJSON). Exit 0 migrated, 1 rolled back, 4 rollback incomplete.'),
+}

@@ -1,0 +1,95 @@
+/**
+ * Renders runner events: a live progress bar on a TTY, plain lines otherwise (stderr, so stdout
+ * stays clean), or NDJSON on stdout with --json (one event per line, the report last).
+ */
+import type {EventSink, RunEvent} from '../run/events.js'
+import type {JobStats} from '../run/jobinfo.js'
+
+export function bytes(n: number | undefined): string {
+  if (n === undefined) return '?'
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB']
+  let v = n
+  let i = 0
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024
+    i++
+  }
+  return `${v.toFixed(i === 0 ? 0 : 1)} ${units[i]}`
+}
+
+export function progressLine(stats: JobStats, eta: number | undefined, width = 24): string {
+  const total = stats.dataTotal ?? 0
+  const done = stats.dataProcessed ?? 0
+  const pct = total > 0 ? Math.min(100, Math.floor(((total - (stats.dataRemaining ?? total - done)) / total) * 100)) : 0
+  const filled = Math.round((pct / 100) * width)
+  const parts = [`[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${String(pct).padStart(3)}%`, `${bytes(done)} processed, ${bytes(stats.dataRemaining)} left`]
+  if (stats.memoryBps !== undefined) parts.push(`${bytes(stats.memoryBps)}/s`)
+  if (stats.dirtyRate !== undefined) parts.push(`dirty ${bytes(stats.dirtyRate * (stats.pageSize ?? 4096))}/s`)
+  if (stats.iteration !== undefined) parts.push(`iteration ${stats.iteration}`)
+  if (eta !== undefined) parts.push(`ETA ${eta}s`)
+  return parts.join('  ')
+}
+
+export interface RendererOptions {
+  json: boolean
+  tty: boolean
+  out?: NodeJS.WritableStream
+  err?: NodeJS.WritableStream
+  /** Plain mode: at most one progress line per this many ms. */
+  plainIntervalMs?: number
+}
+
+export function createRenderer(opts: RendererOptions): EventSink {
+  const out = opts.out ?? process.stdout
+  const err = opts.err ?? process.stderr
+  if (opts.json) return (e: RunEvent) => out.write(JSON.stringify({...e, at: new Date().toISOString()}) + '\n')
+  let barShown = false
+  let lastPlain = 0
+  const clearBar = () => {
+    if (barShown) err.write('\r\u001b[2K')
+    barShown = false
+  }
+  return (e: RunEvent) => {
+    if (e.type === 'progress') {
+      const line = progressLine(e.stats, e.etaSeconds)
+      if (opts.tty) {
+        err.write(`\r\u001b[2K  ${line}`)
+        barShown = true
+      } else if (Date.now() - lastPlain >= (opts.plainIntervalMs ?? 5000)) {
+        lastPlain = Date.now()
+        err.write(`  progress: ${line}\n`)
+      }
+      return
+    }
+    clearBar()
+    switch (e.type) {
+      case 'plan':
+        err.write(`migrating ${e.guest} from ${e.from} to ${e.to}: ${e.steps} steps (journal ${e.journal})\n`)
+        break
+      case 'step-start':
+        err.write(`> ${e.step}: ${e.description}\n`)
+        break
+      case 'step-done':
+        err.write(`  done in ${(e.durationMs / 1000).toFixed(1)} s${typeof e.result?.downtimeMs === 'number' ? ` (downtime ${e.result.downtimeMs} ms)` : ''}\n`)
+        break
+      case 'step-skipped':
+        err.write(`= ${e.step}: ${e.reason}\n`)
+        break
+      case 'step-failed':
+        err.write(`! ${e.step} failed: ${e.error}\n`)
+        break
+      case 'undo-start':
+        err.write(`< undo ${e.step}: ${e.description}\n`)
+        break
+      case 'undo-done':
+        err.write(`  undone in ${(e.durationMs / 1000).toFixed(1)} s\n`)
+        break
+      case 'undo-failed':
+        err.write(`! undo ${e.step} failed: ${e.error}\n  needs a human: ${e.manual}\n`)
+        break
+      case 'notice':
+        err.write(`note: ${e.message}\n`)
+        break
+    }
+  }
+}

@@ -1,0 +1,135 @@
+/**
+ * The migration journal: one JSON file per migration under the user's data dir, rewritten
+ * atomically (write to a temp file, fsync, rename) after every state change, so a killed
+ * zmigrate leaves a journal that `migrate --resume` can continue from.
+ */
+import {randomBytes} from 'node:crypto'
+import {mkdir, open, readFile, rename, rm} from 'node:fs/promises'
+import {dirname, join} from 'node:path'
+import {InputError} from '../errors.js'
+import type {Plan, StepAction} from '../plan/types.js'
+
+export type StepState = 'pending' | 'running' | 'done' | 'failed' | 'skipped'
+export type UndoState = 'pending' | 'running' | 'done' | 'failed' | 'not-needed'
+
+export type JournalStatus =
+  /** Steps are being applied (or zmigrate died while applying them: resume). */
+  | 'running'
+  | 'succeeded'
+  /** Something failed; undoing completed steps. */
+  | 'rolling-back'
+  | 'rolled-back'
+  /** Some undo failed: a human must finish (the report says what). */
+  | 'rollback-incomplete'
+  /** Stopped by a signal between steps; resume continues. */
+  | 'interrupted'
+
+export interface StepRecord {
+  id: string
+  state: StepState
+  startedAt?: string
+  endedAt?: string
+  /** One line, when failed. */
+  error?: string
+  /** What the step observed or produced (e.g. created: true, downtime). */
+  result?: Record<string, unknown>
+}
+
+export interface UndoRecord {
+  stepId: string
+  action: StepAction
+  state: UndoState
+  startedAt?: string
+  endedAt?: string
+  error?: string
+  /** For a failed undo: what a human has to do. */
+  manual?: string
+}
+
+export interface JournalEvent {
+  at: string
+  type: string
+  message: string
+  data?: Record<string, unknown>
+}
+
+export interface Journal {
+  formatVersion: 1
+  id: string
+  file: string
+  createdAt: string
+  updatedAt: string
+  status: JournalStatus
+  plan: Plan
+  steps: StepRecord[]
+  undo: UndoRecord[]
+  /** The step whose failure started the rollback. */
+  failedStep?: string
+  events: JournalEvent[]
+}
+
+export function journalDir(dataDir: string): string {
+  return join(dataDir, 'journals')
+}
+
+export function newJournal(plan: Plan, dataDir: string, now = new Date()): Journal {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')
+  const id = `${stamp}-${plan.guest.name.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 40)}-${randomBytes(3).toString('hex')}`
+  return {
+    formatVersion: 1,
+    id,
+    file: join(journalDir(dataDir), `${id}.json`),
+    createdAt: now.toISOString(),
+    updatedAt: now.toISOString(),
+    status: 'running',
+    plan,
+    steps: plan.steps.map((s) => ({id: s.id, state: 'pending'})),
+    undo: [],
+    events: [],
+  }
+}
+
+/** Persist the journal atomically: a reader sees the old or the new version, never half of one. */
+export async function saveJournal(journal: Journal): Promise<void> {
+  journal.updatedAt = new Date().toISOString()
+  await mkdir(dirname(journal.file), {recursive: true, mode: 0o700})
+  const tmp = `${journal.file}.${process.pid}.tmp`
+  const fh = await open(tmp, 'w', 0o600)
+  try {
+    await fh.writeFile(JSON.stringify(journal, null, 2) + '\n')
+    await fh.sync()
+  } finally {
+    await fh.close()
+  }
+  await rename(tmp, journal.file)
+}
+
+export async function loadJournal(file: string): Promise<Journal> {
+  let text: string
+  try {
+    text = await readFile(file, 'utf8')
+  } catch (error) {
+    throw new InputError(`cannot read journal: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {location: {file}, code: 'E_JOURNAL'})
+  }
+  let journal: Journal
+  try {
+    journal = JSON.parse(text) as Journal
+  } catch (error) {
+    throw new InputError(`journal is not valid JSON: ${(error as Error).message}`, {location: {file}, code: 'E_JOURNAL'})
+  }
+  if (journal?.formatVersion !== 1 || !Array.isArray(journal.steps) || !journal.plan) {
+    throw new InputError('not a zmigrate journal (formatVersion 1)', {location: {file}, code: 'E_JOURNAL'})
+  }
+  journal.file = file
+  return journal
+}
+
+export async function removeTempFiles(journal: Journal): Promise<void> {
+  await rm(`${journal.file}.${process.pid}.tmp`, {force: true})
+}
+
+export function addEvent(journal: Journal, type: string, message: string, data?: Record<string, unknown>): JournalEvent {
+  const event = {at: new Date().toISOString(), type, message, ...(data ? {data} : {})}
+  journal.events.push(event)
+  return event
+}

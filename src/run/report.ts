@@ -1,0 +1,81 @@
+/**
+ * The result of `zmigrate migrate`: every step with its outcome and every undo with its
+ * outcome, and what needs a human. JSON contract: schemas/migrate.json (from run/report-schema.ts).
+ */
+import {z} from 'zod'
+import type {Journal} from './journal.js'
+
+export const migrationReportSchema = z.object({
+  formatVersion: z.literal(1),
+  ok: z.boolean(),
+  outcome: z.enum(['migrated', 'rolled-back', 'rollback-incomplete', 'interrupted']),
+  guest: z.string(),
+  from: z.string(),
+  to: z.string(),
+  /** The journal file (resume with --resume). */
+  journal: z.string(),
+  steps: z.array(
+    z.object({
+      id: z.string(),
+      kind: z.string(),
+      description: z.string(),
+      state: z.enum(['pending', 'running', 'done', 'failed', 'skipped']),
+      error: z.string().optional(),
+      durationMs: z.number().optional(),
+      result: z.record(z.string(), z.unknown()).optional(),
+    }),
+  ),
+  undo: z.array(
+    z.object({
+      step: z.string(),
+      description: z.string(),
+      state: z.enum(['pending', 'running', 'done', 'failed', 'not-needed']),
+      error: z.string().optional(),
+      manual: z.string().optional(),
+    }),
+  ),
+  /** Downtime libvirt measured for the migration step (ms). */
+  downtimeMs: z.number().optional(),
+  /** What a human must do (rollback incomplete). */
+  manual: z.array(z.string()),
+})
+
+export type MigrationReport = z.infer<typeof migrationReportSchema>
+export type MigrationOutcome = MigrationReport['outcome']
+
+const ms = (a?: string, b?: string) => (a && b ? Date.parse(b) - Date.parse(a) : undefined)
+
+export function migrationReport(journal: Journal): MigrationReport {
+  const outcome: MigrationOutcome =
+    journal.status === 'succeeded'
+      ? 'migrated'
+      : journal.status === 'rolled-back'
+        ? 'rolled-back'
+        : journal.status === 'interrupted' || journal.status === 'running'
+          ? 'interrupted'
+          : 'rollback-incomplete'
+  const byId = new Map(journal.plan.steps.map((s) => [s.id, s]))
+  const migrateRecord = journal.steps.find((s) => byId.get(s.id)?.kind === 'migrate' && s.state === 'done')
+  const downtime = migrateRecord?.result?.downtimeMs
+  return {
+    formatVersion: 1,
+    ok: outcome === 'migrated',
+    outcome,
+    guest: journal.plan.guest.name,
+    from: journal.plan.source.host,
+    to: journal.plan.destination.host,
+    journal: journal.file,
+    steps: journal.steps.map((s) => ({
+      id: s.id,
+      kind: byId.get(s.id)?.kind ?? '?',
+      description: byId.get(s.id)?.description ?? '',
+      state: s.state,
+      ...(s.error ? {error: s.error} : {}),
+      ...(ms(s.startedAt, s.endedAt) !== undefined ? {durationMs: ms(s.startedAt, s.endedAt)} : {}),
+      ...(s.result ? {result: s.result} : {}),
+    })),
+    undo: journal.undo.map((u) => ({step: u.stepId, description: u.action.description, state: u.state, ...(u.error ? {error: u.error} : {}), ...(u.manual ? {manual: u.manual} : {})})),
+    ...(typeof downtime === 'number' ? {downtimeMs: downtime} : {}),
+    manual: journal.undo.filter((u) => u.state === 'failed' && u.manual).map((u) => u.manual!),
+  }
+}

@@ -1,0 +1,214 @@
+/**
+ * One handler per step kind: `run` does it and confirms it took effect; `isDone` tells,
+ * after a crash, whether a step that was running had finished (for --resume).
+ */
+import {ZmigrateError} from '../errors.js'
+import {ExitCode} from '../exit-codes.js'
+import {migrateArgv} from '../plan/migrate-options.js'
+import type {DeviceRef, PlanHostRole, StepAction} from '../plan/types.js'
+import type {EventSink} from './events.js'
+import {
+  createImage,
+  dasdOnlineStates,
+  domainState,
+  failureText,
+  hasDevice,
+  liveXml,
+  pathExists,
+  removeImage,
+  setDasdOnline,
+  virsh,
+  virshWithFile,
+  type HostRef,
+} from './host-ops.js'
+import {etaSeconds, parseJobInfo, type JobStats} from './jobinfo.js'
+
+export interface StepEnv {
+  guest: string
+  hosts: Record<PlanHostRole, HostRef>
+  emit: EventSink
+  signal?: AbortSignal
+  /** Seconds to wait for a detached device to disappear. */
+  detachTimeoutSeconds: number
+  /** How often to sample domjobinfo during a migration. */
+  progressIntervalMs: number
+}
+
+export class StepError extends ZmigrateError {
+  /** Where the guest was found after a failed migration. */
+  readonly guestLocation?: {source: string; destination: string}
+  constructor(message: string, opts: {remedy?: string; guestLocation?: {source: string; destination: string}} = {}) {
+    super(message, {exitCode: ExitCode.BLOCKED, code: 'E_STEP', remedy: opts.remedy})
+    this.guestLocation = opts.guestLocation
+  }
+}
+
+const other = (role: PlanHostRole): PlanHostRole => (role === 'source' ? 'destination' : 'source')
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const t = setTimeout(resolve, ms)
+    signal?.addEventListener('abort', () => {
+      clearTimeout(t)
+      resolve()
+    }, {once: true})
+  })
+
+function scopeFlags(action: StepAction): string[] {
+  return (action.scope ?? ['live']).map((s) => `--${s}`)
+}
+
+async function deviceIsPresent(h: HostRef, guest: string, device: DeviceRef, scope: StepAction['scope']): Promise<boolean> {
+  const live = (scope ?? ['live']).includes('live')
+  return hasDevice(await liveXml(h, guest, !live), device)
+}
+
+async function waitForDevice(h: HostRef, env: StepEnv, device: DeviceRef, scope: StepAction['scope'], present: boolean, timeoutSeconds: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutSeconds * 1000
+  for (;;) {
+    if ((await deviceIsPresent(h, env.guest, device, scope)) === present) return true
+    if (Date.now() >= deadline || env.signal?.aborted) return false
+    await sleep(250, env.signal)
+  }
+}
+
+export type StepResult = Record<string, unknown>
+
+export async function runAction(action: StepAction, env: StepEnv): Promise<StepResult> {
+  const h = env.hosts[action.host]
+  switch (action.kind) {
+    case 'set-dasd-online':
+    case 'set-dasd-offline': {
+      const changed = await setDasdOnline(h, action.busIds ?? [], action.kind === 'set-dasd-online')
+      return {changed}
+    }
+    case 'create-image': {
+      await createImage(h, action.image!)
+      return {created: true, path: action.image!.path}
+    }
+    case 'remove-image': {
+      await removeImage(h, action.image!.path)
+      return {removed: action.image!.path}
+    }
+    case 'detach-device': {
+      const device = action.device!
+      const r = await virshWithFile(h, ['detach-device', '--domain', env.guest, ...scopeFlags(action)], device.xml)
+      if (r.exitCode !== 0) throw new StepError(`${h.t.hostName}: detach of ${device.label} failed: ${failureText(r)}`)
+      // virsh returns once the request is sent; the guest must release the device (IBM: set it offline in the guest first)
+      if (!(await waitForDevice(h, env, device, action.scope, false, env.detachTimeoutSeconds))) {
+        throw new StepError(`${h.t.hostName}: ${device.label} is still attached to ${env.guest} after ${env.detachTimeoutSeconds} s`, {
+          remedy: 'Release the device inside the guest (e.g. chccwdev -d for a DASD, unmount, close tape devices), then retry with zmigrate migrate --resume.',
+        })
+      }
+      return {}
+    }
+    case 'attach-device': {
+      const device = action.device!
+      const r = await virshWithFile(h, ['attach-device', '--domain', env.guest, ...scopeFlags(action)], device.xml)
+      if (r.exitCode !== 0) throw new StepError(`${h.t.hostName}: attach of ${device.label} failed: ${failureText(r)}`)
+      if (!(await waitForDevice(h, env, device, action.scope, true, 30))) throw new StepError(`${h.t.hostName}: ${device.label} does not appear in ${env.guest}'s XML after attach`)
+      return {}
+    }
+    case 'migrate':
+      return migrate(action, env)
+    case 'verify':
+      return verify(action, env)
+  }
+}
+
+async function migrate(action: StepAction, env: StepEnv): Promise<StepResult> {
+  const opts = action.migrate!
+  const from = env.hosts[action.host]
+  const to = env.hosts[other(action.host)]
+  const started = Date.now()
+  let settled = false
+  const migration = from.t.run(['virsh', '-c', from.uri, ...migrateArgv(env.guest, opts)], {signal: env.signal}).finally(() => {
+    settled = true
+  })
+  let prev: JobStats | undefined
+  let prevAt = 0
+  let downtimeSet = opts.maxDowntimeMs === undefined
+  while (!settled) {
+    await Promise.race([migration.catch(() => undefined), sleep(env.progressIntervalMs, env.signal)])
+    if (settled) break
+    const r = await virsh(from, ['domjobinfo', '--domain', env.guest, '--rawstats'], {timeoutMs: 5000}).catch(() => undefined)
+    if (!r || r.exitCode !== 0) continue // the state-change lock can be busy during migration: skip the sample
+    const stats = parseJobInfo(r.stdout)
+    if (stats.type === 'None' || stats.type === undefined) continue
+    const now = Date.now()
+    env.emit({type: 'progress', step: 'migrate', stats, etaSeconds: etaSeconds(prev, stats, now - prevAt)})
+    prev = stats
+    prevAt = now
+    if (!downtimeSet) {
+      const d = await virsh(from, ['migrate-setmaxdowntime', '--domain', env.guest, '--downtime', String(opts.maxDowntimeMs)], {timeoutMs: 5000}).catch(() => undefined)
+      downtimeSet = d?.exitCode === 0
+    }
+  }
+  const result = await migration
+  const wallMs = Date.now() - started
+  if (result.exitCode !== 0) {
+    const location = {source: await domainState(from, env.guest).catch(() => 'unknown'), destination: await domainState(to, env.guest).catch(() => 'unknown')}
+    throw new StepError(`${from.t.hostName}: virsh migrate failed: ${failureText(result)} (guest now: ${from.t.hostName} ${location.source}, ${to.t.hostName} ${location.destination})`, {guestLocation: location})
+  }
+  const completed = await virsh(to, ['domjobinfo', '--domain', env.guest, '--completed', '--rawstats'], {timeoutMs: 10_000}).catch(() => undefined)
+  const stats = completed?.exitCode === 0 ? parseJobInfo(completed.stdout) : undefined
+  return {wallMs, downtimeMs: stats?.downtimeMs, dataTotal: stats?.dataTotal, memoryBps: stats?.memoryBps, migrationMs: stats?.elapsedMs}
+}
+
+async function verify(action: StepAction, env: StepEnv): Promise<StepResult> {
+  const expect = action.expect!
+  const on = env.hosts[expect.guestOn]
+  const off = env.hosts[other(expect.guestOn)]
+  const problems: string[] = []
+  const state = await domainState(on, env.guest)
+  if (state !== expect.state) problems.push(`${env.guest} is ${state} on ${on.t.hostName} (expected ${expect.state})`)
+  const left = await domainState(off, env.guest)
+  if (expect.sourceState === 'absent' ? left !== 'absent' : left !== 'absent' && left !== 'shut off') {
+    problems.push(`${env.guest} is ${left} on ${off.t.hostName} (expected ${expect.sourceState})`)
+  }
+  if (state !== 'absent' && expect.devices.length > 0) {
+    const xml = await liveXml(on, env.guest, expect.state === 'shut off')
+    for (const d of expect.devices) if (!hasDevice(xml, d)) problems.push(`${d.label} missing on ${on.t.hostName}`)
+  }
+  if (problems.length > 0) throw new StepError(`verification failed: ${problems.join('; ')}`)
+  return {state, sourceState: left}
+}
+
+/** After a crash: had this action taken effect? */
+export async function isDone(action: StepAction, env: StepEnv): Promise<boolean> {
+  const h = env.hosts[action.host]
+  switch (action.kind) {
+    case 'set-dasd-online':
+    case 'set-dasd-offline': {
+      const states = await dasdOnlineStates(h, action.busIds ?? [])
+      return (action.busIds ?? []).every((id) => states[id] === (action.kind === 'set-dasd-online'))
+    }
+    case 'create-image':
+      return pathExists(h, action.image!.path)
+    case 'remove-image':
+      return !(await pathExists(h, action.image!.path))
+    case 'detach-device':
+      return !(await deviceIsPresent(h, env.guest, action.device!, action.scope))
+    case 'attach-device':
+      return deviceIsPresent(h, env.guest, action.device!, action.scope)
+    case 'migrate': {
+      const to = env.hosts[other(action.host)]
+      const [here, there] = [await domainState(h, env.guest), await domainState(to, env.guest)]
+      const arrived = action.migrate!.mode === 'offline' ? there !== 'absent' : there === 'running' || there === 'paused'
+      return arrived && (here === 'absent' || here === 'shut off')
+    }
+    case 'verify':
+      return false
+  }
+}
+
+/** When the runner found a migration job still in flight on resume, wait for it to end. */
+export async function waitForMigrationJob(action: StepAction, env: StepEnv, timeoutMs: number): Promise<void> {
+  const h = env.hosts[action.host]
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    const r = await virsh(h, ['domjobinfo', '--domain', env.guest, '--rawstats'], {timeoutMs: 5000}).catch(() => undefined)
+    const type = r?.exitCode === 0 ? parseJobInfo(r.stdout).type : 'None'
+    if (type === 'None' || type === undefined) return
+    await sleep(1000, env.signal)
+  }
+}

@@ -1,0 +1,166 @@
+/**
+ * A scripted stand-in for two libvirt hosts, for unit tests of the runner's ordering, journal
+ * and rollback logic (the lab tests do the same against real libvirtd). It understands exactly
+ * the argv shapes src/run/host-ops.ts sends and records every command it was given.
+ */
+import {findChild, parseXmlFragment, serializeXml, type XmlNode} from '../../src/domain/xml-fragment.js'
+import type {HostTransport, RunOptions, RunResult} from '../../src/hosts/transport.js'
+import {matcherFor} from '../../src/plan/device-moves.js'
+import {hasDevice} from '../../src/run/host-ops.js'
+
+export interface FakeDomain {
+  state: string
+  xml: XmlNode
+}
+
+export interface FakeHostState {
+  name: string
+  uri: string
+  migrationUri: string
+  domains: Map<string, FakeDomain>
+  files: Set<string>
+  dasdOnline: Map<string, boolean>
+}
+
+export type Failure = {exitCode?: number; stderr?: string}
+
+export class FakeWorld {
+  readonly hosts: Record<string, FakeHostState> = {}
+  readonly log: string[] = []
+  /** Return a failure for a command to make it fail (host, argv). */
+  failWhen: (host: string, argv: readonly string[]) => Failure | undefined = () => undefined
+
+  addHost(name: string, migrationUri: string): FakeHostState {
+    const h: FakeHostState = {name, uri: 'qemu:///system', migrationUri, domains: new Map(), files: new Set(), dasdOnline: new Map()}
+    this.hosts[name] = h
+    return h
+  }
+
+  transport(name: string): HostTransport {
+    return new FakeTransport(this, name)
+  }
+
+  byMigrationUri(uri: string): FakeHostState | undefined {
+    return Object.values(this.hosts).find((h) => h.migrationUri === uri)
+  }
+}
+
+const ok = (stdout = ''): RunResult => ({stdout, stderr: '', exitCode: 0})
+const err = (stderr: string, exitCode = 1): RunResult => ({stdout: '', stderr: `error: ${stderr}\n`, exitCode})
+
+function devicesOf(dom: FakeDomain): XmlNode {
+  return findChild(dom.xml, 'devices')!
+}
+
+/** Readable log line: the virsh command, or what a fixed script does with its arguments. */
+function describe(argv: readonly string[], inner: readonly string[], uri: string): string {
+  if (argv[0] === 'sh') {
+    const script = argv[2]
+    if (script.includes('want=$2')) return `dasd-online=${inner[1]} ${inner.slice(2).join(' ')}`
+    if (script.includes('/sys/bus/ccw/devices/$id/online')) return `dasd-state ${inner.slice(1).join(' ')}`
+    if (script.includes('qemu-img create')) return `qemu-img create ${inner.join(' ')}`
+  }
+  return inner.filter((a) => a !== '-c' && a !== uri && a !== 'virsh').join(' ')
+}
+
+function flagValue(argv: readonly string[], flag: string): string | undefined {
+  const i = argv.indexOf(flag)
+  return i >= 0 ? argv[i + 1] : undefined
+}
+
+class FakeTransport implements HostTransport {
+  readonly kind = 'local' as const
+  roundTrips = 0
+  constructor(
+    private world: FakeWorld,
+    readonly hostName: string,
+  ) {}
+
+  async run(argv: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
+    this.roundTrips++
+    const h = this.world.hosts[this.hostName]
+    // sh -c SCRIPT zmigrate ARGS…: the runner's fixed scripts; the interesting part follows 'zmigrate'
+    const inner = argv[0] === 'sh' ? argv.slice(4) : argv
+    const summary = `${this.hostName}: ${describe(argv, inner, h.uri)}`
+    if (!/domjobinfo|dumpxml|domstate|dasd-state|^.*: test /.test(summary)) this.world.log.push(summary)
+    const failure = this.world.failWhen(this.hostName, inner)
+    if (failure) return {stdout: '', stderr: failure.stderr ?? 'error: injected failure\n', exitCode: failure.exitCode ?? 1}
+    if (argv[0] === 'sh') return this.script(h, argv[2], inner, opts)
+    if (argv[0] === 'test') return h.files.has(argv[2]) ? ok() : {stdout: '', stderr: '', exitCode: 1}
+    if (argv[0] === 'rm') {
+      h.files.delete(argv.at(-1)!)
+      return ok()
+    }
+    if (argv[0] !== 'virsh') return err(`fake: unknown command ${argv[0]}`, 127)
+    const cmd = argv[3]
+    const guest = flagValue(argv, '--domain')!
+    const dom = h.domains.get(guest)
+    switch (cmd) {
+      case 'domstate':
+        return dom ? ok(`${dom.state}\n\n`) : err(`failed to get domain '${guest}'`)
+      case 'dumpxml':
+        return dom ? ok(serializeXml(dom.xml)) : err(`failed to get domain '${guest}'`)
+      case 'domjobinfo':
+        return ok(argv.includes('--completed') ? 'type=3\ntime_elapsed=900\ndowntime=27\ndata_total=1048576\n' : 'type=0\n')
+      case 'migrate-setmaxdowntime':
+        return ok()
+      case 'migrate':
+        return this.migrate(h, guest, argv)
+      default:
+        return err(`fake: unknown virsh command ${cmd}`)
+    }
+  }
+
+  private migrate(h: FakeHostState, guest: string, argv: readonly string[]): RunResult {
+    const dom = h.domains.get(guest)
+    if (!dom) return err(`failed to get domain '${guest}'`)
+    const to = this.world.byMigrationUri(flagValue(argv, '--desturi')!)
+    if (!to) return err('fake: unknown destination URI')
+    if (to === h) return err('internal error: Attempt to migrate guest to the same host')
+    to.domains.set(guest, {state: argv.includes('--offline') ? 'shut off' : argv.includes('--suspend') ? 'paused' : dom.state, xml: structuredClone(dom.xml)})
+    if (argv.includes('--undefinesource')) h.domains.delete(guest)
+    else dom.state = 'shut off'
+    return ok(`\nMigration: [100 %]\n`)
+  }
+
+  private script(h: FakeHostState, script: string, inner: readonly string[], opts: RunOptions): RunResult {
+    if (script.includes('--file "$f"')) {
+      const [, , , action] = inner // virsh -c uri attach-device|detach-device
+      const guest = flagValue(inner, '--domain')!
+      const dom = h.domains.get(guest)
+      if (!dom) return err(`failed to get domain '${guest}'`)
+      const device = parseXmlFragment(String(opts.stdin))
+      const devices = devicesOf(dom)
+      const ref = {kind: device.name, label: device.name, xml: String(opts.stdin), match: matcherFor(String(opts.stdin))}
+      if (action === 'attach-device') {
+        if (hasDevice(serializeXml(dom.xml), ref)) return err('fake: device already attached')
+        devices.children.push(device)
+      } else {
+        const before = devices.children.length
+        const probe = (c: XmlNode) => hasDevice(serializeXml({name: 'domain', attrs: {}, children: [{name: 'devices', attrs: {}, children: [c]}]}), ref)
+        devices.children = devices.children.filter((c) => !probe(c))
+        if (devices.children.length === before) return err('operation failed: matching device not found')
+      }
+      return ok('Device attached/detached successfully\n')
+    }
+    if (script.includes('/sys/bus/ccw/devices/$id/online') && script.includes('want')) {
+      const [, want, ...ids] = inner
+      const changed = ids.filter((id) => (h.dasdOnline.get(id) ?? false) !== (want === '1'))
+      for (const id of ids) h.dasdOnline.set(id, want === '1')
+      return ok(changed.map((c) => `${c}\n`).join(''))
+    }
+    if (script.includes('/sys/bus/ccw/devices/$id/online')) {
+      const [, ...ids] = inner
+      return ok(ids.map((id) => `${id} ${h.dasdOnline.get(id) ? 1 : 0}\n`).join(''))
+    }
+    if (script.includes('qemu-img create')) {
+      const [path] = inner
+      if (h.files.has(path)) return err(`${path} already exists`, 17)
+      h.files.add(path)
+      return ok()
+    }
+    return err('fake: unknown script', 127)
+  }
+
+  async close(): Promise<void> {}
+}
