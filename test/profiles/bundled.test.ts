@@ -38,7 +38,7 @@ describe('bundled profiles', () => {
         root: path.join(repoRoot, 'lab/trees', name),
       })
     }
-    expect(lab.migration).to.include({mode: 'live', persistent: true, undefineSource: true})
+    expect(lab.migration).to.include({mode: 'auto', persistent: true, undefineSource: true})
     expect(lab.detachForMigration).to.deep.equal([{guest: 'zdemo', kind: 'disk', target: 'vdb'}])
     expect(lab.mappings).to.deep.include({
       kind: 'disk-source',

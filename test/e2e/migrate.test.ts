@@ -1,0 +1,197 @@
+// End-to-end: the real zmigrate CLI against the real two-host lab (libvirtd, sshd, s390x guest
+// under TCG). Each test leaves zdemo running, with its vdb, on one host; the next test starts
+// from wherever it is. Faults are injected with lab/fault and healed in afterEach.
+import {expect} from 'chai'
+import {execa} from 'execa'
+import {readFileSync} from 'node:fs'
+import {planSchema} from '../../src/plan/schema.js'
+import {migrationReportSchema} from '../../src/run/report.js'
+import {proveSurvival, readHeartbeats, consoleLogPath} from '../../lab/proof.js'
+import {guestState, hasDisk, IP, lab, labProfile, onHost, other, startCli, whereIs, zm, LAB, type LabHostName} from '../support/lab-cli.js'
+
+const short = (h: LabHostName) => (h === 'zhost-a' ? 'a' : 'b')
+
+async function prove(on: LabHostName) {
+  const report = await proveSurvival({host: short(on), guest: 'zdemo', lab: LAB, waitSeconds: 5})
+  expect(report.ok, JSON.stringify(report, null, 1)).to.equal(true)
+  return report
+}
+
+describe('@lab zmigrate migrate on the lab', function () {
+  this.timeout(10 * 60_000)
+  let from: LabHostName
+
+  before(async function () {
+    this.timeout(45 * 60_000)
+    const up = await lab('up')
+    if (up.exitCode !== 0) throw new Error(`lab/up failed:\n${up.stdout}\n${up.stderr}`)
+  })
+
+  beforeEach(async function () {
+    from = (await whereIs()) ?? 'zhost-a'
+    expect(await guestState(from)).to.equal('running')
+  })
+
+  afterEach(async function () {
+    this.timeout(120_000)
+    for (const h of ['zhost-a', 'zhost-b']) await lab('fault', 'heal', h)
+  })
+
+  it('check reports the lab guest as migratable with its actions (exit 0)', async () => {
+    const r = await zm(['check', 'zdemo', '--from', from, '--to', other(from), '--json'])
+    expect(r.exitCode, r.stderr).to.equal(0)
+    const report = JSON.parse(r.stdout)
+    expect(report.ok).to.equal(true)
+    const rules = report.guests[0].findings.map((f: {rule: string; severity: string}) => `${f.rule}:${f.severity}`)
+    expect(rules).to.include.members(['local-disk-copy:action', 'profile-detach-device:action'])
+  })
+
+  it('live migration with disk copy and a detached-and-re-attached device; heartbeat and records survive', async () => {
+    const to = other(from)
+    const r = await zm(['migrate', 'zdemo', '--from', from, '--to', to, '--yes', '--json'])
+    expect(r.exitCode, r.stderr + r.stdout.slice(-2000)).to.equal(0)
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l))
+    const report = migrationReportSchema.strict().parse(lines.at(-1))
+    expect(report.outcome).to.equal('migrated')
+    expect(report.steps.map((s: {kind: string}) => s.kind)).to.deep.equal(['detach-device', 'migrate', 'attach-device', 'verify'])
+    expect(lines.some((e) => e.type === 'step-start' && e.kind === 'migrate')).to.equal(true)
+    expect(report.downtimeMs).to.be.a('number')
+    expect(await guestState(to)).to.equal('running')
+    expect(await guestState(from)).to.equal('absent')
+    expect(await hasDisk(to, 'vdb')).to.equal(true)
+    await prove(to)
+    // the guest itself saw its scratch disk go (on the source) and come back (on the destination)
+    const devEvents = (h: LabHostName) => readHeartbeats(consoleLogPath(LAB, short(h), 'zdemo')).events.filter((e) => e.kind === 'dev')
+    expect(devEvents(from).at(-1)).to.deep.include({dev: 'vdb', present: false})
+    expect(devEvents(to).at(-1)).to.deep.include({dev: 'vdb', present: true})
+  })
+
+  it('p2p migration (the source libvirtd connects to the destination)', async () => {
+    const to = other(from)
+    const profile = labProfile((d) => (d.migration = {...d.migration, transport: 'p2p'}))
+    const r = await zm(['migrate', 'zdemo', '--from', from, '--to', to, '--yes', '--profile', profile])
+    expect(r.exitCode, r.stderr).to.equal(0)
+    expect(r.stdout).to.match(/migrated from .* and verified/)
+    await prove(to)
+  })
+
+  it('plan then apply: a stale plan is refused (exit 5) and nothing changes', async () => {
+    const to = other(from)
+    const planFile = `${LAB}/e2e-stale.plan.json`
+    expect((await zm(['plan', 'zdemo', '--from', from, '--to', to, '-o', planFile])).exitCode).to.equal(0)
+    planSchema.strict().parse(JSON.parse(readFileSync(planFile, 'utf8')))
+    // the world changes: the guest loses its scratch disk (and so a finding and a step)
+    expect((await onHost(from, ['virsh', '-c', 'qemu:///system', 'detach-disk', 'zdemo', 'vdb', '--live', '--config'])).exitCode).to.equal(0)
+    try {
+      const r = await zm(['migrate', '--plan', planFile])
+      expect(r.exitCode, r.stderr).to.equal(5)
+      expect(r.stderr).to.match(/stale/)
+      expect(await guestState(from)).to.equal('running')
+    } finally {
+      await onHost(from, ['virsh', '-c', 'qemu:///system', 'attach-disk', 'zdemo', '/var/lib/libvirt/scratch/zdemo-scratch.img', 'vdb', '--targetbus', 'virtio', '--address', 'ccw:0xfe.0x0.0x0009', '--live', '--config'])
+    }
+    expect(await hasDisk(from, 'vdb')).to.equal(true)
+  })
+
+  it('fault: destination libvirtd killed mid-migration → rolled back, guest runs on the source with its devices (exit 1)', async () => {
+    const to = other(from)
+    // slow the copy down so the fault lands while data moves
+    const profile = labProfile((d) => (d.migration = {...d.migration, bandwidth: 8}))
+    const child = startCli(['migrate', 'zdemo', '--from', from, '--to', to, '--yes', '--json', '--profile', profile])
+    let injected = false
+    child.stdout!.setEncoding('utf8')
+    child.stdout!.on('data', (chunk: string) => {
+      if (!injected && /"type":"progress"/.test(chunk)) {
+        injected = true
+        void lab('fault', 'kill-libvirtd', to)
+      }
+    })
+    const r = await child
+    expect(injected, 'a progress event arrived before the end').to.equal(true)
+    expect(r.exitCode, String(r.stderr)).to.equal(1)
+    const report = JSON.parse(String(r.stdout).trim().split('\n').at(-1)!)
+    expect(report.outcome).to.equal('rolled-back')
+    expect(report.steps.find((s: {kind: string}) => s.kind === 'migrate').state).to.equal('failed')
+    expect(report.undo.every((u: {state: string}) => u.state === 'done' || u.state === 'not-needed')).to.equal(true)
+    expect(await guestState(from)).to.equal('running')
+    expect(await hasDisk(from, 'vdb')).to.equal(true)
+    await prove(from)
+  })
+
+  it('fault: destination disk fills up during the copy → rolled back, image removed, exit 1', async () => {
+    const to = other(from)
+    const images = '/var/lib/libvirt/images'
+    // the destination's image directory becomes a small file system with room for the image (64 MiB,
+    // so the preflight passes); once data flows, something else fills it
+    expect((await onHost(to, ['mount', '-t', 'tmpfs', '-o', 'size=80m', 'zm-e2e-small', images])).exitCode).to.equal(0)
+    try {
+      const profile = labProfile((d) => (d.migration = {...d.migration, bandwidth: 8}))
+      const child = startCli(['migrate', 'zdemo', '--from', from, '--to', to, '--yes', '--json', '--profile', profile])
+      let injected: Promise<unknown> | undefined
+      child.stdout!.setEncoding('utf8')
+      child.stdout!.on('data', (chunk: string) => {
+        if (!injected && /"type":"progress"/.test(chunk)) injected = onHost(to, ['fallocate', '-l', '70m', `${images}/zm-e2e-filler`])
+      })
+      const r = await child
+      expect(injected, 'a progress event arrived before the end').to.not.equal(undefined)
+      expect((await injected) as {exitCode: number}).to.include({exitCode: 0})
+      expect(r.exitCode, String(r.stderr)).to.equal(1)
+      const report = JSON.parse(String(r.stdout).trim().split('\n').at(-1)!)
+      expect(report.outcome).to.equal('rolled-back')
+      expect(report.steps.find((s: {kind: string}) => s.kind === 'migrate').error).to.match(/No space left on device/)
+      expect(report.undo.map((u: {description: string}) => u.description).join('; ')).to.match(/remove .*zdemo-data.img/)
+      expect((await onHost(to, ['test', '-e', `${images}/zdemo-data.img`])).exitCode, 'the image zmigrate created is gone').to.equal(1)
+      expect(await guestState(from)).to.equal('running')
+      expect(await hasDisk(from, 'vdb')).to.equal(true)
+      await prove(from)
+    } finally {
+      await onHost(to, ['umount', images])
+    }
+  })
+
+  it('fault: destination sshd down → exit 3 before anything changes', async () => {
+    const to = other(from)
+    await lab('fault', 'stop-sshd', to)
+    const started = Date.now()
+    const r = await zm(['migrate', 'zdemo', '--from', from, '--to', to, '--yes'])
+    expect(r.exitCode, r.stderr).to.equal(3)
+    expect(r.stderr).to.match(new RegExp(`${to}.*(refused|unreachable)`, 'i'))
+    expect(Date.now() - started).to.be.below(30_000)
+    expect(await guestState(from)).to.equal('running')
+    expect(await hasDisk(from, 'vdb')).to.equal(true)
+  })
+
+  it('fault: destination host key changed → refused (exit 3), nothing changes', async () => {
+    const to = other(from)
+    await lab('fault', 'rotate-hostkey', to)
+    const r = await zm(['migrate', 'zdemo', '--from', from, '--to', to, '--yes', '--json'])
+    expect(r.exitCode).to.equal(3)
+    expect(JSON.parse(r.stdout.trim().split('\n').at(-1)!).error.code).to.equal('E_HOSTKEY_CHANGED')
+    expect(await guestState(from)).to.equal('running')
+  })
+
+  it('offline migration of a shut-off guest moves its definition (with the re-attached device)', async () => {
+    const to = other(from)
+    const xml = (await onHost(from, ['virsh', '-c', 'qemu:///system', 'dumpxml', '--inactive', 'zdemo'])).stdout
+    const zoff = xml
+      .replace(/<name>zdemo<\/name>/, '<name>zoff</name>')
+      .replace(/<uuid>[^<]*<\/uuid>/, '')
+      .replace(/zdemo-console\.log/, 'zoff-console.log')
+      .replace(/<mac address='[^']*'\/>/, '')
+    const define = await execa('ssh', ['-F', `${LAB}/ssh/config`, `root@${IP[from]}`, 'virsh -c qemu:///system define /dev/stdin'], {input: zoff, reject: false})
+    expect(define.exitCode, String(define.stderr)).to.equal(0)
+    try {
+      const profile = labProfile((d) => (d.devices['detach-for-migration'] = [{guest: 'zoff', kind: 'disk', target: 'vdb'}]))
+      const r = await zm(['migrate', 'zoff', '--from', from, '--to', to, '--yes', '--json', '--profile', profile])
+      expect(r.exitCode, r.stderr + r.stdout.slice(-1500)).to.equal(0)
+      const report = JSON.parse(r.stdout.trim().split('\n').at(-1)!)
+      expect(report.steps.map((s: {kind: string}) => s.kind)).to.deep.equal(['detach-device', 'migrate', 'attach-device', 'verify'])
+      expect(await guestState(to, 'zoff')).to.equal('shut off')
+      expect(await guestState(from, 'zoff')).to.equal('absent')
+      const inactive = (await onHost(to, ['virsh', '-c', 'qemu:///system', 'dumpxml', '--inactive', 'zoff'])).stdout
+      expect(inactive).to.include('zdemo-scratch.img')
+    } finally {
+      for (const h of ['zhost-a', 'zhost-b'] as const) await onHost(h, ['virsh', '-c', 'qemu:///system', 'undefine', 'zoff'])
+    }
+  })
+})

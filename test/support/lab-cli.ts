@@ -1,0 +1,77 @@
+/**
+ * Helpers for end-to-end tests on the lab: run the real zmigrate CLI (from source, via tsx),
+ * variants of the lab profile, and remote commands on the lab hosts.
+ */
+import {execa, type ResultPromise} from 'execa'
+import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {dirname, join, resolve} from 'node:path'
+import {fileURLToPath} from 'node:url'
+import {parse, stringify} from 'yaml'
+
+export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
+export const LAB = process.env.ZMIGRATE_LAB ?? '/tmp/zmigrate-lab'
+export const IP = {'zhost-a': '127.0.0.2', 'zhost-b': '127.0.0.3'} as const
+export type LabHostName = keyof typeof IP
+
+export interface CliResult {
+  exitCode: number
+  stdout: string
+  stderr: string
+}
+
+/** Env for the CLI: journals in a temp data dir, no colours. */
+export function cliEnv(extra: Record<string, string> = {}): Record<string, string> {
+  return {ZMIGRATE_DATA_DIR: dataDir, NO_COLOR: '1', ...extra}
+}
+
+const dataDir = mkdtempSync(join(tmpdir(), 'zm-e2e-data-'))
+
+export function startCli(args: string[], env: Record<string, string> = {}): ResultPromise<{reject: false; all: false; timeout: number; env: Record<string, string>; cwd: string}> {
+  return execa(process.execPath, ['--import', 'tsx', join(REPO, 'bin', 'dev.js'), ...args], {reject: false, all: false, timeout: 10 * 60_000, env: cliEnv(env), cwd: REPO})
+}
+
+export async function zm(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  const r = await startCli(args, env)
+  return {exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr)}
+}
+
+/** The lab profile with changes, written to a temp file (host roots made absolute). */
+export function labProfile(change: (doc: Record<string, any>) => void = () => {}): string {
+  const doc = parse(readFileSync(join(REPO, 'profiles', 'lab.yaml'), 'utf8')) as Record<string, any>
+  for (const h of Object.values(doc.hosts as Record<string, {root?: string}>)) if (h.root && !h.root.startsWith('/')) h.root = resolve(REPO, 'profiles', h.root)
+  change(doc)
+  const file = join(mkdtempSync(join(tmpdir(), 'zm-e2e-profile-')), 'lab-variant.yaml')
+  writeFileSync(file, stringify(doc))
+  return file
+}
+
+/** Run a command on a lab host through the lab's own ssh config (not through zmigrate). */
+export async function onHost(host: LabHostName, argv: string[], timeoutMs = 60_000): Promise<CliResult> {
+  const r = await execa('ssh', ['-F', join(LAB, 'ssh', 'config'), `root@${IP[host]}`, ...argv], {reject: false, timeout: timeoutMs})
+  return {exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr)}
+}
+
+export async function guestState(host: LabHostName, guest = 'zdemo'): Promise<string> {
+  const r = await onHost(host, ['virsh', '-c', 'qemu:///system', 'domstate', guest])
+  return r.exitCode === 0 ? r.stdout.trim() : 'absent'
+}
+
+export async function whereIs(guest = 'zdemo'): Promise<LabHostName | undefined> {
+  for (const h of Object.keys(IP) as LabHostName[]) if ((await guestState(h, guest)) === 'running') return h
+  return undefined
+}
+
+export async function lab(...args: string[]): Promise<CliResult> {
+  const r = await execa(join(REPO, 'lab', args[0]), args.slice(1), {reject: false, timeout: 20 * 60_000})
+  return {exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr)}
+}
+
+export async function hasDisk(host: LabHostName, target: string, guest = 'zdemo'): Promise<boolean> {
+  const r = await onHost(host, ['virsh', '-c', 'qemu:///system', 'domblklist', guest])
+  return r.stdout.split('\n').some((l) => l.trim().split(/\s+/)[0] === target)
+}
+
+export function other(h: LabHostName): LabHostName {
+  return h === 'zhost-a' ? 'zhost-b' : 'zhost-a'
+}
