@@ -62,8 +62,11 @@ Exit 0: migrated and verified; 1: failed and fully rolled back; 2: usage/profile
     process.on('SIGTERM', onSignal)
     try {
       let plan: Plan | undefined
+      const started = Date.now()
+      let preflightMs: number | undefined
       if (!flags.resume) {
         plan = await obtainPlan({profile, toolVersion: this.config.version, planFile: flags.plan, guest: args.guest, from: flags.from, to: flags.to}, pool)
+        preflightMs = Date.now() - started
         if (flags['dry-run']) {
           if (!json) this.log(`${renderPlan(plan)}\n\nDry run: nothing was changed.`)
           return {dryRun: true, plan}
@@ -78,7 +81,7 @@ Exit 0: migrated and verified; 1: failed and fully rolled back; 2: usage/profile
         }
       }
       const {report} = await applyPlanOrResume(
-        {profile, plan, resumeFile: flags.resume, dataDir: this.config.dataDir, emit: createRenderer({json, tty: Boolean(process.stderr.isTTY)}), signal: controller.signal},
+        {profile, plan, resumeFile: flags.resume, dataDir: this.config.dataDir, emit: createRenderer({json, tty: Boolean(process.stderr.isTTY)}), signal: controller.signal, preflightMs},
         pool,
       )
       if (!json) this.log(renderMigrationReport(report))

@@ -1,10 +1,11 @@
 /**
  * Opening a transport to a profile host, and keeping one per host for the length of a command.
- * ssh2 is imported only when a host actually uses SSH (it costs ~0.1 s of startup).
+ * (ssh.js is imported statically: a dynamic import of our own module would, under a CommonJS
+ * test loader, create a second copy of the error classes and break instanceof checks.)
  */
 import type {ResolvedHost} from '../profiles/types.js'
 import {LocalTransport} from './local.js'
-import type {SshConnectOptions} from './ssh.js'
+import {SshTransport, type SshConnectOptions} from './ssh.js'
 import type {HostTransport} from './transport.js'
 
 export type ConnectOptions = SshConnectOptions
@@ -16,7 +17,6 @@ export type ConnectOptions = SshConnectOptions
  */
 export async function connectHost(host: ResolvedHost, opts: ConnectOptions = {}): Promise<HostTransport> {
   if (host.transport === 'local') return new LocalTransport(host.name)
-  const {SshTransport} = await import('./ssh.js')
   return SshTransport.connect(host, opts)
 }
 

@@ -49,6 +49,7 @@ function manualFor(step: PlanStep, undo: StepAction, journal: Journal, error: st
 export async function applyJournal(journal: Journal, opts: ApplyOptions): Promise<Journal> {
   const env: StepEnv = {
     guest: journal.plan.guest.name,
+    guestUuid: journal.plan.guest.uuid,
     hosts: opts.hosts,
     emit: opts.emit,
     signal: opts.signal,

@@ -63,6 +63,8 @@ export interface Journal {
   plan: Plan
   steps: StepRecord[]
   undo: UndoRecord[]
+  /** Time spent checking and planning before the first step (ms), when this run planned it. */
+  preflightMs?: number
   /** The step whose failure started the rollback. */
   failedStep?: string
   events: JournalEvent[]

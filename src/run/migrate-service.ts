@@ -65,6 +65,8 @@ export interface ApplyRequest {
   dataDir: string
   emit: EventSink
   signal?: AbortSignal
+  /** How long checking and planning took, for the report. */
+  preflightMs?: number
 }
 
 export async function applyPlanOrResume(request: ApplyRequest, pool: HostPool): Promise<{journal: Journal; report: MigrationReport}> {
@@ -76,6 +78,7 @@ export async function applyPlanOrResume(request: ApplyRequest, pool: HostPool): 
     }
   } else {
     journal = newJournal(request.plan!, request.dataDir)
+    if (request.preflightMs !== undefined) journal.preflightMs = request.preflightMs
     await saveJournal(journal)
   }
   const hosts = await hostRefs(request.profile, journal.plan, pool)

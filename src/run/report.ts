@@ -36,6 +36,8 @@ export const migrationReportSchema = z.object({
   ),
   /** Downtime libvirt measured for the migration step (ms). */
   downtimeMs: z.number().optional(),
+  /** Checking and planning before the first step (ms): facts, probes, rules, plan or staleness check. */
+  preflightMs: z.number().optional(),
   /** What a human must do (rollback incomplete). */
   manual: z.array(z.string()),
 })
@@ -55,8 +57,8 @@ export function migrationReport(journal: Journal): MigrationReport {
           ? 'interrupted'
           : 'rollback-incomplete'
   const byId = new Map(journal.plan.steps.map((s) => [s.id, s]))
-  const migrateRecord = journal.steps.find((s) => byId.get(s.id)?.kind === 'migrate' && s.state === 'done')
-  const downtime = migrateRecord?.result?.downtimeMs
+  // verify reads the migration's statistics on the destination
+  const downtime = journal.steps.map((s) => s.result?.downtimeMs).find((d) => typeof d === 'number')
   return {
     formatVersion: 1,
     ok: outcome === 'migrated',
@@ -76,6 +78,7 @@ export function migrationReport(journal: Journal): MigrationReport {
     })),
     undo: journal.undo.map((u) => ({step: u.stepId, description: u.action.description, state: u.state, ...(u.error ? {error: u.error} : {}), ...(u.manual ? {manual: u.manual} : {})})),
     ...(typeof downtime === 'number' ? {downtimeMs: downtime} : {}),
+    ...(journal.preflightMs !== undefined ? {preflightMs: journal.preflightMs} : {}),
     manual: journal.undo.filter((u) => u.state === 'failed' && u.manual).map((u) => u.manual!),
   }
 }

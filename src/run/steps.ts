@@ -25,6 +25,8 @@ import {etaSeconds, parseJobInfo, type JobStats} from './jobinfo.js'
 
 export interface StepEnv {
   guest: string
+  /** The guest's UUID: a token safe to hand to a virsh command line (names may hold anything). */
+  guestUuid?: string
   hosts: Record<PlanHostRole, HostRef>
   emit: EventSink
   signal?: AbortSignal
@@ -44,9 +46,11 @@ export class StepError extends ZmigrateError {
 }
 
 const other = (role: PlanHostRole): PlanHostRole => (role === 'source' ? 'destination' : 'source')
+/** A wait that neither outlives an abort nor keeps the process alive once the work is done. */
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
     const t = setTimeout(resolve, ms)
+    t.unref()
     signal?.addEventListener('abort', () => {
       clearTimeout(t)
       resolve()
@@ -115,43 +119,72 @@ export async function runAction(action: StepAction, env: StepEnv): Promise<StepR
   }
 }
 
+/**
+ * Samples `domjobinfo` every interval through ONE long-lived virsh session on the source (commands
+ * on its stdin), instead of a new ssh command and virsh process per sample: on a busy host each of
+ * those costs CPU that the migration itself needs. The guest is named by UUID, a safe token.
+ */
+const JOB_SAMPLER = 'while :; do printf "domjobinfo --domain %s --rawstats\\necho ::zm-sample::\\n" "$1" || exit 0; sleep "$3"; done | virsh -q -c "$2"'
+
 async function migrate(action: StepAction, env: StepEnv): Promise<StepResult> {
   const opts = action.migrate!
   const from = env.hosts[action.host]
   const to = env.hosts[other(action.host)]
   const started = Date.now()
-  let settled = false
-  const migration = from.t.run(['virsh', '-c', from.uri, ...migrateArgv(env.guest, opts)], {signal: env.signal}).finally(() => {
-    settled = true
-  })
+  const migration = from.t.run(['virsh', '-c', from.uri, ...migrateArgv(env.guest, opts)], {signal: env.signal})
   let prev: JobStats | undefined
   let prevAt = 0
   let downtimeSet = opts.maxDowntimeMs === undefined
-  while (!settled) {
-    await Promise.race([migration.catch(() => undefined), sleep(env.progressIntervalMs, env.signal)])
-    if (settled) break
-    const r = await virsh(from, ['domjobinfo', '--domain', env.guest, '--rawstats'], {timeoutMs: 5000}).catch(() => undefined)
-    if (!r || r.exitCode !== 0) continue // the state-change lock can be busy during migration: skip the sample
-    const stats = parseJobInfo(r.stdout)
-    if (stats.type === 'None' || stats.type === undefined) continue
+  const onSample = (stats: JobStats) => {
+    if (stats.type === 'None' || stats.type === undefined) return
     const now = Date.now()
     env.emit({type: 'progress', step: 'migrate', stats, etaSeconds: etaSeconds(prev, stats, now - prevAt)})
     prev = stats
     prevAt = now
     if (!downtimeSet) {
-      const d = await virsh(from, ['migrate-setmaxdowntime', '--domain', env.guest, '--downtime', String(opts.maxDowntimeMs)], {timeoutMs: 5000}).catch(() => undefined)
-      downtimeSet = d?.exitCode === 0
+      downtimeSet = true // once: a failure here must not stop the migration
+      void virsh(from, ['migrate-setmaxdowntime', '--domain', env.guest, '--downtime', String(opts.maxDowntimeMs)], {timeoutMs: 5000}).catch(() => undefined)
     }
   }
-  const result = await migration
+  const stopSampling = new AbortController()
+  let sampler: Promise<unknown> = Promise.resolve()
+  if (env.guestUuid && /^[0-9a-f-]{36}$/i.test(env.guestUuid)) {
+    let buffer = ''
+    const seconds = String(Math.max(0.2, env.progressIntervalMs / 1000))
+    sampler = sleep(Math.min(env.progressIntervalMs, 500), stopSampling.signal).then(() =>
+      stopSampling.signal.aborted
+        ? undefined
+        : from.t
+            .run(['sh', '-c', JOB_SAMPLER, 'zmigrate', env.guestUuid!, from.uri, seconds], {
+              signal: stopSampling.signal,
+              onStdout: (chunk) => {
+                buffer += chunk
+                const parts = buffer.split('::zm-sample::')
+                buffer = parts.pop() ?? ''
+                for (const part of parts) onSample(parseJobInfo(part))
+              },
+            })
+            .catch(() => undefined),
+    )
+  }
+  const result = await migration.finally(() => stopSampling.abort())
+  await sampler
   const wallMs = Date.now() - started
   if (result.exitCode !== 0) {
     const location = {source: await domainState(from, env.guest).catch(() => 'unknown'), destination: await domainState(to, env.guest).catch(() => 'unknown')}
     throw new StepError(`${from.t.hostName}: virsh migrate failed: ${failureText(result)} (guest now: ${from.t.hostName} ${location.source}, ${to.t.hostName} ${location.destination})`, {guestLocation: location})
   }
-  const completed = await virsh(to, ['domjobinfo', '--domain', env.guest, '--completed', '--rawstats'], {timeoutMs: 10_000}).catch(() => undefined)
+  // the destination keeps the completed job's statistics until read: verify reads them, so the
+  // migration step ends when virsh does
+  return {wallMs}
+}
+
+/** libvirt's statistics of the migration that brought the guest here (downtime, bytes, bandwidth). */
+async function completedMigrationStats(h: HostRef, guest: string): Promise<StepResult> {
+  const completed = await virsh(h, ['domjobinfo', '--domain', guest, '--completed', '--rawstats'], {timeoutMs: 10_000}).catch(() => undefined)
   const stats = completed?.exitCode === 0 ? parseJobInfo(completed.stdout) : undefined
-  return {wallMs, downtimeMs: stats?.downtimeMs, dataTotal: stats?.dataTotal, memoryBps: stats?.memoryBps, migrationMs: stats?.elapsedMs}
+  if (!stats || stats.type !== 'Completed') return {}
+  return {downtimeMs: stats.downtimeMs, dataTotal: stats.dataTotal, memoryBps: stats.memoryBps, migrationMs: stats.elapsedMs}
 }
 
 async function verify(action: StepAction, env: StepEnv): Promise<StepResult> {
@@ -159,7 +192,7 @@ async function verify(action: StepAction, env: StepEnv): Promise<StepResult> {
   const on = env.hosts[expect.guestOn]
   const off = env.hosts[other(expect.guestOn)]
   const problems: string[] = []
-  const state = await domainState(on, env.guest)
+  const [state, stats] = await Promise.all([domainState(on, env.guest), expect.state === 'shut off' ? {} : completedMigrationStats(on, env.guest)])
   if (state !== expect.state) problems.push(`${env.guest} is ${state} on ${on.t.hostName} (expected ${expect.state})`)
   const left = await domainState(off, env.guest)
   if (expect.sourceState === 'absent' ? left !== 'absent' : left !== 'absent' && left !== 'shut off') {
@@ -170,7 +203,7 @@ async function verify(action: StepAction, env: StepEnv): Promise<StepResult> {
     for (const d of expect.devices) if (!hasDevice(xml, d)) problems.push(`${d.label} missing on ${on.t.hostName}`)
   }
   if (problems.length > 0) throw new StepError(`verification failed: ${problems.join('; ')}`)
-  return {state, sourceState: left}
+  return {state, sourceState: left, ...stats}
 }
 
 /** After a crash: had this action taken effect? */

@@ -1,0 +1,91 @@
+/**
+ * bench/migrate — in the lab, the same guest (zdemo) moved by bare `virsh migrate` and by
+ * `zmigrate migrate`, alternately, in one run. Prints wall times, zmigrate's overhead (its wall
+ * time minus what virsh does not do: the preflight check and plan, detach, re-attach, verify)
+ * against bare virsh, and the
+ * downtime libvirt measured. Target (issue #3): overhead under 10 %.
+ *
+ *   npm run bench:migrate          (builds first; ROUNDS=3 by default: 2 migrations per tool per round)
+ * For the bare runs, zdemo's scratch disk vdb is detached and re-attached by hand, untimed, as an
+ * admin would before and after `virsh migrate`.
+ */
+import {execa} from 'execa'
+import {join} from 'node:path'
+import {performance} from 'node:perf_hooks'
+import {guestState, lab, LAB, onHost, other, REPO, whereIs, type LabHostName, IP} from '../test/support/lab-cli.js'
+
+const ROUNDS = Number(process.env.ROUNDS ?? 3)
+const IMAGE = '/var/lib/libvirt/images/zdemo-data.img'
+const SCRATCH = '/var/lib/libvirt/scratch/zdemo-scratch.img'
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
+const virsh = (h: LabHostName, ...args: string[]) => onHost(h, ['virsh', '-c', 'qemu:///system', ...args], 300_000)
+
+async function must(p: Promise<{exitCode: number; stdout: string; stderr: string}>, what: string) {
+  const r = await p
+  if (r.exitCode !== 0) throw new Error(`${what} failed (${r.exitCode}): ${r.stderr || r.stdout}`)
+  return r
+}
+
+async function bare(from: LabHostName): Promise<{ms: number; downtimeMs?: number}> {
+  const to = other(from)
+  await must(virsh(from, 'detach-disk', 'zdemo', 'vdb', '--live', '--config'), 'detach vdb')
+  const t0 = performance.now()
+  await must(
+    onHost(from, ['virsh', '-c', 'qemu:///system', 'migrate', '--live', '--persistent', '--undefinesource', '--copy-storage-all', '--migrate-disks', 'vda', '--domain', 'zdemo', '--desturi', `qemu+ssh://root@${IP[to]}/system`], 300_000),
+    'virsh migrate',
+  )
+  const ms = performance.now() - t0
+  if (process.env.VERBOSE) console.log(`  bare ${from} -> ${to}: ${ms.toFixed(0)} ms`)
+  const info = await virsh(to, 'domjobinfo', '--domain', 'zdemo', '--completed', '--rawstats')
+  const downtime = /^downtime:\s*(\d+)/m.exec(info.stdout)?.[1]
+  await must(virsh(to, 'attach-disk', 'zdemo', SCRATCH, 'vdb', '--targetbus', 'virtio', '--address', 'ccw:0xfe.0x0.0x0009', '--live', '--config'), 'attach vdb')
+  return {ms, downtimeMs: downtime ? Number(downtime) : undefined}
+}
+
+async function zmigrate(from: LabHostName): Promise<{ms: number; stepsVirshDoesNotDoMs: number; downtimeMs?: number}> {
+  const t0 = performance.now()
+  const r = await execa(process.execPath, [join(REPO, 'bin/run.js'), 'migrate', 'zdemo', '--from', from, '--to', other(from), '--yes', '--json'], {reject: false, env: {ZMIGRATE_DATA_DIR: join(LAB, 'bench-journals')}})
+  const ms = performance.now() - t0
+  if (r.exitCode !== 0) throw new Error(`zmigrate migrate failed (${r.exitCode}): ${r.stderr}\n${String(r.stdout).slice(-1500)}`)
+  const report = JSON.parse(String(r.stdout).trim().split('\n').at(-1)!)
+  const extra = report.steps.filter((s: {kind: string}) => s.kind !== 'migrate').reduce((n: number, s: {durationMs?: number}) => n + (s.durationMs ?? 0), 0)
+  const migrateMs = report.steps.find((s: {kind: string}) => s.kind === 'migrate')?.durationMs ?? 0
+  if (process.env.VERBOSE) console.log(`  zmigrate ${from} -> ${other(from)}: total ${ms.toFixed(0)} ms = preflight ${report.preflightMs} + migrate step ${migrateMs} + other steps ${extra} + rest ${(ms - (report.preflightMs ?? 0) - migrateMs - extra).toFixed(0)}`)
+  return {ms, stepsVirshDoesNotDoMs: extra + (report.preflightMs ?? 0), downtimeMs: report.downtimeMs}
+}
+
+async function main() {
+  const up = await lab('up')
+  if (up.exitCode !== 0) throw new Error(`lab/up failed: ${up.stderr}`)
+  let at = (await whereIs()) ?? 'zhost-a'
+  // the destination image exists after the first move each way; make both exist so both tools copy into an existing image
+  for (const h of ['zhost-a', 'zhost-b'] as const) {
+    if ((await onHost(h, ['test', '-e', IMAGE])).exitCode !== 0) await must(onHost(h, ['qemu-img', 'create', '-q', '-f', 'raw', IMAGE, '64M']), 'pre-create image')
+  }
+  const bareRuns: {ms: number; downtimeMs?: number}[] = []
+  const zmRuns: {ms: number; stepsVirshDoesNotDoMs: number; downtimeMs?: number}[] = []
+  for (let round = 0; round < ROUNDS; round++) {
+    for (let i = 0; i < 2; i++) {
+      bareRuns.push(await bare(at))
+      at = other(at)
+    }
+    for (let i = 0; i < 2; i++) {
+      zmRuns.push(await zmigrate(at))
+      at = other(at)
+    }
+  }
+  if ((await guestState(at)) !== 'running') throw new Error(`zdemo is not running on ${at} at the end`)
+  const bareMs = median(bareRuns.map((r) => r.ms))
+  const zmMs = median(zmRuns.map((r) => r.ms))
+  const zmComparable = median(zmRuns.map((r) => r.ms - r.stepsVirshDoesNotDoMs))
+  const overhead = (zmComparable - bareMs) / bareMs
+  const fmt = (ms: number) => `${(ms / 1000).toFixed(2)} s`
+  console.log(`runs: ${bareRuns.length} bare virsh migrate, ${zmRuns.length} zmigrate migrate (zdemo, 256 MiB RAM, 64 MiB disk copied, alternating directions)`)
+  console.log(`bare virsh migrate (run in the source host over ssh): median ${fmt(bareMs)}  [${bareRuns.map((r) => fmt(r.ms)).join(', ')}]`)
+  console.log(`zmigrate migrate (whole command: check, plan, journal, detach, migrate, re-attach, verify): median ${fmt(zmMs)}  [${zmRuns.map((r) => fmt(r.ms)).join(', ')}]`)
+  console.log(`zmigrate minus what virsh does not do (preflight check and plan, detach, re-attach, verify): median ${fmt(zmComparable)}`)
+  console.log(`overhead vs bare virsh: ${(overhead * 100).toFixed(1)} % (target < 10 %: ${overhead < 0.1 ? 'MET' : 'MISSED'})`)
+  console.log(`downtime (libvirt, domjobinfo --completed): bare median ${median(bareRuns.map((r) => r.downtimeMs ?? NaN))} ms, zmigrate median ${median(zmRuns.map((r) => r.downtimeMs ?? NaN))} ms`)
+}
+
+await main()
