@@ -56,10 +56,13 @@ export function resolveHostPair(profile: ResolvedProfile, from: string, to: stri
   return {source: host(from, '--from'), destination: host(to, '--to')}
 }
 
-/** Paths a guest's disks name that the probe phase should look at on each host. */
+/**
+ * Paths a guest's disks name that the probe phase should look at on each host: image files (size,
+ * format, free space) and block devices (read-only media, sizes; /dev paths are read under root).
+ */
 export function probePaths(domains: readonly DomainModel[]): string[] {
   const paths = new Set<string>()
-  for (const d of domains) for (const disk of d.disks) if (disk.path && disk.type === 'file') paths.add(disk.path)
+  for (const d of domains) for (const disk of d.disks) if (disk.path && (disk.type === 'file' || disk.type === 'block')) paths.add(disk.path)
   return [...paths]
 }
 

@@ -151,13 +151,8 @@ async function rollback(journal: Journal, env: StepEnv, opts: ApplyOptions): Pro
     await saveJournal(journal)
     opts.emit({type: 'undo-start', step: u.stepId, description: u.action.description})
     try {
-      if (!(await isDone(u.action, undoEnv).catch(() => false)) || u.action.kind === 'migrate') {
-        if (u.action.kind === 'migrate' && (await isDone(u.action, undoEnv).catch(() => false))) {
-          // already back where it was
-        } else {
-          await runAction(u.action, undoEnv)
-        }
-      }
+      // an undo interrupted by a crash may have taken effect already (resume): check first
+      if (!(await isDone(u.action, undoEnv).catch(() => false))) await runAction(u.action, undoEnv)
       u.state = 'done'
       u.endedAt = new Date().toISOString()
       delete u.error

@@ -62,7 +62,9 @@ describe('@lab zmigrate migrate on the lab', function () {
     await prove(to)
     // the guest itself saw its scratch disk go (on the source) and come back (on the destination)
     const devEvents = (h: LabHostName) => readHeartbeats(consoleLogPath(LAB, short(h), 'zdemo')).events.filter((e) => e.kind === 'dev')
-    // (the guest polls once a second, so it may notice the absence only after it arrived)
+    // (the guest polls once a second, so it may notice the absence only after it arrived, and
+    // report the re-attached disk a second after the attach)
+    for (let i = 0; i < 50 && !(devEvents(to).at(-1) as {present?: boolean} | undefined)?.present; i++) await new Promise((r) => setTimeout(r, 200))
     const around = [...devEvents(from).slice(-1), ...devEvents(to).slice(-2)]
     expect(around.some((e) => e.kind === 'dev' && e.dev === 'vdb' && !e.present), JSON.stringify(around)).to.equal(true)
     expect(around.at(-1)).to.deep.include({dev: 'vdb', present: true})

@@ -82,8 +82,8 @@ describe('zmigrate check over real SSH (sshd on loopback)', function () {
     // several independent problems, all reported at once
     expect(rules).to.include.members(['dasd-udev-node', 'dasd-devno-mismatch', 'dasd-alias-offline', 'vfio-ap-device', 'arch-mismatch'])
     expect(report.guests[0].migratable).to.equal(false)
-    // one round trip per host for all facts; no file disk and no <cpu>, so no probe round trip
-    expect(report.roundTrips).to.deep.equal({zlpar1: 1, zlpar2: 1})
+    // one round trip per host for all facts, one for probing the guest's disk paths (and CPU)
+    expect(report.roundTrips).to.deep.equal({zlpar1: 2, zlpar2: 2})
   })
 
   it('human output names each finding with its remedy', async () => {

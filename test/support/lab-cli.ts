@@ -1,9 +1,9 @@
 /**
- * Helpers for end-to-end tests on the lab: run the real zmigrate CLI (from source, via tsx),
+ * Helpers for end-to-end tests on the lab: run the real zmigrate CLI (the build, bin/run.js),
  * variants of the lab profile, and remote commands on the lab hosts.
  */
 import {execa, type ResultPromise} from 'execa'
-import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {dirname, join, resolve} from 'node:path'
 import {fileURLToPath} from 'node:url'
@@ -27,8 +27,24 @@ export function cliEnv(extra: Record<string, string> = {}): Record<string, strin
 
 const dataDir = mkdtempSync(join(tmpdir(), 'zm-e2e-data-'))
 
+let buildChecked = false
+
+/** The tests run the built CLI (bin/run.js), as a user would; refuse a missing or stale build. */
+function assertFreshBuild(): void {
+  if (buildChecked) return
+  const newest = (dir: string): number =>
+    readdirSync(dir, {withFileTypes: true}).reduce((m, e) => Math.max(m, e.isDirectory() ? newest(join(dir, e.name)) : e.name.endsWith('.ts') ? statSync(join(dir, e.name)).mtimeMs : 0), 0)
+  const built = existsSync(join(REPO, 'dist/commands/check.js')) ? statSync(join(REPO, 'dist/commands/check.js')).mtimeMs : 0
+  const manifest = existsSync(join(REPO, 'oclif.manifest.json'))
+  if (!manifest || built < Math.max(newest(join(REPO, 'src')), newest(join(REPO, 'commands')))) {
+    throw new Error('the CLI build is missing or older than the sources: run npm run build (npm test does)')
+  }
+  buildChecked = true
+}
+
 export function startCli(args: string[], env: Record<string, string> = {}): ResultPromise<{reject: false; all: false; timeout: number; env: Record<string, string>; cwd: string}> {
-  return execa(process.execPath, ['--import', 'tsx', join(REPO, 'bin', 'dev.js'), ...args], {reject: false, all: false, timeout: 10 * 60_000, env: cliEnv(env), cwd: REPO})
+  assertFreshBuild()
+  return execa(process.execPath, [join(REPO, 'bin', 'run.js'), ...args], {reject: false, all: false, timeout: 10 * 60_000, env: cliEnv(env), cwd: REPO})
 }
 
 export async function zm(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
