@@ -4,7 +4,7 @@
  * zmigrate leaves a journal that `migrate --resume` can continue from.
  */
 import {randomBytes} from 'node:crypto'
-import {mkdir, open, readFile, rename, rm} from 'node:fs/promises'
+import {mkdir, open, readFile, rename} from 'node:fs/promises'
 import {dirname, join} from 'node:path'
 import {InputError} from '../errors.js'
 import type {Plan, StepAction} from '../plan/types.js'
@@ -124,10 +124,6 @@ export async function loadJournal(file: string): Promise<Journal> {
   }
   journal.file = file
   return journal
-}
-
-export async function removeTempFiles(journal: Journal): Promise<void> {
-  await rm(`${journal.file}.${process.pid}.tmp`, {force: true})
 }
 
 export function addEvent(journal: Journal, type: string, message: string, data?: Record<string, unknown>): JournalEvent {
