@@ -6,6 +6,8 @@
  * downtime libvirt measured. Target (issue #3): overhead under 10 %.
  *
  *   npm run bench:migrate          (builds first; ROUNDS=3 by default: 2 migrations per tool per round)
+ *   DIRTY=64 npm run bench:migrate (the guest rewrites 64 MiB of RAM per second meanwhile: zdemo is
+ *                                   restarted with zm.dirty=64 for the run and restored afterwards)
  * For the bare runs, zdemo's scratch disk vdb is detached and re-attached by hand, untimed, as an
  * admin would before and after `virsh migrate`.
  */
@@ -54,9 +56,31 @@ async function zmigrate(from: LabHostName): Promise<{ms: number; stepsVirshDoesN
   return {ms, stepsVirshDoesNotDoMs: extra + (report.preflightMs ?? 0), downtimeMs: report.downtimeMs}
 }
 
+/** Restart zdemo (where it runs) with `zm.dirty=N` on its kernel command line; returns where it runs. */
+async function setDirty(n: number): Promise<LabHostName> {
+  const at = (await whereIs()) ?? 'zhost-a'
+  const xml = (await must(virsh(at, 'dumpxml', '--inactive', 'zdemo'), 'dumpxml')).stdout.replace(/zm\.dirty=\d+/, `zm.dirty=${n}`)
+  const r = await execa('ssh', ['-F', join(LAB, 'ssh', 'config'), `root@${IP[at]}`, 'virsh -c qemu:///system define /dev/stdin'], {input: xml, reject: false})
+  if (r.exitCode !== 0) throw new Error(`define zdemo with zm.dirty=${n}: ${r.stderr}`)
+  await must(virsh(at, 'destroy', 'zdemo'), 'destroy zdemo')
+  await must(virsh(at, 'start', 'zdemo'), 'start zdemo')
+  await new Promise((resolve) => setTimeout(resolve, 5000)) // boot to the first heartbeat (TCG: ~3 s)
+  return at
+}
+
 async function main() {
   const up = await lab('up')
   if (up.exitCode !== 0) throw new Error(`lab/up failed: ${up.stderr}`)
+  const dirty = Number(process.env.DIRTY ?? 0)
+  if (dirty > 0) await setDirty(dirty)
+  try {
+    await runBench(dirty)
+  } finally {
+    if (dirty > 0) await setDirty(0)
+  }
+}
+
+async function runBench(dirty: number) {
   let at = (await whereIs()) ?? 'zhost-a'
   // the destination image exists after the first move each way; make both exist so both tools copy into an existing image
   for (const h of ['zhost-a', 'zhost-b'] as const) {
@@ -80,7 +104,7 @@ async function main() {
   const zmComparable = median(zmRuns.map((r) => r.ms - r.stepsVirshDoesNotDoMs))
   const overhead = (zmComparable - bareMs) / bareMs
   const fmt = (ms: number) => `${(ms / 1000).toFixed(2)} s`
-  console.log(`runs: ${bareRuns.length} bare virsh migrate, ${zmRuns.length} zmigrate migrate (zdemo, 256 MiB RAM, 64 MiB disk copied, alternating directions)`)
+  console.log(`runs: ${bareRuns.length} bare virsh migrate, ${zmRuns.length} zmigrate migrate (zdemo, 256 MiB RAM${dirty > 0 ? `, rewriting ${dirty} MiB/s` : ', idle'}, 64 MiB disk copied, alternating directions)`)
   console.log(`bare virsh migrate (run in the source host over ssh): median ${fmt(bareMs)}  [${bareRuns.map((r) => fmt(r.ms)).join(', ')}]`)
   console.log(`zmigrate migrate (whole command: check, plan, journal, detach, migrate, re-attach, verify): median ${fmt(zmMs)}  [${zmRuns.map((r) => fmt(r.ms)).join(', ')}]`)
   console.log(`zmigrate minus what virsh does not do (preflight check and plan, detach, re-attach, verify): median ${fmt(zmComparable)}`)

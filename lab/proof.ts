@@ -25,7 +25,7 @@ export type LabHost = 'a' | 'b'
 
 export type ConsoleEvent =
   | {kind: 'boot'; bootId: string}
-  | {kind: 'hb'; n: number}
+  | {kind: 'hb'; n: number; boot?: string}
   | {kind: 'dev'; dev: string; present: boolean}
 
 /** A run of heartbeats n, n+1, n+2 ... printed on one host without interruption. */
@@ -34,6 +34,8 @@ export interface HeartbeatRun {
   last: number
   /** set when the run starts right after a "ZGUEST BOOTED" line on this host (a fresh boot) */
   bootId?: string
+  /** the boot tag printed with the heartbeats (first group of the boot id), when the guest prints one */
+  boot?: string
 }
 
 export interface Heartbeats {
@@ -69,7 +71,7 @@ export interface SurvivalReport {
 }
 
 const SECTOR = 512
-const EVENT_RE = /(ZGUEST BOOTED (\S+)|HB (\d+)|DEV (\S+) (present|absent))\s*$/
+const EVENT_RE = /(ZGUEST BOOTED (\S+)|HB (\d+)(?: ([0-9a-f]+))?|DEV (\S+) (present|absent))\s*$/
 
 /** Console log text -> guest events (other lines, e.g. kernel messages, are ignored). */
 export function parseConsole(text: string): ConsoleEvent[] {
@@ -78,8 +80,8 @@ export function parseConsole(text: string): ConsoleEvent[] {
     const m = EVENT_RE.exec(raw.replace(/\r/g, ''))
     if (!m) continue
     if (m[2] !== undefined) events.push({kind: 'boot', bootId: m[2]})
-    else if (m[3] !== undefined) events.push({kind: 'hb', n: Number(m[3])})
-    else events.push({kind: 'dev', dev: m[4], present: m[5] === 'present'})
+    else if (m[3] !== undefined) events.push({kind: 'hb', n: Number(m[3]), ...(m[4] === undefined ? {} : {boot: m[4]})})
+    else events.push({kind: 'dev', dev: m[5], present: m[6] === 'present'})
   }
   return events
 }
@@ -98,10 +100,12 @@ export function heartbeatRuns(events: ConsoleEvent[]): HeartbeatRun[] {
       cur = undefined
       pendingBoot = e.bootId
     } else if (e.kind === 'hb') {
-      if (cur && e.n === cur.last + 1) {
+      // a heartbeat of another boot (its tag: the boot id's first group) starts a new run even when
+      // the numbers happen to follow on, e.g. the guest was restarted on the other host
+      if (cur && e.n === cur.last + 1 && e.boot === cur.boot) {
         cur.last = e.n
       } else {
-        cur = {first: e.n, last: e.n, ...(pendingBoot === undefined ? {} : {bootId: pendingBoot})}
+        cur = {first: e.n, last: e.n, ...(pendingBoot === undefined ? {} : {bootId: pendingBoot}), ...(e.boot === undefined ? {} : {boot: e.boot})}
         runs.push(cur)
         pendingBoot = undefined
       }
@@ -200,7 +204,10 @@ export function judgeSurvival(input: {
   if (!srcRun) problems.push(`no heartbeat in zhost-${source}'s console log: the guest never ran there`)
   if (!dstRun) problems.push(`no heartbeat in zhost-${destination}'s console log: the guest is not running there`)
   if (srcRun && dstRun) {
-    if (dstRun.bootId !== undefined) {
+    if (dstRun.boot !== undefined && srcRun.boot !== undefined && dstRun.boot !== srcRun.boot) {
+      report.rebootedOnDestination = true
+      problems.push(`the heartbeat on zhost-${destination} comes from another boot (${dstRun.boot}) than the one on zhost-${source} (${srcRun.boot}): it did not survive`)
+    } else if (dstRun.bootId !== undefined) {
       report.rebootedOnDestination = true
       problems.push(
         `the guest booted on zhost-${destination} (ZGUEST BOOTED ${dstRun.bootId}, heartbeat restarted at ${dstRun.first}): it did not survive`,

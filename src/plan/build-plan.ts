@@ -163,7 +163,7 @@ export function buildPlan(input: PlanInput): Plan {
     add(
       `attach-${slug(ref.label)}`,
       m.rules,
-      {kind: 'attach-device', host: 'destination', device: ref, scope: destinationScope, description: `attach ${ref.label} to ${guest.name} on ${destinationHost.name}${ref.xml === m.sourceRef.xml ? '' : ' with its identity there'}`, commands: [virsh(dstUri, 'attach-device', '--domain', guest.name, ...scopeArgs(destinationScope), '--file', '<device.xml>')]},
+      {kind: 'attach-device', host: 'destination', device: ref, scope: destinationScope, description: `attach ${ref.label} to ${guest.name} on ${destinationHost.name}${ref.xml === withoutAlias(m.sourceRef.xml) ? '' : ' with its identity there'}`, commands: [virsh(dstUri, 'attach-device', '--domain', guest.name, ...scopeArgs(destinationScope), '--file', '<device.xml>')]},
       {kind: 'detach-device', host: 'destination', device: ref, scope: destinationScope, description: `detach ${ref.label} from ${guest.name} on ${destinationHost.name}`, commands: [virsh(dstUri, 'detach-device', '--domain', guest.name, ...scopeArgs(destinationScope), '--file', '<device.xml>')]},
     )
   }
@@ -192,8 +192,10 @@ export function buildPlan(input: PlanInput): Plan {
   }
 }
 
+/** 'disk vdb (/var/lib/…/x.img)' → 'disk-vdb': the device's name without its source, for step ids. */
 function slug(label: string): string {
   return label
+    .replace(/\s*\(.*\)\s*$/, '')
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-|-$/g, '')

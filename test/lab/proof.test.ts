@@ -107,3 +107,22 @@ describe('lab/proof verdict', function () {
     expect(judge(DEST, records(22)).ok).to.equal(false)
   })
 })
+
+describe('lab proof: boot tags on heartbeats', () => {
+  it('does not join an earlier boot\'s heartbeats with the next boot\'s when the numbers follow on', () => {
+    // zhost-b saw boot 1111aaaa up to HB 28; the guest was restarted on zhost-a (that boot line is in
+    // a's log only) and arrived on b at HB 29 of boot 2222bbbb
+    const runs = heartbeatRuns(parseConsole('HB 26 1111aaaa\nHB 27 1111aaaa\nHB 28 1111aaaa\nHB 29 2222bbbb\nHB 30 2222bbbb\n'))
+    expect(runs.map((r) => [r.first, r.last, r.boot])).to.deep.equal([
+      [26, 28, '1111aaaa'],
+      [29, 30, '2222bbbb'],
+    ])
+  })
+  it('a destination heartbeat of another boot is not survival', () => {
+    const src = {events: [], runs: [{first: 1, last: 28, boot: '2222bbbb'}], lastHeartbeat: 28}
+    const dst = {events: [], runs: [{first: 29, last: 31, boot: '3333cccc'}], lastHeartbeat: 31}
+    const r = judgeSurvival({guest: 'zdemo', source: 'a', destination: 'b', src, dst, records: []})
+    expect(r.rebootedOnDestination).to.equal(true)
+    expect(r.problems.join(' ')).to.match(/another boot/)
+  })
+})
