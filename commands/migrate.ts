@@ -10,8 +10,10 @@ import {renderPlan} from '../src/report/plan-text.js'
 import {createRenderer} from '../src/report/progress.js'
 import {applyPlanOrResume, HostPool, obtainPlan} from '../src/run/migrate-service.js'
 import type {MigrationReport} from '../src/run/report.js'
+import {evacuate, type HostMigrationReport} from '../src/run/evacuate.js'
+import {renderHostMigrationReport, renderOverview} from '../src/report/migrate-text.js'
 
-type MigrateResult = MigrationReport | {dryRun: true; plan: Plan} | {cancelled: true; plan: Plan}
+type MigrateResult = MigrationReport | HostMigrationReport | {dryRun: true; plan: Plan} | {cancelled: true; plan: Plan}
 
 export default class Migrate extends BaseCommand {
   static override summary = 'Migrate a guest: detach what blocks live migration, prepare the destination, virsh migrate, re-attach, verify.'
@@ -23,13 +25,15 @@ Exit 0: migrated and verified; 1: failed and fully rolled back; 2: usage/profile
     '<%= config.bin %> migrate --plan zdemo.plan.json --json',
     '<%= config.bin %> migrate zdemo --from zhost-a --to zhost-b --dry-run',
     '<%= config.bin %> migrate --resume ~/.local/share/zmigrate/journals/20261122T101500Z-zdemo-1a2b3c.json',
+    '<%= config.bin %> migrate --all --from zhost-a --to zhost-b --yes',
   ]
   static override flags = {
     profile: profileFlag,
     from: Flags.string({summary: 'Source host.'}),
     to: Flags.string({summary: 'Destination host.'}),
     plan: Flags.string({summary: 'Apply this plan file (from zmigrate plan -o).', exclusive: ['resume', 'from', 'to']}),
-    resume: Flags.string({summary: 'Continue the migration recorded in this journal.', exclusive: ['plan', 'dry-run', 'from', 'to']}),
+    resume: Flags.string({summary: 'Continue the migration recorded in this journal.', exclusive: ['plan', 'dry-run', 'from', 'to', 'all']}),
+    all: Flags.boolean({summary: 'Move every guest of the source host, one at a time (blocked guests stay and are reported).', default: false, exclusive: ['plan', 'resume']}),
     yes: Flags.boolean({char: 'y', summary: 'Do not ask for confirmation (required without a terminal).', default: false}),
     'dry-run': Flags.boolean({summary: 'Show what would run; change nothing.', default: false}),
   }
@@ -43,8 +47,8 @@ Exit 0: migrated and verified; 1: failed and fully rolled back; 2: usage/profile
     const {args, flags} = await this.parse(Migrate)
     const json = this.jsonEnabled()
     const profile = loadProfileFor(flags.profile, (m) => json || process.stderr.write(`zmigrate: ${m}\n`))
-    if (!flags.plan && !flags.resume && (!args.guest || !flags.from || !flags.to)) {
-      throw new UsageError('name a GUEST with --from and --to, or pass --plan FILE or --resume JOURNAL', {code: 'E_USAGE'})
+    if (flags.all ? Boolean(args.guest) || !flags.from || !flags.to : !flags.plan && !flags.resume && (!args.guest || !flags.from || !flags.to)) {
+      throw new UsageError('name a GUEST with --from and --to, or use --all --from A --to B, --plan FILE or --resume JOURNAL', {code: 'E_USAGE'})
     }
     const pool = new HostPool()
     const controller = new AbortController()
@@ -61,6 +65,39 @@ Exit 0: migrated and verified; 1: failed and fully rolled back; 2: usage/profile
     process.on('SIGINT', onSignal)
     process.on('SIGTERM', onSignal)
     try {
+      if (flags.all) {
+        const {report, plans, cancelled} = await evacuate(
+          {
+            profile,
+            from: flags.from!,
+            to: flags.to!,
+            toolVersion: this.config.version,
+            dataDir: this.config.dataDir,
+            emit: createRenderer({json, tty: Boolean(process.stderr.isTTY)}),
+            signal: controller.signal,
+            dryRun: flags['dry-run'],
+            confirm: async (overview) => {
+              if (!json && (process.stdin.isTTY || flags.yes)) this.log(renderOverview(overview, flags.from!, flags.to!))
+              return confirmOrRefuse(`Migrate ${overview.movable.length} guest${overview.movable.length === 1 ? '' : 's'} from ${flags.from} to ${flags.to}, one at a time?`, {yes: flags.yes})
+            },
+          },
+          pool,
+        )
+        if (!json) {
+          if (flags['dry-run']) this.log(`${plans.map((p) => renderPlan(p)).join('\n\n')}\n\nDry run: nothing was changed.`)
+          else if (cancelled) this.log('Cancelled; nothing was changed.')
+          else this.log(renderHostMigrationReport(report))
+        }
+        const outcomes = new Set(report.guests.map((g) => g.outcome))
+        process.exitCode = outcomes.has('rollback-incomplete')
+          ? ExitCode.ROLLBACK_INCOMPLETE
+          : outcomes.has('interrupted')
+            ? ExitCode.INTERRUPTED
+            : report.ok || flags['dry-run'] || cancelled
+              ? ExitCode.OK
+              : ExitCode.BLOCKED
+        return report
+      }
       let plan: Plan | undefined
       const started = Date.now()
       let preflightMs: number | undefined

@@ -5,6 +5,7 @@
 import {z} from 'zod'
 import {planSchema} from '../plan/schema.js'
 import {profileJsonSchemaText} from '../profiles/json-schema.js'
+import {hostMigrationReportSchema} from '../run/evacuate.js'
 import {migrationReportSchema} from '../run/report.js'
 import {checkReportSchema} from './check-report.js'
 
@@ -19,4 +20,6 @@ export const JSON_SCHEMAS: Record<string, () => string> = {
   'plan.json': () => text(planSchema, 'zmigrate plan file', 'Ordered, reversible steps with the fingerprints of what the plan was computed from (zmigrate plan --json / -o).'),
   'migrate.json': () =>
     text(migrationReportSchema, 'zmigrate migrate --json (last line)', 'The final report; the lines before it are progress events (NDJSON). Exit 0 migrated, 1 rolled back, 4 rollback incomplete.'),
+  'migrate-all.json': () =>
+    text(hostMigrationReportSchema, 'zmigrate migrate --all --json (last line)', 'One outcome per guest of the source host; the lines before it are progress events (NDJSON).'),
 }

@@ -1,3 +1,5 @@
+import type {Plan} from '../plan/types.js'
+import type {GuestOutcome, HostMigrationReport} from '../run/evacuate.js'
 import type {MigrationReport} from '../run/report.js'
 
 const mark: Record<string, string> = {done: 'ok  ', failed: 'FAIL', pending: '-   ', running: '?   ', skipped: 'ok  ', 'not-needed': 'n/a '}
@@ -17,5 +19,32 @@ export function renderMigrationReport(r: MigrationReport): string {
   }
   if (r.manual.length > 0) out.push('', 'needs a human:', ...r.manual.map((m) => `  - ${m}`))
   out.push('', `journal: ${r.journal}`)
+  return out.join('\n')
+}
+
+/** What migrate --all is about to do: the guests that move, in order, and the ones that stay. */
+export function renderOverview(overview: {movable: Plan[]; blocked: GuestOutcome[]}, from: string, to: string): string {
+  const out = [`From ${from} to ${to}, one at a time:`]
+  for (const p of overview.movable) {
+    const mode = p.steps.find((s) => s.kind === 'migrate')?.migrate?.mode
+    out.push(`  move  ${p.guest.name} (${p.guest.state}, ${mode} migration, ${p.steps.length} steps)`)
+  }
+  for (const b of overview.blocked) out.push(`  stay  ${b.name}: ${(b.blockers ?? []).map((x) => `${x.rule} (${x.subject})`).join('; ')}`)
+  return out.join('\n')
+}
+
+export function renderHostMigrationReport(r: HostMigrationReport): string {
+  const out = ['', `${r.from} -> ${r.to}:`]
+  for (const g of r.guests) {
+    const detail =
+      g.outcome === 'blocked'
+        ? (g.blockers ?? []).map((b) => `${b.rule}: ${b.subject}`).join('; ')
+        : g.report
+          ? `journal ${g.report.journal}${g.report.downtimeMs !== undefined ? `, downtime ${g.report.downtimeMs} ms` : ''}${g.report.manual.length > 0 ? `; needs a human: ${g.report.manual.join('; ')}` : ''}`
+          : ''
+    out.push(`  ${g.outcome.padEnd(19)} ${g.name}${detail ? `  (${detail})` : ''}`)
+  }
+  const moved = r.guests.filter((g) => g.outcome === 'migrated').length
+  out.push('', `${moved} of ${r.guests.length} guest${r.guests.length === 1 ? '' : 's'} migrated.`)
   return out.join('\n')
 }

@@ -6,6 +6,7 @@ import {execa} from 'execa'
 import {readFileSync} from 'node:fs'
 import {planSchema} from '../../src/plan/schema.js'
 import {migrationReportSchema} from '../../src/run/report.js'
+import {hostMigrationReportSchema} from '../../src/run/evacuate.js'
 import {proveSurvival, readHeartbeats, consoleLogPath} from '../../lab/proof.js'
 import {guestState, hasDisk, IP, lab, labProfile, onHost, other, startCli, whereIs, zm, LAB, type LabHostName} from '../support/lab-cli.js'
 
@@ -195,6 +196,28 @@ describe('@lab zmigrate migrate on the lab', function () {
       expect(await guestState(from, 'zoff')).to.equal('absent')
       const inactive = (await onHost(to, ['virsh', '-c', 'qemu:///system', 'dumpxml', '--inactive', 'zoff'])).stdout
       expect(inactive).to.include('zdemo-scratch.img')
+    } finally {
+      for (const h of ['zhost-a', 'zhost-b'] as const) await onHost(h, ['virsh', '-c', 'qemu:///system', 'undefine', 'zoff'])
+    }
+  })
+
+  it('migrate --all moves every guest of the host: the running one live, the shut-off one offline', async () => {
+    const to = other(from)
+    const xml = (await onHost(from, ['virsh', '-c', 'qemu:///system', 'dumpxml', '--inactive', 'zdemo'])).stdout
+    const zoff = xml.replace(/<name>zdemo<\/name>/, '<name>zoff</name>').replace(/<uuid>[^<]*<\/uuid>/, '').replace(/zdemo-console\.log/, 'zoff-console.log').replace(/<mac address='[^']*'\/>/, '')
+    const define = await execa('ssh', ['-F', `${LAB}/ssh/config`, `root@${IP[from]}`, 'virsh -c qemu:///system define /dev/stdin'], {input: zoff, reject: false})
+    expect(define.exitCode, String(define.stderr)).to.equal(0)
+    try {
+      const r = await zm(['migrate', '--all', '--from', from, '--to', to, '--yes', '--json'])
+      expect(r.exitCode, r.stderr + r.stdout.slice(-1500)).to.equal(0)
+      const report = hostMigrationReportSchema.strict().parse(JSON.parse(r.stdout.trim().split('\n').at(-1)!))
+      expect(report.guests.map((g) => `${g.name}:${g.outcome}`).sort()).to.deep.equal(['zdemo:migrated', 'zoff:migrated'])
+      const modes = Object.fromEntries(report.guests.map((g) => [g.name, g.report!.steps.find((s) => s.kind === 'migrate')!.description.split(' ')[0]]))
+      expect(modes).to.deep.equal({zdemo: 'live', zoff: 'offline'})
+      expect(await guestState(to)).to.equal('running')
+      expect(await guestState(to, 'zoff')).to.equal('shut off')
+      expect(await guestState(from, 'zoff')).to.equal('absent')
+      await prove(to)
     } finally {
       for (const h of ['zhost-a', 'zhost-b'] as const) await onHost(h, ['virsh', '-c', 'qemu:///system', 'undefine', 'zoff'])
     }
