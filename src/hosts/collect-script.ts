@@ -28,18 +28,25 @@
  */
 import {randomBytes} from 'node:crypto'
 
-export const COLLECT_SCRIPT = String.raw`
+/**
+ * The start both scripts share: a known locale and PATH, the three stdin lines (nonce, root,
+ * libvirt URI) validated, and the frame markers.
+ */
+const preamble = (what: string) => String.raw`
 LC_ALL=C; export LC_ALL
 PATH=$PATH:/usr/sbin:/sbin:/usr/bin:/bin; export PATH
 IFS= read -r NONCE || exit 64
 IFS= read -r ROOT || exit 64
 IFS= read -r URI || exit 64
-case $NONCE in ''|*[!0-9a-f]*) echo 'zmigrate collect: bad nonce on stdin' >&2; exit 64 ;; esac
-case $ROOT in /*) ;; *) echo 'zmigrate collect: the root directory must be an absolute path' >&2; exit 64 ;; esac
+case $NONCE in ''|*[!0-9a-f]*) echo 'zmigrate ${what}: bad nonce on stdin' >&2; exit 64 ;; esac
+case $ROOT in /*) ;; *) echo 'zmigrate ${what}: the root directory must be an absolute path' >&2; exit 64 ;; esac
 while :; do case $ROOT in */) ROOT=${'$'}{ROOT%/} ;; *) break ;; esac; done
 M="::zm:$NONCE"
 begin() { printf '\n%s:begin:%s\n' "$M" "$1"; }
 end() { printf '\n%s:end:%s:%s\n' "$M" "$1" "$2"; }
+`
+
+export const COLLECT_SCRIPT = preamble('collect') + String.raw`
 # Run a section; its exit status goes into the end frame.
 section() { name=$1; shift; begin "$name"; "$@"; end "$name" $?; cd /; }
 # cd below the root; a missing directory is normal (no DASD, no zPCI, ...): the section stays empty.
@@ -250,18 +257,7 @@ section qemu-version qemu_version
 exit 0
 `
 
-export const PROBE_SCRIPT = String.raw`
-LC_ALL=C; export LC_ALL
-PATH=$PATH:/usr/sbin:/sbin:/usr/bin:/bin; export PATH
-IFS= read -r NONCE || exit 64
-IFS= read -r ROOT || exit 64
-IFS= read -r URI || exit 64
-case $NONCE in ''|*[!0-9a-f]*) echo 'zmigrate probe: bad nonce on stdin' >&2; exit 64 ;; esac
-case $ROOT in /*) ;; *) echo 'zmigrate probe: the root directory must be an absolute path' >&2; exit 64 ;; esac
-while :; do case $ROOT in */) ROOT=${'$'}{ROOT%/} ;; *) break ;; esac; done
-M="::zm:$NONCE"
-begin() { printf '\n%s:begin:%s\n' "$M" "$1"; }
-end() { printf '\n%s:end:%s:%s\n' "$M" "$1" "$2"; }
+export const PROBE_SCRIPT = preamble('probe') + String.raw`
 is_count() { case $1 in ''|*[!0-9]*) return 1 ;; esac; }
 T30=
 if command -v timeout >/dev/null 2>&1; then T30='timeout 30'; fi

@@ -6,6 +6,7 @@ import {expect} from 'chai'
 import type {DomainModel} from '../../src/domain/types.js'
 import type {CpuCompareResult, HostFacts, PathProbe} from '../../src/hosts/facts-types.js'
 import type {MigrationPolicy, ResolvedHost, ResolvedProfile} from '../../src/profiles/types.js'
+import {DEFAULT_MIGRATION_POLICY} from '../../src/profiles/resolve.js'
 import {evaluateRules} from '../../src/rules/engine.js'
 import type {Severity} from '../../src/rules/severity.js'
 import type {CheckContext, Finding, Rule} from '../../src/rules/types.js'
@@ -64,20 +65,7 @@ export function testHost(name: string, overrides: Partial<ResolvedHost> = {}): R
   }
 }
 
-export const defaultPolicy: MigrationPolicy = {
-  mode: 'auto',
-  persistent: true,
-  undefineSource: true,
-  suspendOnArrival: false,
-  copyStorage: 'auto',
-  parallelConnections: 0,
-  autoConverge: false,
-  timeoutAction: 'suspend',
-  transport: 'direct',
-  tunnelled: false,
-  unsafe: false,
-  detachTimeoutSeconds: 30,
-}
+export const defaultPolicy: MigrationPolicy = DEFAULT_MIGRATION_POLICY
 
 export function testProfile(overrides: Partial<ResolvedProfile> = {}): ResolvedProfile {
   return {
