@@ -222,4 +222,53 @@ describe('@lab zmigrate migrate on the lab', function () {
       for (const h of ['zhost-a', 'zhost-b'] as const) await onHost(h, ['virsh', '-c', 'qemu:///system', 'undefine', 'zoff'])
     }
   })
+
+  it('zmigrate killed mid-migration (SIGKILL): --resume finishes the move from the journal', async () => {
+    const to = other(from)
+    const profile = labProfile((d) => (d.migration = {...d.migration, bandwidth: 8}))
+    const child = startCli(['migrate', 'zdemo', '--from', from, '--to', to, '--yes', '--json', '--profile', profile])
+    let journal: string | undefined
+    let killed = false
+    child.stdout!.setEncoding('utf8')
+    child.stdout!.on('data', (chunk: string) => {
+      journal ??= /"type":"plan".*?"journal":"([^"]+)"/.exec(chunk)?.[1]
+      if (!killed && /"type":"progress"/.test(chunk)) {
+        killed = true
+        child.kill('SIGKILL')
+      }
+    })
+    const r = await child
+    expect(killed && r.signal === 'SIGKILL', 'killed during the migration').to.equal(true)
+    expect(journal).to.be.a('string')
+    const resumed = await zm(['migrate', '--resume', journal!, '--profile', profile, '--json'])
+    expect(resumed.exitCode, resumed.stderr + resumed.stdout.slice(-1500)).to.equal(0)
+    const report = migrationReportSchema.parse(JSON.parse(resumed.stdout.trim().split('\n').at(-1)!))
+    expect(report.outcome).to.equal('migrated')
+    expect(await guestState(to)).to.equal('running')
+    expect(await hasDisk(to, 'vdb')).to.equal(true)
+    await prove(to)
+  })
+
+  it('Ctrl-C (SIGINT) mid-migration stops it and rolls back (exit 1)', async () => {
+    const to = other(from)
+    const profile = labProfile((d) => (d.migration = {...d.migration, bandwidth: 8}))
+    const child = startCli(['migrate', 'zdemo', '--from', from, '--to', to, '--yes', '--json', '--profile', profile])
+    let sent = false
+    child.stdout!.setEncoding('utf8')
+    child.stdout!.on('data', (chunk: string) => {
+      if (!sent && /"type":"progress"/.test(chunk)) {
+        sent = true
+        child.kill('SIGINT')
+      }
+    })
+    const r = await child
+    expect(sent).to.equal(true)
+    expect(r.exitCode, String(r.stderr)).to.equal(1)
+    const report = migrationReportSchema.parse(JSON.parse(String(r.stdout).trim().split('\n').at(-1)!))
+    expect(report.outcome).to.equal('rolled-back')
+    expect(await guestState(from)).to.equal('running')
+    expect(await guestState(to)).to.equal('absent')
+    expect(await hasDisk(from, 'vdb')).to.equal(true)
+    await prove(from)
+  })
 })
