@@ -38,6 +38,15 @@ describe('@lab zmigrate migrate on the lab', function () {
     for (const h of ['zhost-a', 'zhost-b']) await lab('fault', 'heal', h)
   })
 
+  after(async function () {
+    // leave zdemo at home on zhost-a, as lab/up made it, for whoever comes next
+    this.timeout(300_000)
+    if ((await whereIs()) === 'zhost-b') {
+      const r = await zm(['migrate', 'zdemo', '--from', 'zhost-b', '--to', 'zhost-a', '--yes'])
+      if (r.exitCode !== 0) throw new Error(`could not move zdemo home: ${r.stderr}`)
+    }
+  })
+
   it('check reports the lab guest as migratable with its actions (exit 0)', async () => {
     const r = await zm(['check', 'zdemo', '--from', from, '--to', other(from), '--json'])
     expect(r.exitCode, r.stderr).to.equal(0)
