@@ -39,6 +39,8 @@ export abstract class BaseCommand extends Command {
     }
     process.stderr.write(`zmigrate: error: ${described.message}\n`)
     if (described.remedy) process.stderr.write(`  remedy: ${described.remedy}\n`)
+    // the stack helps only with a bug; ask for it explicitly
+    if (process.env.ZMIGRATE_DEBUG && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`)
     return
   }
 }
