@@ -1,7 +1,7 @@
 import {Args} from '@oclif/core'
 import {BaseCommand, profileFlag} from '../src/cli/base-command.js'
 import {loadProfileFor} from '../src/cli/load-profile.js'
-import {UsageError} from '../src/errors.js'
+import {profileHost} from '../src/check/run-check.js'
 import {HostPool} from '../src/hosts/connect.js'
 import {gatherFacts} from '../src/hosts/facts.js'
 import type {HostFacts} from '../src/hosts/facts-types.js'
@@ -16,8 +16,7 @@ export default class Facts extends BaseCommand {
   async run(): Promise<HostFacts> {
     const {args, flags} = await this.parse(Facts)
     const profile = loadProfileFor(flags.profile, (m) => this.jsonEnabled() || process.stderr.write(`zmigrate: ${m}\n`))
-    const host = profile.hosts[args.host]
-    if (!host) throw new UsageError(`unknown host '${args.host}': profile ${profile.site} defines ${Object.keys(profile.hosts).join(', ')}`, {code: 'E_UNKNOWN_HOST'})
+    const host = profileHost(profile, args.host, 'HOST')
     const pool = new HostPool()
     try {
       const facts = await gatherFacts(await pool.get(host), host)

@@ -76,6 +76,15 @@ export class StalePlanError extends ZmigrateError {
   }
 }
 
+/** A multi-line message folded into the one line zmigrate prints. */
+export function oneLine(text: string): string {
+  return text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .join(' ')
+}
+
 export function firstLine(text: string): string {
   return text.split('\n').map((l) => l.trim()).find((l) => l.length > 0) ?? ''
 }

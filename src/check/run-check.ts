@@ -42,18 +42,20 @@ export interface GuestEvaluation {
   report: GuestReport
 }
 
-export function resolveHostPair(profile: ResolvedProfile, from: string, to: string): {source: ResolvedHost; destination: ResolvedHost} {
-  const host = (name: string, flag: string) => {
-    const h = profile.hosts[name]
-    if (!h) {
-      throw new UsageError(`unknown host '${name}' for ${flag}: profile ${profile.site} (${profile.file}) defines ${Object.keys(profile.hosts).join(', ') || 'no hosts'}`, {
-        code: 'E_UNKNOWN_HOST',
-        remedy: `Use one of the profile's hosts, or add '${name}' under hosts: in ${profile.file}.`,
-      })
-    }
-    return h
+/** A host of the profile by name, or a usage error that lists the profile's hosts. */
+export function profileHost(profile: ResolvedProfile, name: string, what: string): ResolvedHost {
+  const h = profile.hosts[name]
+  if (!h) {
+    throw new UsageError(`unknown host '${name}' for ${what}: profile ${profile.site} (${profile.file}) defines ${Object.keys(profile.hosts).join(', ') || 'no hosts'}`, {
+      code: 'E_UNKNOWN_HOST',
+      remedy: `Use one of the profile's hosts, or add '${name}' under hosts: in ${profile.file}.`,
+    })
   }
-  return {source: host(from, '--from'), destination: host(to, '--to')}
+  return h
+}
+
+export function resolveHostPair(profile: ResolvedProfile, from: string, to: string): {source: ResolvedHost; destination: ResolvedHost} {
+  return {source: profileHost(profile, from, '--from'), destination: profileHost(profile, to, '--to')}
 }
 
 /**

@@ -1,6 +1,6 @@
 import {Command, Flags, Interfaces} from '@oclif/core'
 import {ExitCode} from '../exit-codes.js'
-import {ZmigrateError} from '../errors.js'
+import {oneLine, ZmigrateError} from '../errors.js'
 
 /** Flags every zmigrate command that reads a profile takes. */
 export const profileFlag = Flags.string({
@@ -56,10 +56,6 @@ export function describeError(err: unknown): ErrorEnvelope['error'] {
     return {code: e.code ?? 'E_USAGE', message: oneLine(stripAnsi(e.message ?? String(err))), exitCode: oclifExit === 1 ? ExitCode.USAGE : oclifExit}
   }
   return {code: 'E_INTERNAL', message: `internal error: ${oneLine(e?.message ?? String(err))}`, exitCode: ExitCode.INTERNAL}
-}
-
-function oneLine(text: string): string {
-  return text.split('\n').map((l) => l.trim()).filter(Boolean).join(' ')
 }
 
 function stripAnsi(text: string): string {

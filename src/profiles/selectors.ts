@@ -3,6 +3,7 @@
  * from the profile. Shared by the rules (to report) and the planner (to act), so both agree.
  */
 import type {Disk, Filesystem, Hostdev, NetInterface} from '../domain/types.js'
+import {pciAddressText} from '../domain/devices.js'
 import type {DeviceMapping, DeviceSelector} from './schema.js'
 
 export type SelectableDevice = Disk | Hostdev | NetInterface | Filesystem
@@ -36,11 +37,6 @@ function modelOf(device: SelectableDevice): string[] {
     case 'filesystem':
       return [device.driver, device.type].filter((v): v is string => v !== undefined)
   }
-}
-
-export function pciAddressText(a: {domain: string; bus: string; slot: string; function: string}): string {
-  const hex = (v: string, width: number) => Number.parseInt(v, 16).toString(16).padStart(width, '0')
-  return `${hex(a.domain, 4)}:${hex(a.bus, 2)}:${hex(a.slot, 2)}.${hex(a.function, 1)}`
 }
 
 function sameDevno(a: string, b: string): boolean {

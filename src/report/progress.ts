@@ -3,19 +3,10 @@
  * stays clean), or NDJSON on stdout with --json (one event per line, the report last).
  */
 import type {EventSink, RunEvent} from '../run/events.js'
+import {formatBytes} from '../units.js'
 import type {JobStats} from '../run/jobinfo.js'
 
-export function bytes(n: number | undefined): string {
-  if (n === undefined) return '?'
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB']
-  let v = n
-  let i = 0
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024
-    i++
-  }
-  return `${v.toFixed(i === 0 ? 0 : 1)} ${units[i]}`
-}
+const bytes = (n: number | undefined): string => (n === undefined ? '?' : formatBytes(Math.round(n)))
 
 export function progressLine(stats: JobStats, eta: number | undefined, width = 24): string {
   const total = stats.dataTotal ?? 0

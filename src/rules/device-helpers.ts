@@ -9,7 +9,8 @@ import type {CcwAddress, Controller, Disk, Hostdev, NetInterface, PciAddress} fr
 import {findChild, getAttr, parseXmlFragment} from '../domain/xml-fragment.js'
 import type {ApMatrix, HostFacts, MediatedDevice, PciFunction, QethDevice} from '../hosts/facts-types.js'
 import type {DeviceMapping} from '../profiles/schema.js'
-import {mappedIdentity, pciAddressText, selectedForDetach, type SelectableDevice} from '../profiles/selectors.js'
+import {pciAddressText} from '../domain/devices.js'
+import {mappedIdentity, selectedForDetach, type SelectableDevice} from '../profiles/selectors.js'
 import type {CheckContext} from './types.js'
 
 /** mdev types as the kernel names them (mdev_supported_types). */

@@ -126,27 +126,7 @@ export function nvmeSourceText(disk: Disk): string | undefined {
 // ---------------------------------------------------------------------------------------------
 // Sizes and versions
 
-const KiB = 1024
-const MiB = KiB * 1024
-const GiB = MiB * 1024
-const TiB = GiB * 1024
-
-/** 21474836480 → '20 GiB'; 1610612736 → '1.5 GiB'; 524288000 → '500 MiB'. */
-export function formatBytes(bytes: number): string {
-  const units: [number, string][] = [
-    [TiB, 'TiB'],
-    [GiB, 'GiB'],
-    [MiB, 'MiB'],
-    [KiB, 'KiB'],
-  ]
-  for (const [size, unit] of units) {
-    if (bytes >= size) {
-      const value = bytes / size
-      return `${Number.isInteger(value) ? value : value.toFixed(1).replace(/\.0$/, '')} ${unit}`
-    }
-  }
-  return `${bytes} B`
-}
+export {formatBytes} from '../units.js'
 
 /** '9.0.0' ≥ '5.6'? Unknown or unparsable versions are not "at least" anything. */
 export function versionAtLeast(version: string | undefined, minimum: string): boolean {

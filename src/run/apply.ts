@@ -3,6 +3,7 @@
  * undone in reverse order; what cannot be undone is reported for a human. The runner
  * decides nothing about policy: the plan already holds every choice.
  */
+import {oneLine} from '../errors.js'
 import type {PlanHostRole, PlanStep, StepAction} from '../plan/types.js'
 import type {EventSink} from './events.js'
 import type {HostRef} from './host-ops.js'
@@ -18,13 +19,7 @@ export interface ApplyOptions {
   progressIntervalMs?: number
 }
 
-function oneLine(error: unknown): string {
-  return String((error as Error)?.message ?? error)
-    .split('\n')
-    .map((l) => l.trim())
-    .filter(Boolean)
-    .join(' ')
-}
+const errorLine = (error: unknown): string => oneLine(String((error as Error)?.message ?? error))
 
 /** Manual instructions when an undo fails, per kind. */
 function manualFor(step: PlanStep, undo: StepAction, journal: Journal, error: string): string {
@@ -57,7 +52,6 @@ export async function applyJournal(journal: Journal, opts: ApplyOptions): Promis
     progressIntervalMs: opts.progressIntervalMs ?? 1000,
   }
   const steps = new Map(journal.plan.steps.map((s) => [s.id, s]))
-  if (journal.status === 'interrupted') journal.status = 'running'
   if (journal.status === 'running') {
     for (const record of journal.steps) {
       if (record.state === 'done' || record.state === 'skipped') continue
@@ -91,7 +85,7 @@ export async function applyJournal(journal: Journal, opts: ApplyOptions): Promis
         await saveJournal(journal)
         opts.emit({type: 'step-done', step: step.id, durationMs: Date.parse(record.endedAt) - Date.parse(record.startedAt), result: record.result})
       } catch (error) {
-        const message = opts.signal?.aborted ? `interrupted by signal during ${step.id}` : oneLine(error)
+        const message = opts.signal?.aborted ? `interrupted by signal during ${step.id}` : errorLine(error)
         if (step.kind === 'migrate' && error instanceof StepError && error.guestLocation) {
           const {source, destination} = error.guestLocation
           record.result = {guestLocation: error.guestLocation}
@@ -160,7 +154,7 @@ async function rollback(journal: Journal, env: StepEnv, opts: ApplyOptions): Pro
       opts.emit({type: 'undo-done', step: u.stepId, durationMs: Date.parse(u.endedAt) - Date.parse(u.startedAt)})
     } catch (error) {
       u.state = 'failed'
-      u.error = oneLine(error)
+      u.error = errorLine(error)
       u.manual = manualFor(step, u.action, journal, u.error)
       u.endedAt = new Date().toISOString()
       await saveJournal(journal)

@@ -21,8 +21,6 @@ export type JournalStatus =
   | 'rolled-back'
   /** Some undo failed: a human must finish (the report says what). */
   | 'rollback-incomplete'
-  /** Stopped by a signal between steps; resume continues. */
-  | 'interrupted'
 
 export interface StepRecord {
   id: string

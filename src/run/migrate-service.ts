@@ -2,12 +2,13 @@
  * What `zmigrate migrate` does, apart from flags and rendering: plan (or load and re-validate a
  * plan), open a journal, apply it with the hosts' connections, and turn the journal into a report.
  */
-import {HostPool} from '../hosts/connect.js'
+import {profileHost} from '../check/run-check.js'
+import type {HostPool} from '../hosts/connect.js'
 import {assertFresh, readPlan} from '../plan/plan-file.js'
 import {planGuest} from '../plan/plan-service.js'
 import type {Plan, PlanHostRole} from '../plan/types.js'
 import {UsageError} from '../errors.js'
-import type {ResolvedHost, ResolvedProfile} from '../profiles/types.js'
+import type {ResolvedProfile} from '../profiles/types.js'
 import {applyJournal} from './apply.js'
 import type {EventSink} from './events.js'
 import type {HostRef} from './host-ops.js'
@@ -25,11 +26,7 @@ export interface PlanSource {
   to?: string
 }
 
-function host(profile: ResolvedProfile, name: string): ResolvedHost {
-  const h = profile.hosts[name]
-  if (!h) throw new UsageError(`host '${name}' of the plan is not in profile ${profile.site} (${profile.file})`, {code: 'E_UNKNOWN_HOST'})
-  return h
-}
+const host = (profile: ResolvedProfile, name: string) => profileHost(profile, name, 'the plan')
 
 /** The plan to apply, validated against the world as it is now. */
 export async function obtainPlan(src: PlanSource, pool: HostPool): Promise<Plan> {
@@ -87,4 +84,3 @@ export async function applyPlanOrResume(request: ApplyRequest, pool: HostPool): 
   return {journal, report: migrationReport(journal)}
 }
 
-export {HostPool}

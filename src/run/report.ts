@@ -53,7 +53,7 @@ export function migrationReport(journal: Journal): MigrationReport {
       ? 'migrated'
       : journal.status === 'rolled-back'
         ? 'rolled-back'
-        : journal.status === 'interrupted' || journal.status === 'running'
+        : journal.status === 'running' // zmigrate stopped mid-run (second Ctrl-C, crash): resume continues
           ? 'interrupted'
           : 'rollback-incomplete'
   const byId = new Map(journal.plan.steps.map((s) => [s.id, s]))
