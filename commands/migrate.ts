@@ -10,6 +10,7 @@ import {renderPlan} from '../src/report/plan-text.js'
 import {createRenderer} from '../src/report/progress.js'
 import {HostPool} from '../src/hosts/connect.js'
 import {applyPlanOrResume, obtainPlan} from '../src/run/migrate-service.js'
+import type {PreflightTimings} from '../src/run/journal.js'
 import type {MigrationReport} from '../src/run/report.js'
 import {evacuate, type HostMigrationReport} from '../src/run/evacuate.js'
 import {renderHostMigrationReport, renderOverview} from '../src/report/migrate-text.js'
@@ -100,11 +101,11 @@ Exit 0: migrated and verified; 1: failed and fully rolled back; 2: usage/profile
         return report
       }
       let plan: Plan | undefined
-      const started = Date.now()
-      let preflightMs: number | undefined
+      let timings: PreflightTimings | undefined
       if (!flags.resume) {
+        const started = performance.now()
         plan = await obtainPlan({profile, toolVersion: this.config.version, planFile: flags.plan, guest: args.guest, from: flags.from, to: flags.to}, pool)
-        preflightMs = Date.now() - started
+        timings = {startupMs: Math.round(started), connectMs: Math.max(0, ...Object.values(pool.connectTimes())), preflightMs: Math.round(performance.now() - started)}
         if (flags['dry-run']) {
           if (!json) this.log(`${renderPlan(plan)}\n\nDry run: nothing was changed.`)
           return {dryRun: true, plan}
@@ -119,7 +120,7 @@ Exit 0: migrated and verified; 1: failed and fully rolled back; 2: usage/profile
         }
       }
       const {report} = await applyPlanOrResume(
-        {profile, plan, resumeFile: flags.resume, dataDir: this.config.dataDir, emit: createRenderer({json, tty: Boolean(process.stderr.isTTY)}), signal: controller.signal, preflightMs},
+        {profile, plan, resumeFile: flags.resume, dataDir: this.config.dataDir, emit: createRenderer({json, tty: Boolean(process.stderr.isTTY)}), signal: controller.signal, timings},
         pool,
       )
       if (!json) this.log(renderMigrationReport(report))

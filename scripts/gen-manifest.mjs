@@ -2,7 +2,7 @@
 // start to read its flags (oclif's own `oclif manifest` does the same; that package pulls in the
 // AWS SDK for publishing, which zmigrate does not need). Run by `npm run build`.
 import {writeFileSync, rmSync} from 'node:fs'
-import {Config} from '@oclif/core'
+import {Config} from '../dist/commands/index.js'
 
 const root = new URL('..', import.meta.url).pathname
 rmSync(new URL('../oclif.manifest.json', import.meta.url), {force: true})

@@ -28,6 +28,7 @@ export async function connectHost(host: ResolvedHost, opts: ConnectOptions = {})
 export class HostPool {
   private readonly transports = new Map<string, Promise<HostTransport>>()
   private readonly connected = new Map<string, HostTransport>()
+  private readonly connectedMs = new Map<string, number>()
   private readonly connect: (host: ResolvedHost, opts: ConnectOptions) => Promise<HostTransport>
 
   constructor(
@@ -39,10 +40,14 @@ export class HostPool {
   get(host: ResolvedHost): Promise<HostTransport> {
     let pending = this.transports.get(host.name)
     if (!pending) {
+      const started = performance.now()
       pending = this.connect(host, this.opts)
       // Callers handle a rejection; this only keeps an unobserved one from being "unhandled".
       pending.then(
-        (t) => this.connected.set(host.name, t),
+        (t) => {
+          this.connected.set(host.name, t)
+          this.connectedMs.set(host.name, Math.round(performance.now() - started))
+        },
         () => {},
       )
       this.transports.set(host.name, pending)
@@ -55,11 +60,17 @@ export class HostPool {
     return Object.fromEntries([...this.connected].map(([name, t]) => [name, t.roundTrips]))
   }
 
+  /** How long opening each connected host's transport took (ms): key exchange, host key check, login. */
+  connectTimes(): Record<string, number> {
+    return Object.fromEntries(this.connectedMs)
+  }
+
   /** Closes every transport (also those still connecting); never rejects. */
   async closeAll(): Promise<void> {
     const pending = [...this.transports.values()]
     this.transports.clear()
     this.connected.clear()
+    this.connectedMs.clear()
     await Promise.all(pending.map((p) => p.then((t) => t.close(), () => undefined).catch(() => undefined)))
   }
 }

@@ -61,11 +61,17 @@ export interface Journal {
   plan: Plan
   steps: StepRecord[]
   undo: UndoRecord[]
-  /** Time spent checking and planning before the first step (ms), when this run planned it. */
-  preflightMs?: number
+  /** Where the time before the first step went (ms), when this run planned it. */
+  timings?: PreflightTimings
   /** The step whose failure started the rollback. */
   failedStep?: string
   events: JournalEvent[]
+}
+
+export interface PreflightTimings {
+  startupMs: number
+  connectMs: number
+  preflightMs: number
 }
 
 export function journalDir(dataDir: string): string {

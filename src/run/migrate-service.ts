@@ -12,7 +12,7 @@ import type {ResolvedProfile} from '../profiles/types.js'
 import {applyJournal} from './apply.js'
 import type {EventSink} from './events.js'
 import type {HostRef} from './host-ops.js'
-import {loadJournal, newJournal, saveJournal, type Journal} from './journal.js'
+import {loadJournal, newJournal, saveJournal, type Journal, type PreflightTimings} from './journal.js'
 import {migrationReport, type MigrationReport} from './report.js'
 
 export interface PlanSource {
@@ -62,8 +62,8 @@ export interface ApplyRequest {
   dataDir: string
   emit: EventSink
   signal?: AbortSignal
-  /** How long checking and planning took, for the report. */
-  preflightMs?: number
+  /** How long starting, connecting, checking and planning took, for the report. */
+  timings?: PreflightTimings
 }
 
 export async function applyPlanOrResume(request: ApplyRequest, pool: HostPool): Promise<{journal: Journal; report: MigrationReport}> {
@@ -75,7 +75,7 @@ export async function applyPlanOrResume(request: ApplyRequest, pool: HostPool): 
     }
   } else {
     journal = newJournal(request.plan!, request.dataDir)
-    if (request.preflightMs !== undefined) journal.preflightMs = request.preflightMs
+    if (request.timings) journal.timings = request.timings
     await saveJournal(journal)
   }
   const hosts = await hostRefs(request.profile, journal.plan, pool)

@@ -36,8 +36,17 @@ export const migrationReportSchema = z.object({
   ),
   /** Downtime libvirt measured for the migration step (ms). */
   downtimeMs: z.number().optional(),
-  /** Checking and planning before the first step (ms): facts, probes, rules, plan or staleness check. */
-  preflightMs: z.number().optional(),
+  /** Where the time before the first step went (ms), when this run planned the migration. */
+  timings: z
+    .object({
+      /** Process start until checking begins: Node, modules, flags, profile. */
+      startupMs: z.number(),
+      /** Opening the SSH connections to both hosts (in parallel), within preflight. */
+      connectMs: z.number(),
+      /** Checking and planning before the first step: connections, facts, probes, rules, plan or staleness check. */
+      preflightMs: z.number(),
+    })
+    .optional(),
   /** What a human must do (rollback incomplete). */
   manual: z.array(z.string()),
 })
@@ -78,7 +87,7 @@ export function migrationReport(journal: Journal): MigrationReport {
     })),
     undo: journal.undo.map((u) => ({step: u.stepId, description: u.action.description, state: u.state, ...(u.error ? {error: u.error} : {}), ...(u.manual ? {manual: u.manual} : {})})),
     ...(typeof downtime === 'number' ? {downtimeMs: downtime} : {}),
-    ...(journal.preflightMs !== undefined ? {preflightMs: journal.preflightMs} : {}),
+    ...(journal.timings ? {timings: journal.timings} : {}),
     manual: journal.undo.filter((u) => u.state === 'failed' && u.manual).map((u) => u.manual!),
   }
 }

@@ -34,7 +34,7 @@ function assertFreshBuild(): void {
   if (buildChecked) return
   const newest = (dir: string): number =>
     readdirSync(dir, {withFileTypes: true}).reduce((m, e) => Math.max(m, e.isDirectory() ? newest(join(dir, e.name)) : e.name.endsWith('.ts') ? statSync(join(dir, e.name)).mtimeMs : 0), 0)
-  const built = existsSync(join(REPO, 'dist/commands/check.js')) ? statSync(join(REPO, 'dist/commands/check.js')).mtimeMs : 0
+  const built = existsSync(join(REPO, 'dist/commands/index.js')) ? statSync(join(REPO, 'dist/commands/index.js')).mtimeMs : 0
   const manifest = existsSync(join(REPO, 'oclif.manifest.json'))
   if (!manifest || built < Math.max(newest(join(REPO, 'src')), newest(join(REPO, 'commands')))) {
     throw new Error('the CLI build is missing or older than the sources: run npm run build (npm test does)')

@@ -1,0 +1,26 @@
+/**
+ * zmigrate's commands by id (oclif's explicit command discovery) and oclif's runner, in one module:
+ * `npm run build` bundles it, with everything it imports, into dist/commands/index.js, so that a
+ * start reads and compiles one file instead of some 430 (scripts/bundle.mjs says why).
+ */
+import Check from './check.js'
+import Facts from './facts.js'
+import Migrate from './migrate.js'
+import Plan from './plan.js'
+import ProfileInit from './profile/init.js'
+import ProfileShow from './profile/show.js'
+import ProfileValidate from './profile/validate.js'
+import Rules from './rules.js'
+
+export {Config, execute} from '@oclif/core'
+
+export const COMMANDS = {
+  check: Check,
+  facts: Facts,
+  migrate: Migrate,
+  plan: Plan,
+  rules: Rules,
+  'profile:init': ProfileInit,
+  'profile:show': ProfileShow,
+  'profile:validate': ProfileValidate,
+}
