@@ -1,13 +1,13 @@
 /**
  * Odd input must end in a parsed model or an InputError, never a TypeError or RangeError:
- * every corpus document (or, without the corpus, our fixtures) truncated at many offsets and
+ * every corpus document truncated at many offsets and
  * with attribute values, text and element names replaced by garbage. Deterministic (seeded).
  */
 import {expect} from 'chai'
 import {parseDomainXml} from '../../src/domain/parse.js'
 import {parseXmlFragment} from '../../src/domain/xml-fragment.js'
 import {InputError} from '../../src/errors.js'
-import {corpusDomainFiles, readFixture} from './paths.js'
+import {corpusDomainFiles} from './paths.js'
 
 /** mulberry32: a tiny seeded PRNG so failures reproduce. */
 function rng(seed: number): () => number {
@@ -54,8 +54,7 @@ function mutate(xml: string, random: () => number): string {
 }
 
 describe('domain parser under odd input (fuzz)', () => {
-  const corpus = corpusDomainFiles()
-  const inputs = corpus.length > 0 ? corpus : ['zhost-a-linux07-mixed.xml'].map((n) => ({name: n, ...readFixture(n)}))
+  const inputs = corpusDomainFiles()
 
   it(`truncated at many offsets (${inputs.length} documents)`, () => {
     for (const {name, xml} of inputs) {

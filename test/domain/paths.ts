@@ -1,4 +1,4 @@
-import {existsSync, readdirSync, readFileSync} from 'node:fs'
+import {readdirSync, readFileSync} from 'node:fs'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 
@@ -10,18 +10,20 @@ export function readFixture(name: string): {file: string; xml: string} {
 }
 
 /**
- * The shared libvirt s390x corpus: $ZMIGRATE_CORPUS, else ../shared/corpus beside the repository
- * (where CI checks it out). Undefined when neither exists, so corpus tests can skip.
+ * The libvirt s390x corpus: $ZMIGRATE_CORPUS, else test/fixtures/corpus, a verbatim copy of
+ * ../shared/corpus (corpus-copy.test.ts keeps the two equal where the shared folder exists), so that
+ * a clone tests against it on its own.
  */
-export function corpusDomainsDir(): string | undefined {
-  const root = process.env.ZMIGRATE_CORPUS ?? path.resolve(repoRoot, '../shared/corpus')
-  const dir = path.join(root, 'domains')
-  return existsSync(dir) ? dir : undefined
+export function corpusDir(): string {
+  return process.env.ZMIGRATE_CORPUS ?? path.join(repoRoot, 'test/fixtures/corpus')
+}
+
+export function corpusDomainsDir(): string {
+  return path.join(corpusDir(), 'domains')
 }
 
 export function corpusDomainFiles(): {name: string; file: string; xml: string}[] {
   const dir = corpusDomainsDir()
-  if (!dir) return []
   return readdirSync(dir)
     .filter((n) => n.endsWith('.xml'))
     .sort()

@@ -67,6 +67,10 @@ describe('@lab zmigrate migrate on the lab', function () {
     expect(report.steps.map((s: {kind: string}) => s.kind).filter((k: string) => k !== 'create-image')).to.deep.equal(['detach-device', 'migrate', 'attach-device', 'verify'])
     expect(lines.some((e) => e.type === 'step-start' && e.kind === 'migrate')).to.equal(true)
     expect(report.downtimeMs).to.be.a('number')
+    // where the time before the first step went: the connections are part of the preflight
+    const t = report.timings!
+    expect(t.startupMs).to.be.greaterThan(0)
+    expect(t.connectMs).to.be.greaterThan(0).and.at.most(t.preflightMs)
     expect(await guestState(to)).to.equal('running')
     expect(await guestState(from)).to.equal('absent')
     expect(await hasDisk(to, 'vdb')).to.equal(true)

@@ -1,11 +1,12 @@
 /** Shared helpers for the facts tests: fixture trees, test-driver nodes, a recording transport. */
-import {existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {LocalTransport} from '../../src/hosts/local.js'
 import type {HostTransport, RunOptions, RunResult} from '../../src/hosts/transport.js'
 import type {ResolvedHost} from '../../src/profiles/types.js'
+import {corpusDir} from '../domain/paths.js'
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 export const fixtureTree = (name: string) => path.join(repoRoot, 'test/fixtures/hosts', name)
@@ -26,10 +27,9 @@ export function hostFor(name: string, root: string, libvirtUri = 'test:///defaul
   }
 }
 
-/** shared/corpus/capabilities: $ZMIGRATE_CORPUS, else ../shared/corpus beside the repository. */
-export function corpusCapabilityFiles(): {name: string; xml: string}[] | undefined {
-  const dir = path.join(process.env.ZMIGRATE_CORPUS ?? path.resolve(repoRoot, '../shared/corpus'), 'capabilities')
-  if (!existsSync(dir)) return undefined
+/** The corpus's capability documents (test/fixtures/corpus/capabilities, or $ZMIGRATE_CORPUS's). */
+export function corpusCapabilityFiles(): {name: string; xml: string}[] {
+  const dir = path.join(corpusDir(), 'capabilities')
   return readdirSync(dir)
     .filter((n) => n.endsWith('.xml'))
     .sort()
