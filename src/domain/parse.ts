@@ -6,7 +6,7 @@ import {InputError} from '../errors.js'
 import {classifyDevice, type ParsedDevice} from './classify.js'
 import {defined, hostdevFromInterface, parseController, parseDisk, parseFilesystem, parseHostdev, parseInterface} from './devices.js'
 import {parseCount, toKiB} from './numbers.js'
-import type {ClassifiedDevice, Controller, Cpu, Disk, DomainModel, Filesystem, Hostdev, MemoryBacking, NetInterface} from './types.js'
+import type {Cpu, DomainModel, MemoryBacking} from './types.js'
 import {type XmlNode, findChild, findChildren, findPath, getAttr, parseXmlFragment, serializeXml} from './xml-fragment.js'
 
 const DUMPXML_REMEDY = 'Pass the output of `virsh dumpxml <guest>` (or `virsh dumpxml --inactive`) or a file written by `virsh define`.'
@@ -74,14 +74,7 @@ export function parseDomainXml(xml: string, origin: string): DomainModel {
 /** Reads `amount` `unit` (KiB by default) as KiB; undefined when amount is absent, throws when unreadable. */
 type SizeReader = (amount: string | undefined, unit: string | undefined, what: string) => number | undefined
 
-interface ParsedDevices {
-  disks: Disk[]
-  hostdevs: Hostdev[]
-  interfaces: NetInterface[]
-  filesystems: Filesystem[]
-  controllers: Controller[]
-  devices: ClassifiedDevice[]
-}
+type ParsedDevices = Pick<DomainModel, 'disks' | 'hostdevs' | 'interfaces' | 'filesystems' | 'controllers' | 'devices'>
 
 function parseDevices(devicesEl: XmlNode | undefined): ParsedDevices {
   const out: ParsedDevices = {disks: [], hostdevs: [], interfaces: [], filesystems: [], controllers: [], devices: []}

@@ -27,8 +27,8 @@ export async function connectHost(host: ResolvedHost, opts: ConnectOptions = {})
  */
 export class HostPool {
   private readonly transports = new Map<string, Promise<HostTransport>>()
-  private readonly connected = new Map<string, HostTransport>()
-  private readonly connectedMs = new Map<string, number>()
+  /** Each connected host's transport and how long opening it took (ms). */
+  private readonly connected = new Map<string, {transport: HostTransport; ms: number}>()
   private readonly connect: (host: ResolvedHost, opts: ConnectOptions) => Promise<HostTransport>
 
   constructor(
@@ -44,10 +44,7 @@ export class HostPool {
       pending = this.connect(host, this.opts)
       // Callers handle a rejection; this only keeps an unobserved one from being "unhandled".
       pending.then(
-        (t) => {
-          this.connected.set(host.name, t)
-          this.connectedMs.set(host.name, Math.round(performance.now() - started))
-        },
+        (transport) => this.connected.set(host.name, {transport, ms: Math.round(performance.now() - started)}),
         () => {},
       )
       this.transports.set(host.name, pending)
@@ -57,12 +54,12 @@ export class HostPool {
 
   /** Commands run so far on each connected host (benchmarks, --verbose). */
   roundTrips(): Record<string, number> {
-    return Object.fromEntries([...this.connected].map(([name, t]) => [name, t.roundTrips]))
+    return Object.fromEntries([...this.connected].map(([name, c]) => [name, c.transport.roundTrips]))
   }
 
   /** How long opening each connected host's transport took (ms): key exchange, host key check, login. */
   connectTimes(): Record<string, number> {
-    return Object.fromEntries(this.connectedMs)
+    return Object.fromEntries([...this.connected].map(([name, c]) => [name, c.ms]))
   }
 
   /** Closes every transport (also those still connecting); never rejects. */
@@ -70,7 +67,6 @@ export class HostPool {
     const pending = [...this.transports.values()]
     this.transports.clear()
     this.connected.clear()
-    this.connectedMs.clear()
     await Promise.all(pending.map((p) => p.then((t) => t.close(), () => undefined).catch(() => undefined)))
   }
 }

@@ -2,9 +2,9 @@
  * Reading and writing plan files, and deciding whether a plan is still valid for the world as
  * it is now (re-planned from fresh facts: same guest XML, same findings, same steps).
  */
-import {readFile, writeFile} from 'node:fs/promises'
-import {LineCounter, parseDocument} from 'yaml'
-import {firstLine, InputError, StalePlanError} from '../errors.js'
+import {writeFile} from 'node:fs/promises'
+import {InputError, StalePlanError} from '../errors.js'
+import {readJsonFile} from '../json-file.js'
 import {planSchema} from './schema.js'
 import type {Plan} from './types.js'
 
@@ -13,18 +13,7 @@ export async function writePlan(file: string, plan: Plan): Promise<void> {
 }
 
 export async function readPlan(file: string): Promise<Plan> {
-  let text: string
-  try {
-    text = await readFile(file, 'utf8')
-  } catch (error) {
-    throw new InputError(`cannot read plan: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {location: {file}, code: 'E_PLAN_FILE'})
-  }
-  let plan: unknown
-  try {
-    plan = JSON.parse(text)
-  } catch (error) {
-    throw new InputError(`plan is not valid JSON: ${firstLine((error as Error).message)}`, {location: {file, ...jsonErrorPosition(text, error as Error)}, code: 'E_PLAN_FILE'})
-  }
+  const plan = await readJsonFile(file, 'plan', 'E_PLAN_FILE')
   const parsed = planSchema.safeParse(plan)
   if (!parsed.success) {
     const issue = parsed.error.issues[0]
@@ -35,22 +24,6 @@ export async function readPlan(file: string): Promise<Plan> {
     })
   }
   return parsed.data
-}
-
-/**
- * Where JSON.parse gave up. V8 names a position for some errors only; for the others the YAML
- * parser (JSON is YAML 1.2) finds the same mistake and gives its line and column.
- */
-function jsonErrorPosition(text: string, error: Error): {line?: number; col?: number} {
-  const m = /position (\d+)/.exec(error.message)
-  if (m) {
-    const before = text.slice(0, Number(m[1])).split('\n')
-    return {line: before.length, col: before.at(-1)!.length + 1}
-  }
-  const lineCounter = new LineCounter()
-  const doc = parseDocument(text, {lineCounter})
-  const pos = doc.errors[0]?.linePos?.[0]
-  return pos ? {line: pos.line, col: pos.col} : {}
 }
 
 /** Refuses a plan computed from a different world; says what changed. */

@@ -4,9 +4,10 @@
  * zmigrate leaves a journal that `migrate --resume` can continue from.
  */
 import {randomBytes} from 'node:crypto'
-import {mkdir, open, readFile, rename} from 'node:fs/promises'
+import {mkdir, open, rename} from 'node:fs/promises'
 import {dirname, join} from 'node:path'
 import {InputError} from '../errors.js'
+import {readJsonFile} from '../json-file.js'
 import type {Plan, StepAction} from '../plan/types.js'
 
 export type StepState = 'pending' | 'running' | 'done' | 'failed' | 'skipped'
@@ -111,18 +112,7 @@ export async function saveJournal(journal: Journal): Promise<void> {
 }
 
 export async function loadJournal(file: string): Promise<Journal> {
-  let text: string
-  try {
-    text = await readFile(file, 'utf8')
-  } catch (error) {
-    throw new InputError(`cannot read journal: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {location: {file}, code: 'E_JOURNAL'})
-  }
-  let journal: Journal
-  try {
-    journal = JSON.parse(text) as Journal
-  } catch (error) {
-    throw new InputError(`journal is not valid JSON: ${(error as Error).message}`, {location: {file}, code: 'E_JOURNAL'})
-  }
+  const journal = (await readJsonFile(file, 'journal', 'E_JOURNAL')) as Journal
   if (journal?.formatVersion !== 1 || !Array.isArray(journal.steps) || !journal.plan) {
     throw new InputError('not a zmigrate journal (formatVersion 1)', {location: {file}, code: 'E_JOURNAL'})
   }
