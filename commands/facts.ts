@@ -1,7 +1,7 @@
 import {Args} from '@oclif/core'
 import {BaseCommand, profileFlag} from '../src/cli/base-command.js'
 import {loadProfileFor} from '../src/cli/load-profile.js'
-import {profileHost} from '../src/check/run-check.js'
+import {profileHost} from '../src/profiles/hosts.js'
 import {HostPool} from '../src/hosts/connect.js'
 import {gatherFacts} from '../src/hosts/facts.js'
 import type {HostFacts} from '../src/hosts/facts-types.js'

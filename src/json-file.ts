@@ -1,6 +1,6 @@
 import {readFile} from 'node:fs/promises'
-import {LineCounter, parseDocument} from 'yaml'
 import {firstLine, InputError} from './errors.js'
+import {jsonErrorOffset, lineColAt} from './json-locate.js'
 
 /**
  * Reads a JSON file zmigrate wrote (a plan, a journal) as an unknown value for the caller to
@@ -21,18 +21,9 @@ export async function readJsonFile(file: string, what: string, code: string): Pr
   }
 }
 
-/**
- * Where JSON.parse gave up. V8 names a position for some errors only; for the others the YAML
- * parser (JSON is YAML 1.2) finds the same mistake and gives its line and column.
- */
+/** Where JSON.parse gave up: V8's position when it names one, else the first offending character. */
 function jsonErrorPosition(text: string, error: Error): {line?: number; col?: number} {
   const m = /position (\d+)/.exec(error.message)
-  if (m) {
-    const before = text.slice(0, Number(m[1])).split('\n')
-    return {line: before.length, col: before.at(-1)!.length + 1}
-  }
-  const lineCounter = new LineCounter()
-  const doc = parseDocument(text, {lineCounter})
-  const pos = doc.errors[0]?.linePos?.[0]
-  return pos ? {line: pos.line, col: pos.col} : {}
+  const offset = m ? Number(m[1]) : jsonErrorOffset(text)
+  return offset === undefined ? {} : lineColAt(text, offset)
 }

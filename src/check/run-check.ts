@@ -10,6 +10,7 @@ import {HostAccessError, InputError, UsageError} from '../errors.js'
 import {HostPool} from '../hosts/connect.js'
 import {gatherFacts, probeHost} from '../hosts/facts.js'
 import type {CpuCompareResult, HostFacts, PathProbe} from '../hosts/facts-types.js'
+import {profileHost} from '../profiles/hosts.js'
 import type {ResolvedHost, ResolvedProfile} from '../profiles/types.js'
 import type {CheckReport, GuestReport} from '../report/check-report.js'
 import {evaluateRules} from '../rules/engine.js'
@@ -40,18 +41,6 @@ export interface CheckOutcome {
 export interface GuestEvaluation {
   context: CheckContext
   report: GuestReport
-}
-
-/** A host of the profile by name, or a usage error that lists the profile's hosts. */
-export function profileHost(profile: ResolvedProfile, name: string, what: string): ResolvedHost {
-  const h = profile.hosts[name]
-  if (!h) {
-    throw new UsageError(`unknown host '${name}' for ${what}: profile ${profile.site} (${profile.file}) defines ${Object.keys(profile.hosts).join(', ') || 'no hosts'}`, {
-      code: 'E_UNKNOWN_HOST',
-      remedy: `Use one of the profile's hosts, or add '${name}' under hosts: in ${profile.file}.`,
-    })
-  }
-  return h
 }
 
 export function resolveHostPair(profile: ResolvedProfile, from: string, to: string): {source: ResolvedHost; destination: ResolvedHost} {

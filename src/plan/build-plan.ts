@@ -8,14 +8,15 @@
  *   4. re-attach those devices on the destination, with the destination's identities
  *   5. verify
  */
-import {createHash} from 'node:crypto'
 import {parseXmlFragment, serializeXml} from '../domain/xml-fragment.js'
 import {ZmigrateError} from '../errors.js'
 import {ExitCode} from '../exit-codes.js'
 import type {CheckContext, Finding} from '../rules/types.js'
 import {deviceMoves} from './device-moves.js'
+import {findingsFingerprint, sha256, stepsFingerprint} from './fingerprint.js'
 import {chooseMigrateOptions, migrateArgv} from './migrate-options.js'
 import type {DeviceRef, Plan, PlanStep, StepAction} from './types.js'
+import {IMAGE_FORMATS, UUID} from './values.js'
 
 export class PlanBlockedError extends ZmigrateError {
   readonly blockers: Finding[]
@@ -34,20 +35,6 @@ export interface PlanInput {
   findings: Finding[]
   toolVersion: string
   now?: Date
-}
-
-export function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex')
-}
-
-/** Stable text of the findings a plan depends on (order-independent). */
-export function findingsFingerprint(findings: readonly Finding[]): string {
-  const canonical = findings.map((f) => JSON.stringify([f.rule, f.severity, f.subject, f.message, f.data ?? null])).sort()
-  return sha256(canonical.join('\n'))
-}
-
-export function stepsFingerprint(steps: readonly PlanStep[]): string {
-  return sha256(JSON.stringify(steps))
 }
 
 function withoutAlias(xml: string): string {
@@ -70,6 +57,9 @@ export function buildPlan(input: PlanInput): Plan {
   const blockers = findings.filter((f) => f.severity === 'blocker')
   if (blockers.length > 0) throw new PlanBlockedError(guest.name, blockers)
 
+  // steps name the guest by UUID: virsh resolves a bare name as an ID first, then a UUID, then a name
+  const uuid = guest.domain.uuid
+  if (!uuid || !UUID.test(uuid)) throw new ZmigrateError(`${guest.name}: the domain XML has no valid <uuid>; zmigrate addresses guests by UUID`, {exitCode: ExitCode.BLOCKED, code: 'E_PLAN'})
   const srcUri = sourceHost.libvirtUri
   const dstUri = destinationHost.libvirtUri
   const steps: PlanStep[] = []
@@ -114,14 +104,16 @@ export function buildPlan(input: PlanInput): Plan {
     if (!path || disk.type !== 'file') continue // nvme-backed disks copy into what the destination provides
     const onDestination = ctx.destinationProbes.get(path)
     if (onDestination?.exists) continue // already there with the right shape (disk-copy-destination checked it)
-    const format = (typeof f.data?.format === 'string' ? f.data.format : undefined) ?? ctx.sourceProbes.get(path)?.image?.format ?? disk.driver?.format ?? 'raw'
+    const declared = (typeof f.data?.format === 'string' ? f.data.format : undefined) ?? ctx.sourceProbes.get(path)?.image?.format ?? disk.driver?.format ?? 'raw'
+    const format = IMAGE_FORMATS.find((known) => known === declared)
+    if (!format) throw new ZmigrateError(`${guest.name}: ${path} has image format '${declared}', which zmigrate cannot pre-create (${IMAGE_FORMATS.join(', ')})`, {exitCode: ExitCode.BLOCKED, code: 'E_PLAN'})
     const virtualSizeBytes = num(f.data, 'virtualSizeBytes') ?? ctx.sourceProbes.get(path)?.image?.virtualSizeBytes
     if (virtualSizeBytes === undefined) throw new ZmigrateError(`${guest.name}: size of ${path} on ${sourceHost.name} is unknown; cannot pre-create it on ${destinationHost.name}`, {exitCode: ExitCode.BLOCKED, code: 'E_PLAN'})
     const image = {path, format, virtualSizeBytes}
     add(
       `create-image-${target}`,
       ['local-disk-copy'],
-      {kind: 'create-image', host: 'destination', image, description: `create ${format} image ${path} (${virtualSizeBytes} bytes) on ${destinationHost.name} for the disk copy of ${target}`, commands: [['qemu-img', 'create', '-f', format, path, String(virtualSizeBytes)]]},
+      {kind: 'create-image', host: 'destination', image, description: `create ${format} image ${path} (${virtualSizeBytes} bytes) on ${destinationHost.name} for the disk copy of ${target}`, commands: [['qemu-img', 'create', '-f', format, '--', path, String(virtualSizeBytes)]]},
       {kind: 'remove-image', host: 'destination', image, description: `remove ${path} on ${destinationHost.name} (created by zmigrate)`, commands: [['rm', '-f', '--', path]]},
     )
   }
@@ -129,7 +121,7 @@ export function buildPlan(input: PlanInput): Plan {
   // Live devices change with --live; a persistent definition keeps them unless --config too, and
   // a stale mdev UUID or PCI address in the destination's persistent definition would break its next start.
   const running = guest.state !== 'shut off'
-  const persistentOnSource = ctx.source.guests.find((g) => g.name === guest.name)?.persistent ?? true
+  const persistentOnSource = ctx.source.guests.find((g) => g.uuid === uuid)?.persistent ?? true
   const sourceScope: ('live' | 'config')[] = [...(running ? ['live' as const] : []), ...(persistentOnSource ? ['config' as const] : [])]
   const scopeArgs = (scope: ('live' | 'config')[]) => scope.map((x) => `--${x}`)
 
@@ -139,21 +131,21 @@ export function buildPlan(input: PlanInput): Plan {
     add(
       `detach-${slug(m.sourceRef.label)}`,
       m.rules,
-      {kind: 'detach-device', host: 'source', device: ref, scope: sourceScope, description: `detach ${ref.label} from ${guest.name} on ${sourceHost.name}`, commands: [virsh(srcUri, 'detach-device', '--domain', guest.name, ...scopeArgs(sourceScope), '--file', '<device.xml>')]},
-      {kind: 'attach-device', host: 'source', device: {...ref, xml: withoutAlias(ref.xml)}, scope: sourceScope, description: `re-attach ${ref.label} to ${guest.name} on ${sourceHost.name}`, commands: [virsh(srcUri, 'attach-device', '--domain', guest.name, ...scopeArgs(sourceScope), '--file', '<device.xml>')]},
+      {kind: 'detach-device', host: 'source', device: ref, scope: sourceScope, description: `detach ${ref.label} from ${guest.name} on ${sourceHost.name}`, commands: [virsh(srcUri, 'detach-device', '--domain', uuid, ...scopeArgs(sourceScope), '--file', '<device.xml>')]},
+      {kind: 'attach-device', host: 'source', device: {...ref, xml: withoutAlias(ref.xml)}, scope: sourceScope, description: `re-attach ${ref.label} to ${guest.name} on ${sourceHost.name}`, commands: [virsh(srcUri, 'attach-device', '--domain', uuid, ...scopeArgs(sourceScope), '--file', '<device.xml>')]},
     )
   }
 
   // 3. migrate
   const migrate = chooseMigrateOptions({policy: profile.migration, guestState: guest.state, memoryKiB: guest.domain.currentMemoryKiB ?? guest.domain.memoryKiB, copyDisks, destinationUri: destinationHost.migrationUri})
   const reverse = {...migrate, destinationUri: sourceHost.migrationUri, copyDisks: migrate.copyDisks}
-  const migrateCommands = [virsh(srcUri, ...migrateArgv(guest.name, migrate))]
-  if (migrate.maxDowntimeMs !== undefined) migrateCommands.push(virsh(srcUri, 'migrate-setmaxdowntime', '--domain', guest.name, '--downtime', String(migrate.maxDowntimeMs)))
+  const migrateCommands = [virsh(srcUri, ...migrateArgv(uuid, migrate))]
+  if (migrate.maxDowntimeMs !== undefined) migrateCommands.push(virsh(srcUri, 'migrate-setmaxdowntime', '--domain', uuid, '--downtime', String(migrate.maxDowntimeMs)))
   add(
     'migrate',
     [...new Set(findings.filter((f) => f.severity === 'action').map((f) => f.rule))],
     {kind: 'migrate', host: 'source', migrate, description: `${migrate.mode} migration of ${guest.name} from ${sourceHost.name} to ${destinationHost.name}${copyDisks.length > 0 ? ` copying ${copyDisks.join(', ')}` : ''}`, commands: migrateCommands},
-    {kind: 'migrate', host: 'destination', migrate: reverse, description: `migrate ${guest.name} back from ${destinationHost.name} to ${sourceHost.name}`, commands: [virsh(dstUri, ...migrateArgv(guest.name, reverse))]},
+    {kind: 'migrate', host: 'destination', migrate: reverse, description: `migrate ${guest.name} back from ${destinationHost.name} to ${sourceHost.name}`, commands: [virsh(dstUri, ...migrateArgv(uuid, reverse))]},
   )
 
   // 4. re-attach on the destination (a shut-off guest gets them back in its persistent definition)
@@ -163,8 +155,8 @@ export function buildPlan(input: PlanInput): Plan {
     add(
       `attach-${slug(ref.label)}`,
       m.rules,
-      {kind: 'attach-device', host: 'destination', device: ref, scope: destinationScope, description: `attach ${ref.label} to ${guest.name} on ${destinationHost.name}${ref.xml === withoutAlias(m.sourceRef.xml) ? '' : ' with its identity there'}`, commands: [virsh(dstUri, 'attach-device', '--domain', guest.name, ...scopeArgs(destinationScope), '--file', '<device.xml>')]},
-      {kind: 'detach-device', host: 'destination', device: ref, scope: destinationScope, description: `detach ${ref.label} from ${guest.name} on ${destinationHost.name}`, commands: [virsh(dstUri, 'detach-device', '--domain', guest.name, ...scopeArgs(destinationScope), '--file', '<device.xml>')]},
+      {kind: 'attach-device', host: 'destination', device: ref, scope: destinationScope, description: `attach ${ref.label} to ${guest.name} on ${destinationHost.name}${ref.xml === withoutAlias(m.sourceRef.xml) ? '' : ' with its identity there'}`, commands: [virsh(dstUri, 'attach-device', '--domain', uuid, ...scopeArgs(destinationScope), '--file', '<device.xml>')]},
+      {kind: 'detach-device', host: 'destination', device: ref, scope: destinationScope, description: `detach ${ref.label} from ${guest.name} on ${destinationHost.name}`, commands: [virsh(dstUri, 'detach-device', '--domain', uuid, ...scopeArgs(destinationScope), '--file', '<device.xml>')]},
     )
   }
 
@@ -174,7 +166,7 @@ export function buildPlan(input: PlanInput): Plan {
     kind: 'verify',
     host: 'destination',
     description: `verify ${guest.name} is ${expectState} on ${destinationHost.name}, ${migrate.undefineSource ? 'gone from' : 'shut off on'} ${sourceHost.name}${moves.length > 0 ? `, with ${moves.length} re-attached device${moves.length === 1 ? '' : 's'}` : ''}`,
-    commands: [virsh(dstUri, 'domstate', '--domain', guest.name), virsh(dstUri, 'dumpxml', '--domain', guest.name)],
+    commands: [virsh(dstUri, 'domstate', '--domain', uuid), virsh(dstUri, 'dumpxml', '--domain', uuid)],
     expect: {guestOn: 'destination', state: expectState, sourceState: migrate.undefineSource ? 'absent' : 'shut off', devices: moves.map((m) => m.destinationRef)},
   })
 
@@ -183,7 +175,7 @@ export function buildPlan(input: PlanInput): Plan {
     tool: {name: 'zmigrate', version: input.toolVersion},
     createdAt: (input.now ?? new Date()).toISOString(),
     profile: {site: profile.site, file: profile.file},
-    guest: {name: guest.name, uuid: guest.domain.uuid, state: guest.state, memoryKiB: guest.domain.currentMemoryKiB ?? guest.domain.memoryKiB},
+    guest: {name: guest.name, uuid, state: guest.state, memoryKiB: guest.domain.currentMemoryKiB ?? guest.domain.memoryKiB},
     source: {host: sourceHost.name, hostUuid: ctx.source.hostUuid},
     destination: {host: destinationHost.name, hostUuid: ctx.destination.hostUuid},
     fingerprints: {domainXml: sha256(guest.domain.xml), findings: findingsFingerprint(findings), steps: stepsFingerprint(steps), profile: profile.sha256},

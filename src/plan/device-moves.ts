@@ -7,6 +7,7 @@ import type {Disk, DomainModel, Filesystem, Hostdev, NetInterface} from '../doma
 import {findPath, parseXmlFragment, serializeXml, updatePath, withAttrs, type XmlNode} from '../domain/xml-fragment.js'
 import type {Finding} from '../rules/types.js'
 import type {DeviceRef} from './types.js'
+import {DEVICE_ELEMENTS} from './values.js'
 
 type MovableDevice = Disk | Hostdev | NetInterface | Filesystem
 
@@ -104,22 +105,24 @@ export function rewriteForDestination(device: MovableDevice, finding: Finding): 
 /** How to recognise the device in a live domain XML (present after attach, absent after detach). */
 export function matcherFor(xml: string): DeviceRef['match'] {
   const node = parseXmlFragment(xml)
+  const element = DEVICE_ELEMENTS.find((e) => e === node.name)
+  if (!element) throw new PlanningError(`not a device zmigrate moves: <${node.name}>`)
   const address = findPath(node, 'address')
-  if (address && address.attrs.type === 'ccw' && address.attrs.devno) return {element: node.name, attributes: {'address.type': 'ccw', 'address.devno': address.attrs.devno}}
+  if (address && address.attrs.type === 'ccw' && address.attrs.devno) return {element, attributes: {'address.type': 'ccw', 'address.devno': address.attrs.devno}}
   const zpci = findPath(node, 'address/zpci')
-  if (zpci?.attrs.uid) return {element: node.name, attributes: {'zpci.uid': zpci.attrs.uid}}
+  if (zpci?.attrs.uid) return {element, attributes: {'zpci.uid': zpci.attrs.uid}}
   const target = findPath(node, 'target')
-  if (node.name === 'disk' && target?.attrs.dev) return {element: 'disk', attributes: {'target.dev': target.attrs.dev}}
+  if (node.name === 'disk' && target?.attrs.dev) return {element, attributes: {'target.dev': target.attrs.dev}}
   const mac = findPath(node, 'mac')
-  if (mac?.attrs.address) return {element: node.name, attributes: {'mac.address': mac.attrs.address}}
+  if (mac?.attrs.address) return {element, attributes: {'mac.address': mac.attrs.address}}
   const sourceAddress = findPath(node, 'source/address')
-  if (sourceAddress?.attrs.uuid) return {element: node.name, attributes: {'source.address.uuid': sourceAddress.attrs.uuid}}
-  if (node.name === 'filesystem' && target?.attrs.dir) return {element: 'filesystem', attributes: {'target.dir': target.attrs.dir}}
+  if (sourceAddress?.attrs.uuid) return {element, attributes: {'source.address.uuid': sourceAddress.attrs.uuid}}
+  if (node.name === 'filesystem' && target?.attrs.dir) return {element, attributes: {'target.dir': target.attrs.dir}}
   const adapter = findPath(node, 'source/adapter')
   if (adapter?.attrs.name && sourceAddress) {
-    return {element: node.name, attributes: {'source.adapter.name': adapter.attrs.name, 'source.address.unit': sourceAddress.attrs.unit ?? ''}}
+    return {element, attributes: {'source.adapter.name': adapter.attrs.name, 'source.address.unit': sourceAddress.attrs.unit ?? ''}}
   }
-  return {element: node.name, attributes: {}}
+  return {element, attributes: {}}
 }
 
 export function deviceMoves(domain: DomainModel, findings: readonly Finding[]): DeviceMove[] {
@@ -134,11 +137,13 @@ export function deviceMoves(domain: DomainModel, findings: readonly Finding[]): 
     }
     const label = f.subject
     const destXml = rewriteForDestination(device, f)
+    const sourceMatch = matcherFor(device.xml)
+    const destinationMatch = matcherFor(destXml)
     moves.set(device.index, {
       rules: [f.rule],
       device,
-      sourceRef: {kind: device.kind, label, xml: device.xml, match: matcherFor(device.xml)},
-      destinationRef: {kind: device.kind, label, xml: destXml, match: matcherFor(destXml)},
+      sourceRef: {kind: sourceMatch.element, label, xml: device.xml, match: sourceMatch},
+      destinationRef: {kind: destinationMatch.element, label, xml: destXml, match: destinationMatch},
     })
   }
   return [...moves.values()].sort((a, b) => a.device.index - b.device.index)

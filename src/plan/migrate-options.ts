@@ -47,8 +47,8 @@ export function chooseMigrateOptions(input: MigrateChoiceInput): MigrateOptions 
   }
 }
 
-/** `virsh migrate` arguments after `virsh -c <uri>`; the guest is named by `--domain`. */
-export function migrateArgv(guest: string, o: MigrateOptions): string[] {
+/** `virsh migrate` arguments after `virsh -c <uri>`; the guest is named by `--domain UUID`. */
+export function migrateArgv(domainUuid: string, o: MigrateOptions): string[] {
   const a: string[] = ['migrate']
   if (o.mode === 'live') a.push('--live')
   if (o.mode === 'offline') a.push('--offline')
@@ -67,6 +67,6 @@ export function migrateArgv(guest: string, o: MigrateOptions): string[] {
   }
   if (o.bandwidthMiB !== undefined) a.push('--bandwidth', String(Math.round(o.bandwidthMiB)))
   if (o.unsafe) a.push('--unsafe')
-  a.push('--domain', guest, '--desturi', o.destinationUri)
+  a.push('--domain', domainUuid, '--desturi', o.destinationUri)
   return a
 }

@@ -5,7 +5,8 @@
 import {writeFile} from 'node:fs/promises'
 import {InputError, StalePlanError} from '../errors.js'
 import {readJsonFile} from '../json-file.js'
-import {planSchema} from './schema.js'
+import {stepsFingerprint} from './fingerprint.js'
+import {issueText, planSchema} from './schema.js'
 import type {Plan} from './types.js'
 
 export async function writePlan(file: string, plan: Plan): Promise<void> {
@@ -13,15 +14,17 @@ export async function writePlan(file: string, plan: Plan): Promise<void> {
 }
 
 export async function readPlan(file: string): Promise<Plan> {
-  const plan = await readJsonFile(file, 'plan', 'E_PLAN_FILE')
+  return validPlan(await readJsonFile(file, 'plan', 'E_PLAN_FILE'), file)
+}
+
+/**
+ * The plan, if every value in it is in its domain (plan/values.ts). A plan computed just now is
+ * held to this too: its values come from what the hosts reported.
+ */
+export function validPlan(plan: unknown, file: string, remedy = 'Create one with zmigrate plan GUEST --from A --to B -o FILE; do not edit plan files by hand.'): Plan {
   const parsed = planSchema.safeParse(plan)
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]
-    throw new InputError(`not a valid zmigrate plan (formatVersion 1): ${issue.path.join('.') || '(document)'}: ${issue.message}`, {
-      location: {file},
-      code: 'E_PLAN_FILE',
-      remedy: 'Create one with zmigrate plan GUEST --from A --to B -o FILE; do not edit plan files by hand.',
-    })
+    throw new InputError(`not a valid zmigrate plan (formatVersion 1): ${issueText(parsed.error)}`, {location: {file}, code: 'E_PLAN_FILE', remedy})
   }
   return parsed.data
 }
@@ -40,6 +43,7 @@ export function assertFresh(saved: Plan, fresh: Plan): void {
     const added = [...after].filter((k) => !before.has(k))
     changes.push(`the findings changed (${[...added.map((a) => `new: ${a}`), ...gone.map((g) => `gone: ${g}`)].slice(0, 3).join('; ') || 'details differ'})`)
   }
-  if (changes.length === 0 && saved.fingerprints.steps !== fresh.fingerprints.steps) changes.push('the steps computed now differ from the saved ones')
+  // the file's own steps, hashed now: what runs is exactly what a fresh plan computes
+  if (changes.length === 0 && stepsFingerprint(saved.steps) !== fresh.fingerprints.steps) changes.push('the steps computed now differ from the saved ones')
   if (changes.length > 0) throw new StalePlanError(`plan for ${saved.guest.name} (${saved.createdAt}) is stale: ${changes.join('; ')}`)
 }

@@ -5,37 +5,21 @@
  * The JSON form of this type IS the plan file; schemas/plan.json is generated from plan/schema.ts.
  */
 import type {Finding} from '../rules/types.js'
+import type {DEVICE_ELEMENTS, IMAGE_FORMATS} from './values.js'
+
+export type DeviceElement = (typeof DEVICE_ELEMENTS)[number]
+export type ImageFormat = (typeof IMAGE_FORMATS)[number]
 
 export type PlanHostRole = 'source' | 'destination'
 
-/** What a step does; the runner has one handler per kind. */
-export type StepKind =
-  /** Set DASD devices online on a host (`chzdev -e` or sysfs `online`). */
-  | 'set-dasd-online'
-  /** Set DASD devices offline again (undo of set-dasd-online, only the ones zmigrate changed). */
-  | 'set-dasd-offline'
-  /** Create an empty image at a path on a host, same format and virtual size (for --copy-storage-all). */
-  | 'create-image'
-  /** Remove an image zmigrate itself created (undo of create-image). */
-  | 'remove-image'
-  /** `virsh detach-device --live [--config]` and wait until the device is gone from the live XML. */
-  | 'detach-device'
-  /** `virsh attach-device --live [--config]` and check the device is in the live XML. */
-  | 'attach-device'
-  /** `virsh migrate …` from one host to the other, with progress. */
-  | 'migrate'
-  /** Check the end state: guest where it should be, devices present. */
-  | 'verify'
-
 export interface DeviceRef {
-  /** disk | hostdev | interface | filesystem */
-  kind: string
+  kind: DeviceElement
   /** Human label, e.g. 'hostdev vfio-ccw 90c6c135-… (devno 0x0009)'. */
   label: string
   /** The device XML to detach (source) or attach (destination: rewritten with its identities). */
   xml: string
   /** How to find the device in a live XML to confirm presence/absence. */
-  match: {element: string; attributes: Record<string, string>}
+  match: {element: DeviceElement; attributes: Record<string, string>}
 }
 
 export interface MigrateOptions {
@@ -60,26 +44,51 @@ export interface MigrateOptions {
   destinationUri: string
 }
 
-export interface StepAction {
-  kind: StepKind
+/** What every step has, whatever its kind. */
+interface StepBase {
   host: PlanHostRole
   /** One runbook line: what happens, with concrete names. */
   description: string
   /** The virsh/chzdev/qemu-img argv this will run (for review and --dry-run); informative. */
   commands: string[][]
-  device?: DeviceRef
-  /** attach/detach: `--live` and/or `--config` (live for a running guest, config for a persistent one). */
-  scope?: ('live' | 'config')[]
-  /** set-dasd-online/offline */
-  busIds?: string[]
-  /** create-image/remove-image */
-  image?: {path: string; format: string; virtualSizeBytes: number}
-  migrate?: MigrateOptions
-  /** verify */
-  expect?: {guestOn: PlanHostRole; state: 'running' | 'paused' | 'shut off'; sourceState: 'absent' | 'shut off'; devices: DeviceRef[]}
 }
 
-export interface PlanStep extends StepAction {
+/** attach/detach: `--live` and/or `--config` (live for a running guest, config for a persistent one). */
+export type DeviceScope = ('live' | 'config')[]
+
+/** An image for disk migration: created empty, same format and virtual size as the source's. */
+export interface ImageSpec {
+  /** Absolute, normalised. */
+  path: string
+  format: ImageFormat
+  virtualSizeBytes: number
+}
+
+export interface VerifyExpectation {
+  guestOn: PlanHostRole
+  state: 'running' | 'paused' | 'shut off'
+  sourceState: 'absent' | 'shut off'
+  devices: DeviceRef[]
+}
+
+/**
+ * A step's action, one variant per kind (the runner switches on `kind` and gets exactly the
+ * fields that kind needs). Every value in it is validated to its domain when a plan or journal
+ * is read (plan/schema.ts), since the runner hands them to commands on the hosts.
+ */
+export type StepAction =
+  | (StepBase & {kind: 'set-dasd-online' | 'set-dasd-offline'; busIds: string[]})
+  | (StepBase & {kind: 'create-image' | 'remove-image'; image: ImageSpec})
+  | (StepBase & {kind: 'detach-device' | 'attach-device'; device: DeviceRef; scope: DeviceScope})
+  | (StepBase & {kind: 'migrate'; migrate: MigrateOptions})
+  | (StepBase & {kind: 'verify'; expect: VerifyExpectation})
+
+export type StepKind = StepAction['kind']
+/** The action variant of one kind (variants may cover two kinds, as a step and its undo). */
+export type ActionOf<K extends StepKind> = StepAction extends infer A ? (A extends {kind: infer AK} ? (K extends AK ? A & {kind: K} : never) : never) : never
+
+/** A step of the plan: an action, its undo, and the findings it answers. */
+export type PlanStep = StepAction & {
   /** Stable within the plan, e.g. '03-detach-hostdev-0x0009'. */
   id: string
   /** How to reverse it; absent for steps with nothing to undo (verify). */
@@ -87,6 +96,7 @@ export interface PlanStep extends StepAction {
   /** The finding(s) this step answers (rule ids). */
   because: string[]
 }
+
 
 export interface PlanFingerprints {
   /** sha256 of the guest's live domain XML on the source. */
@@ -97,7 +107,7 @@ export interface PlanFingerprints {
    * not make a plan stale, a destination mdev disappearing does.
    */
   findings: string
-  /** sha256 of the step list; applying re-plans from fresh facts and compares. */
+  /** sha256 of the step list; applying hashes the file's steps and compares them with a fresh plan's. */
   steps: string
   /** sha256 of the profile file. */
   profile: string
@@ -108,7 +118,8 @@ export interface Plan {
   tool: {name: 'zmigrate'; version: string}
   createdAt: string
   profile: {site: string; file: string}
-  guest: {name: string; uuid?: string; state: string; memoryKiB: number}
+  /** Steps address the guest by its UUID: virsh resolves a bare name as an ID first (a guest named '1'). */
+  guest: {name: string; uuid: string; state: string; memoryKiB: number}
   source: {host: string; hostUuid?: string}
   destination: {host: string; hostUuid?: string}
   fingerprints: PlanFingerprints

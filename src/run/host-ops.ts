@@ -101,14 +101,18 @@ export async function dasdOnlineStates(h: HostRef, busIds: string[]): Promise<Re
   return Object.fromEntries(r.stdout.split('\n').filter(Boolean).map((l) => [l.split(' ')[0], l.split(' ')[1] === '1']))
 }
 
-const CREATE_IMAGE = '[ -e "$1" ] && { echo "$1 already exists" >&2; exit 17; }; qemu-img create -q -f "$2" "$1" "$3"'
+const CREATE_IMAGE = '[ -e "$1" ] && { echo "$1 already exists" >&2; exit 17; }; qemu-img create -q -f "$2" -- "$1" "$3"'
 
-/** Creates an empty image; refuses to overwrite anything. Returns false when the file already existed. */
+/**
+ * Creates an empty image; refuses to overwrite anything. The path is absolute (plan/values.ts)
+ * and follows `--`, so it is never read as an option.
+ */
 export async function createImage(h: HostRef, image: {path: string; format: string; virtualSizeBytes: number}): Promise<void> {
   const r = await h.t.run(['sh', '-c', CREATE_IMAGE, 'zmigrate', image.path, image.format, String(image.virtualSizeBytes)], {timeoutMs: 120_000})
   if (r.exitCode !== 0) throw new RemoteCommandError(h.t.hostName, ['qemu-img', 'create', image.path], r, r.exitCode === 17 ? `${image.path} exists on ${h.t.hostName}: the plan is stale; plan again.` : undefined)
 }
 
+/** `test` takes no `--`: the path is absolute (plan/values.ts), so it cannot read as an operator. */
 export async function pathExists(h: HostRef, path: string): Promise<boolean> {
   const r = await h.t.run(['test', '-e', path])
   return r.exitCode === 0

@@ -8,6 +8,8 @@ import {mkdir, open, rename} from 'node:fs/promises'
 import {dirname, join} from 'node:path'
 import {InputError} from '../errors.js'
 import {readJsonFile} from '../json-file.js'
+import {issueText} from '../plan/schema.js'
+import {journalSchema} from './journal-schema.js'
 import type {Plan, StepAction} from '../plan/types.js'
 
 export type StepState = 'pending' | 'running' | 'done' | 'failed' | 'skipped'
@@ -111,13 +113,17 @@ export async function saveJournal(journal: Journal): Promise<void> {
   await rename(tmp, journal.file)
 }
 
+/** Reads a journal and checks it against its schema: a damaged one is a located InputError. */
 export async function loadJournal(file: string): Promise<Journal> {
-  const journal = (await readJsonFile(file, 'journal', 'E_JOURNAL')) as Journal
-  if (journal?.formatVersion !== 1 || !Array.isArray(journal.steps) || !journal.plan) {
-    throw new InputError('not a zmigrate journal (formatVersion 1)', {location: {file}, code: 'E_JOURNAL'})
+  const parsed = journalSchema.safeParse(await readJsonFile(file, 'journal', 'E_JOURNAL'))
+  if (!parsed.success) {
+    throw new InputError(`not a valid zmigrate journal (formatVersion 1): ${issueText(parsed.error)}`, {
+      location: {file},
+      code: 'E_JOURNAL',
+      remedy: 'Resume from the journal zmigrate wrote (its path is in the report); a damaged journal cannot be resumed: check both hosts by hand.',
+    })
   }
-  journal.file = file
-  return journal
+  return {...parsed.data, file}
 }
 
 export function addEvent(journal: Journal, type: string, message: string, data?: Record<string, unknown>): JournalEvent {

@@ -2,17 +2,20 @@
  * What `zmigrate migrate` does, apart from flags and rendering: plan (or load and re-validate a
  * plan), open a journal, apply it with the hosts' connections, and turn the journal into a report.
  */
-import {profileHost} from '../check/run-check.js'
+import {profileHost} from '../profiles/hosts.js'
 import type {HostPool} from '../hosts/connect.js'
-import {assertFresh, readPlan} from '../plan/plan-file.js'
+import {assertFresh, readPlan, validPlan} from '../plan/plan-file.js'
 import {planGuest} from '../plan/plan-service.js'
 import type {Plan, PlanHostRole} from '../plan/types.js'
-import {UsageError} from '../errors.js'
+import {StalePlanError, UsageError} from '../errors.js'
+import {assertPlanMatchesProfile, assertStepsIntact} from '../plan/integrity.js'
 import type {ResolvedProfile} from '../profiles/types.js'
 import {applyJournal} from './apply.js'
 import type {EventSink} from './events.js'
-import type {HostRef} from './host-ops.js'
-import {loadJournal, newJournal, saveJournal, type Journal, type PreflightTimings} from './journal.js'
+import {acquireGuestLock} from './guest-lock.js'
+import {domainState, type HostRef} from './host-ops.js'
+import {recordJournal} from './journal-store.js'
+import {loadJournal, newJournal, type Journal, type PreflightTimings} from './journal.js'
 import {migrationReport, type MigrationReport} from './report.js'
 
 export interface PlanSource {
@@ -28,10 +31,16 @@ export interface PlanSource {
 
 const host = (profile: ResolvedProfile, name: string) => profileHost(profile, name, 'the plan')
 
-/** The plan to apply, validated against the world as it is now. */
+/**
+ * The plan to apply, validated against the world as it is now. A saved plan runs only if its
+ * steps are exactly the ones a fresh plan computes now (the steps fingerprint of the file's own
+ * steps, not the fingerprint it claims), and only towards hosts the profile names.
+ */
 export async function obtainPlan(src: PlanSource, pool: HostPool): Promise<Plan> {
   if (src.planFile) {
     const saved = await readPlan(src.planFile)
+    assertStepsIntact(saved)
+    assertPlanMatchesProfile(saved, src.profile)
     const {plan: fresh} = await planGuest(
       {profile: src.profile, guest: saved.guest.name, from: saved.source.host, to: saved.destination.host, toolVersion: saved.tool.version, now: new Date(saved.createdAt)},
       pool,
@@ -66,21 +75,56 @@ export interface ApplyRequest {
   timings?: PreflightTimings
 }
 
+/** Reads a journal to resume and checks its plan as a plan file's is checked. */
+async function resumable(file: string, profile: ResolvedProfile): Promise<Journal> {
+  const journal = await loadJournal(file)
+  assertStepsIntact(journal.plan, 'journal')
+  assertPlanMatchesProfile(journal.plan, profile, 'journal')
+  return journal
+}
+
+/**
+ * Applies a plan under the guest's lock (by UUID), or resumes a journal. Nothing changes on a
+ * host before the lock is held and the journal written.
+ */
 export async function applyPlanOrResume(request: ApplyRequest, pool: HostPool): Promise<{journal: Journal; report: MigrationReport}> {
-  let journal: Journal
-  if (request.resumeFile) {
-    journal = await loadJournal(request.resumeFile)
-    if (journal.status === 'succeeded' || journal.status === 'rolled-back') {
-      return {journal, report: migrationReport(journal)}
+  const first = request.resumeFile ? await resumable(request.resumeFile, request.profile) : undefined
+  if (!first && !request.plan) throw new UsageError('nothing to apply: no plan and no journal', {code: 'E_USAGE'})
+  const plan = first?.plan ?? validPlan(request.plan, `(the plan computed for ${request.plan?.guest.name})`, 'A host reported a value zmigrate cannot use safely (zmigrate facts HOST shows what it read); nothing was changed.')
+  if (first && finished(first)) return {journal: first, report: migrationReport(first)}
+  const lock = await acquireGuestLock(request.dataDir, plan.guest.uuid, plan.guest.name)
+  try {
+    const hosts = await hostRefs(request.profile, plan, pool)
+    let journal: Journal
+    if (request.resumeFile) {
+      // read again under the lock: the run that held it may have moved the journal on
+      journal = await resumable(request.resumeFile, request.profile)
+      if (finished(journal)) return {journal, report: migrationReport(journal)}
+    } else {
+      await assertStillAsPlanned(plan, hosts)
+      journal = newJournal(plan, request.dataDir)
+      if (request.timings) journal.timings = request.timings
+      await recordJournal(journal)
     }
-  } else {
-    journal = newJournal(request.plan!, request.dataDir)
-    if (request.timings) journal.timings = request.timings
-    await saveJournal(journal)
+    await lock.setJournal(journal.file).catch(() => undefined) // only for a second run's message
+    request.emit({type: 'plan', guest: plan.guest.name, from: plan.source.host, to: plan.destination.host, steps: plan.steps.length, journal: journal.file})
+    await applyJournal(journal, {hosts, emit: request.emit, signal: request.signal, detachTimeoutSeconds: request.profile.migration.detachTimeoutSeconds})
+    return {journal, report: migrationReport(journal)}
+  } finally {
+    await lock.release()
   }
-  const hosts = await hostRefs(request.profile, journal.plan, pool)
-  request.emit({type: 'plan', guest: journal.plan.guest.name, from: journal.plan.source.host, to: journal.plan.destination.host, steps: journal.plan.steps.length, journal: journal.file})
-  await applyJournal(journal, {hosts, emit: request.emit, signal: request.signal, detachTimeoutSeconds: request.profile.migration.detachTimeoutSeconds})
-  return {journal, report: migrationReport(journal)}
+}
+
+const finished = (j: Journal) => j.status === 'succeeded' || j.status === 'rolled-back'
+
+/**
+ * The plan was computed before the lock was taken: a run that held it meanwhile may have moved
+ * the guest. Its state on the source must still be the planned one.
+ */
+async function assertStillAsPlanned(plan: Plan, hosts: Record<PlanHostRole, HostRef>): Promise<void> {
+  const state = await domainState(hosts.source, plan.guest.uuid)
+  if (state !== plan.guest.state) {
+    throw new StalePlanError(`plan for ${plan.guest.name} is stale: it was ${plan.guest.state} on ${plan.source.host} and is ${state} there now`)
+  }
 }
 

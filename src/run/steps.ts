@@ -2,10 +2,10 @@
  * One handler per step kind: `run` does it and confirms it took effect; `isDone` tells,
  * after a crash, whether a step that was running had finished (for --resume).
  */
-import {ZmigrateError} from '../errors.js'
+import {oneLine, ZmigrateError} from '../errors.js'
 import {ExitCode} from '../exit-codes.js'
 import {migrateArgv} from '../plan/migrate-options.js'
-import type {DeviceRef, PlanHostRole, StepAction} from '../plan/types.js'
+import type {ActionOf, DeviceRef, DeviceScope, PlanHostRole, StepAction} from '../plan/types.js'
 import type {EventSink} from './events.js'
 import {
   createImage,
@@ -24,9 +24,13 @@ import {
 import {etaSeconds, parseJobInfo, type JobStats} from './jobinfo.js'
 
 export interface StepEnv {
+  /** The guest's name, for messages. */
   guest: string
-  /** The guest's UUID: a token safe to hand to a virsh command line (names may hold anything). */
-  guestUuid?: string
+  /**
+   * The guest's UUID, the only way steps name it to virsh: `--domain X` resolves X as an ID
+   * first, then a UUID, then a name, so a guest named '1' would be whichever guest has ID 1.
+   */
+  domain: string
   hosts: Record<PlanHostRole, HostRef>
   emit: EventSink
   signal?: AbortSignal
@@ -49,27 +53,27 @@ const other = (role: PlanHostRole): PlanHostRole => (role === 'source' ? 'destin
 /** A wait that neither outlives an abort nor keeps the process alive once the work is done. */
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, ms)
-    t.unref()
-    signal?.addEventListener('abort', () => {
+    // the abort listener goes when the timer fires: one per sample would pile up on a long run
+    const done = () => {
       clearTimeout(t)
+      signal?.removeEventListener('abort', done)
       resolve()
-    }, {once: true})
+    }
+    const t = setTimeout(done, ms)
+    t.unref()
+    signal?.addEventListener('abort', done, {once: true})
   })
 
-function scopeFlags(action: StepAction): string[] {
-  return (action.scope ?? ['live']).map((s) => `--${s}`)
+const scopeFlags = (scope: DeviceScope): string[] => scope.map((s) => `--${s}`)
+
+async function deviceIsPresent(h: HostRef, domain: string, device: DeviceRef, scope: DeviceScope): Promise<boolean> {
+  return hasDevice(await liveXml(h, domain, !scope.includes('live')), device)
 }
 
-async function deviceIsPresent(h: HostRef, guest: string, device: DeviceRef, scope: StepAction['scope']): Promise<boolean> {
-  const live = (scope ?? ['live']).includes('live')
-  return hasDevice(await liveXml(h, guest, !live), device)
-}
-
-async function waitForDevice(h: HostRef, env: StepEnv, device: DeviceRef, scope: StepAction['scope'], present: boolean, timeoutSeconds: number): Promise<boolean> {
+async function waitForDevice(h: HostRef, env: StepEnv, device: DeviceRef, scope: DeviceScope, present: boolean, timeoutSeconds: number): Promise<boolean> {
   const deadline = Date.now() + timeoutSeconds * 1000
   for (;;) {
-    if ((await deviceIsPresent(h, env.guest, device, scope)) === present) return true
+    if ((await deviceIsPresent(h, env.domain, device, scope)) === present) return true
     if (Date.now() >= deadline || env.signal?.aborted) return false
     await sleep(250, env.signal)
   }
@@ -77,25 +81,28 @@ async function waitForDevice(h: HostRef, env: StepEnv, device: DeviceRef, scope:
 
 export type StepResult = Record<string, unknown>
 
+/** An error as the one line a journal and a report show. */
+export const errorLine = (error: unknown): string => oneLine(String((error as Error)?.message ?? error))
+
 export async function runAction(action: StepAction, env: StepEnv): Promise<StepResult> {
   const h = env.hosts[action.host]
   switch (action.kind) {
     case 'set-dasd-online':
     case 'set-dasd-offline': {
-      const changed = await setDasdOnline(h, action.busIds ?? [], action.kind === 'set-dasd-online')
+      const changed = await setDasdOnline(h, action.busIds, action.kind === 'set-dasd-online')
       return {changed}
     }
     case 'create-image': {
-      await createImage(h, action.image!)
-      return {created: true, path: action.image!.path}
+      await createImage(h, action.image)
+      return {created: true, path: action.image.path}
     }
     case 'remove-image': {
-      await removeImage(h, action.image!.path)
-      return {removed: action.image!.path}
+      await removeImage(h, action.image.path)
+      return {removed: action.image.path}
     }
     case 'detach-device': {
-      const device = action.device!
-      const r = await virshWithFile(h, ['detach-device', '--domain', env.guest, ...scopeFlags(action)], device.xml)
+      const {device} = action
+      const r = await virshWithFile(h, ['detach-device', '--domain', env.domain, ...scopeFlags(action.scope)], device.xml)
       if (r.exitCode !== 0) throw new StepError(`${h.t.hostName}: detach of ${device.label} failed: ${failureText(r)}`)
       // virsh returns once the request is sent; the guest must release the device (IBM: set it offline in the guest first)
       if (!(await waitForDevice(h, env, device, action.scope, false, env.detachTimeoutSeconds))) {
@@ -106,8 +113,8 @@ export async function runAction(action: StepAction, env: StepEnv): Promise<StepR
       return {}
     }
     case 'attach-device': {
-      const device = action.device!
-      const r = await virshWithFile(h, ['attach-device', '--domain', env.guest, ...scopeFlags(action)], device.xml)
+      const {device} = action
+      const r = await virshWithFile(h, ['attach-device', '--domain', env.domain, ...scopeFlags(action.scope)], device.xml)
       if (r.exitCode !== 0) throw new StepError(`${h.t.hostName}: attach of ${device.label} failed: ${failureText(r)}`)
       if (!(await waitForDevice(h, env, device, action.scope, true, 30))) throw new StepError(`${h.t.hostName}: ${device.label} does not appear in ${env.guest}'s XML after attach`)
       return {}
@@ -126,12 +133,12 @@ export async function runAction(action: StepAction, env: StepEnv): Promise<StepR
  */
 const JOB_SAMPLER = 'while :; do printf "domjobinfo --domain %s --rawstats\\necho ::zm-sample::\\n" "$1" || exit 0; sleep "$3"; done | virsh -q -c "$2"'
 
-async function migrate(action: StepAction, env: StepEnv): Promise<StepResult> {
-  const opts = action.migrate!
+async function migrate(action: ActionOf<'migrate'>, env: StepEnv): Promise<StepResult> {
+  const opts = action.migrate
   const from = env.hosts[action.host]
   const to = env.hosts[other(action.host)]
   const started = Date.now()
-  const migration = from.t.run(['virsh', '-c', from.uri, ...migrateArgv(env.guest, opts)], {signal: env.signal})
+  const migration = from.t.run(['virsh', '-c', from.uri, ...migrateArgv(env.domain, opts)], {signal: env.signal})
   let prev: JobStats | undefined
   let prevAt = 0
   let downtimeSet = opts.maxDowntimeMs === undefined
@@ -143,35 +150,32 @@ async function migrate(action: StepAction, env: StepEnv): Promise<StepResult> {
     prevAt = now
     if (!downtimeSet) {
       downtimeSet = true // once: a failure here must not stop the migration
-      void virsh(from, ['migrate-setmaxdowntime', '--domain', env.guest, '--downtime', String(opts.maxDowntimeMs)], {timeoutMs: 5000}).catch(() => undefined)
+      void virsh(from, ['migrate-setmaxdowntime', '--domain', env.domain, '--downtime', String(opts.maxDowntimeMs)], {timeoutMs: 5000}).catch(() => undefined)
     }
   }
   const stopSampling = new AbortController()
-  let sampler: Promise<unknown> = Promise.resolve()
-  if (env.guestUuid && /^[0-9a-f-]{36}$/i.test(env.guestUuid)) {
-    let buffer = ''
-    const seconds = String(Math.max(0.2, env.progressIntervalMs / 1000))
-    sampler = sleep(Math.min(env.progressIntervalMs, 500), stopSampling.signal).then(() =>
-      stopSampling.signal.aborted
-        ? undefined
-        : from.t
-            .run(['sh', '-c', JOB_SAMPLER, 'zmigrate', env.guestUuid!, from.uri, seconds], {
-              signal: stopSampling.signal,
-              onStdout: (chunk) => {
-                buffer += chunk
-                const parts = buffer.split('::zm-sample::')
-                buffer = parts.pop() ?? ''
-                for (const part of parts) onSample(parseJobInfo(part))
-              },
-            })
-            .catch(() => undefined),
-    )
-  }
+  let buffer = ''
+  const seconds = String(Math.max(0.2, env.progressIntervalMs / 1000))
+  const sampler = sleep(Math.min(env.progressIntervalMs, 500), stopSampling.signal).then(() =>
+    stopSampling.signal.aborted
+      ? undefined
+      : from.t
+          .run(['sh', '-c', JOB_SAMPLER, 'zmigrate', env.domain, from.uri, seconds], {
+            signal: stopSampling.signal,
+            onStdout: (chunk) => {
+              buffer += chunk
+              const parts = buffer.split('::zm-sample::')
+              buffer = parts.pop() ?? ''
+              for (const part of parts) onSample(parseJobInfo(part))
+            },
+          })
+          .catch(() => undefined),
+  )
   const result = await migration.finally(() => stopSampling.abort())
   await sampler
   const wallMs = Date.now() - started
   if (result.exitCode !== 0) {
-    const location = {source: await domainState(from, env.guest).catch(() => 'unknown'), destination: await domainState(to, env.guest).catch(() => 'unknown')}
+    const location = {source: await domainState(from, env.domain).catch(() => 'unknown'), destination: await domainState(to, env.domain).catch(() => 'unknown')}
     throw new StepError(`${from.t.hostName}: virsh migrate failed: ${failureText(result)} (guest now: ${from.t.hostName} ${location.source}, ${to.t.hostName} ${location.destination})`, {guestLocation: location})
   }
   // the destination keeps the completed job's statistics until read: verify reads them, so the
@@ -187,19 +191,19 @@ async function completedMigrationStats(h: HostRef, guest: string): Promise<StepR
   return {downtimeMs: stats.downtimeMs, dataTotal: stats.dataTotal, memoryBps: stats.memoryBps, migrationMs: stats.elapsedMs}
 }
 
-async function verify(action: StepAction, env: StepEnv): Promise<StepResult> {
-  const expect = action.expect!
+async function verify(action: ActionOf<'verify'>, env: StepEnv): Promise<StepResult> {
+  const {expect} = action
   const on = env.hosts[expect.guestOn]
   const off = env.hosts[other(expect.guestOn)]
   const problems: string[] = []
-  const [state, stats] = await Promise.all([domainState(on, env.guest), expect.state === 'shut off' ? {} : completedMigrationStats(on, env.guest)])
+  const [state, stats] = await Promise.all([domainState(on, env.domain), expect.state === 'shut off' ? {} : completedMigrationStats(on, env.domain)])
   if (state !== expect.state) problems.push(`${env.guest} is ${state} on ${on.t.hostName} (expected ${expect.state})`)
-  const left = await domainState(off, env.guest)
+  const left = await domainState(off, env.domain)
   if (expect.sourceState === 'absent' ? left !== 'absent' : left !== 'absent' && left !== 'shut off') {
     problems.push(`${env.guest} is ${left} on ${off.t.hostName} (expected ${expect.sourceState})`)
   }
   if (state !== 'absent' && expect.devices.length > 0) {
-    const xml = await liveXml(on, env.guest, expect.state === 'shut off')
+    const xml = await liveXml(on, env.domain, expect.state === 'shut off')
     for (const d of expect.devices) if (!hasDevice(xml, d)) problems.push(`${d.label} missing on ${on.t.hostName}`)
   }
   if (problems.length > 0) throw new StepError(`verification failed: ${problems.join('; ')}`)
@@ -212,21 +216,21 @@ export async function isDone(action: StepAction, env: StepEnv): Promise<boolean>
   switch (action.kind) {
     case 'set-dasd-online':
     case 'set-dasd-offline': {
-      const states = await dasdOnlineStates(h, action.busIds ?? [])
-      return (action.busIds ?? []).every((id) => states[id] === (action.kind === 'set-dasd-online'))
+      const states = await dasdOnlineStates(h, action.busIds)
+      return action.busIds.every((id) => states[id] === (action.kind === 'set-dasd-online'))
     }
     case 'create-image':
-      return pathExists(h, action.image!.path)
+      return pathExists(h, action.image.path)
     case 'remove-image':
-      return !(await pathExists(h, action.image!.path))
+      return !(await pathExists(h, action.image.path))
     case 'detach-device':
-      return !(await deviceIsPresent(h, env.guest, action.device!, action.scope))
+      return !(await deviceIsPresent(h, env.domain, action.device, action.scope))
     case 'attach-device':
-      return deviceIsPresent(h, env.guest, action.device!, action.scope)
+      return deviceIsPresent(h, env.domain, action.device, action.scope)
     case 'migrate': {
       const to = env.hosts[other(action.host)]
-      const [here, there] = [await domainState(h, env.guest), await domainState(to, env.guest)]
-      const arrived = action.migrate!.mode === 'offline' ? there !== 'absent' : there === 'running' || there === 'paused'
+      const [here, there] = [await domainState(h, env.domain), await domainState(to, env.domain)]
+      const arrived = action.migrate.mode === 'offline' ? there !== 'absent' : there === 'running' || there === 'paused'
       return arrived && (here === 'absent' || here === 'shut off')
     }
     case 'verify':
@@ -239,7 +243,7 @@ export async function waitForMigrationJob(action: StepAction, env: StepEnv, time
   const h = env.hosts[action.host]
   const deadline = Date.now() + timeoutMs
   while (Date.now() < deadline) {
-    const r = await virsh(h, ['domjobinfo', '--domain', env.guest, '--rawstats'], {timeoutMs: 5000}).catch(() => undefined)
+    const r = await virsh(h, ['domjobinfo', '--domain', env.domain, '--rawstats'], {timeoutMs: 5000}).catch(() => undefined)
     const type = r?.exitCode === 0 ? parseJobInfo(r.stdout).type : 'None'
     if (type === 'None' || type === undefined) return
     await sleep(1000, env.signal)

@@ -6,6 +6,7 @@ import type {Finding} from '../../src/rules/types.js'
 import {parseXmlFragment, findPath} from '../../src/domain/xml-fragment.js'
 import {guest} from '../support/domain-xml.js'
 import {emptyFacts, makeContext, type ContextInput} from '../support/rule-harness.js'
+import {asKind, stepOf, stepsOf} from '../support/plan-steps.js'
 
 // A guest with one of every device zmigrate moves (shapes from IBM's KVM on Z documentation)
 const devices = `
@@ -106,28 +107,28 @@ describe('planning a migration', () => {
       'migrate@source <- migrate@destination',
       'attach-device@destination <- detach-device@destination',
     ])
-    const back = steps.find((s) => s.kind === 'migrate')!.undo!.migrate!
+    const back = asKind(stepOf(steps, 'migrate').undo, 'migrate').migrate
     expect(back.destinationUri).to.equal('qemu+ssh://src/system')
   })
 
   it('sets base and alias DASDs online in one step', () => {
-    expect(plan().steps[0].busIds).to.deep.equal(['0.0.7500', '0.0.75fe', '0.0.75ff'])
+    expect(asKind(plan().steps[0], 'set-dasd-online').busIds).to.deep.equal(['0.0.7500', '0.0.75fe', '0.0.75ff'])
   })
 
   it('pre-creates the copied image with the source format and size, and copies only that disk', () => {
     const steps = plan().steps
-    expect(steps[1].image).to.deep.equal({path: '/var/lib/libvirt/images/linux01.qcow2', format: 'qcow2', virtualSizeBytes: 10 * 1024 ** 3})
-    expect(steps.find((s) => s.kind === 'migrate')!.migrate!.copyDisks).to.deep.equal(['vda'])
+    expect(asKind(steps[1], 'create-image').image).to.deep.equal({path: '/var/lib/libvirt/images/linux01.qcow2', format: 'qcow2', virtualSizeBytes: 10 * 1024 ** 3})
+    expect(stepOf(steps, 'migrate').migrate.copyDisks).to.deep.equal(['vda'])
   })
 
   it('does not create an image that already exists on the destination', () => {
     const steps = plan(actions, {destinationProbes: [{...missingImage, exists: true, fileType: 'regular', image: {format: 'qcow2', virtualSizeBytes: 10 * 1024 ** 3}}]}).steps
     expect(kinds(steps)).to.not.include('create-image@destination')
-    expect(steps.find((s) => s.kind === 'migrate')!.migrate!.copyDisks).to.deep.equal(['vda'])
+    expect(stepOf(steps, 'migrate').migrate.copyDisks).to.deep.equal(['vda'])
   })
 
   it('re-attaches each device with the destination identity and keeps guest-visible addresses', () => {
-    const attach = plan().steps.filter((s) => s.kind === 'attach-device' && s.host === 'destination').map((s) => s.device!.xml)
+    const attach = stepsOf(plan().steps, 'attach-device', 'destination').map((s) => s.device.xml)
     const [ccw, ap, pci, tape, disk] = attach
     expect(attr(ccw, 'source/address', 'uuid')).to.equal('90c6c135-ad44-41d0-b1b7-bae47de48627')
     expect(attr(ccw, 'address', 'devno')).to.equal('0x00a1')
@@ -143,18 +144,18 @@ describe('planning a migration', () => {
 
   it('detaches and re-attaches live and in the persistent definition', () => {
     const steps = plan().steps
-    expect(steps.find((s) => s.kind === 'detach-device')!.scope).to.deep.equal(['live', 'config'])
-    expect(steps.find((s) => s.kind === 'attach-device')!.scope).to.deep.equal(['live', 'config'])
+    expect(stepOf(steps, 'detach-device').scope).to.deep.equal(['live', 'config'])
+    expect(stepOf(steps, 'attach-device').scope).to.deep.equal(['live', 'config'])
   })
 
   it('for a shut-off guest: offline migration, config-only device changes, no copy, expects shut off', () => {
     const steps = plan(actions, {state: 'shut off'}).steps
-    const m = steps.find((s) => s.kind === 'migrate')!.migrate!
+    const m = stepOf(steps, 'migrate').migrate
     expect(m.mode).to.equal('offline')
     expect(m.copyDisks).to.deep.equal([])
-    expect(steps.find((s) => s.kind === 'detach-device')!.scope).to.deep.equal(['config'])
-    expect(steps.find((s) => s.kind === 'attach-device')!.scope).to.deep.equal(['config'])
-    expect(steps.at(-1)!.expect!.state).to.equal('shut off')
+    expect(stepOf(steps, 'detach-device').scope).to.deep.equal(['config'])
+    expect(stepOf(steps, 'attach-device').scope).to.deep.equal(['config'])
+    expect(asKind(steps.at(-1), 'verify').expect.state).to.equal('shut off')
   })
 
   it('a guest with no actions gets migrate and verify only', () => {
@@ -172,8 +173,8 @@ describe('planning a migration', () => {
 
   it('uses the index of the device a finding names, not its position among findings', () => {
     const reordered = [...actions].reverse()
-    expect(plan(reordered).steps.filter((s) => s.kind === 'detach-device').map((s) => s.device!.label)).to.deep.equal(
-      plan().steps.filter((s) => s.kind === 'detach-device').map((s) => s.device!.label),
+    expect(stepsOf(plan(reordered).steps, 'detach-device').map((s) => s.device.label)).to.deep.equal(
+      stepsOf(plan().steps, 'detach-device').map((s) => s.device.label),
     )
     expect(idx((d) => d.kind === 'hostdev')).to.equal(hostdevIdx(0))
   })

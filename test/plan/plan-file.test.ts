@@ -4,20 +4,32 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {InputError, StalePlanError} from '../../src/errors.js'
 import {assertFresh, readPlan, writePlan} from '../../src/plan/plan-file.js'
-import type {Plan} from '../../src/plan/types.js'
+import {sha256, stepsFingerprint} from '../../src/plan/fingerprint.js'
+import type {Plan, PlanStep} from '../../src/plan/types.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'zm-planfile-'))
+const steps: PlanStep[] = [
+  {
+    id: '01-verify',
+    kind: 'verify',
+    host: 'destination',
+    description: 'verify zdemo is running on zhost-b',
+    commands: [],
+    because: [],
+    expect: {guestOn: 'destination', state: 'running', sourceState: 'absent', devices: []},
+  },
+]
 const plan: Plan = {
   formatVersion: 1,
   tool: {name: 'zmigrate', version: '0.1.0'},
   createdAt: '2026-11-22T10:00:00.000Z',
   profile: {site: 'lab', file: 'profiles/lab.yaml'},
-  guest: {name: 'zdemo', state: 'running', memoryKiB: 262144},
+  guest: {name: 'zdemo', uuid: 'c7a5fdbd-edaf-9455-926a-d65c16db1809', state: 'running', memoryKiB: 262144},
   source: {host: 'zhost-a'},
   destination: {host: 'zhost-b'},
-  fingerprints: {domainXml: 'a', findings: 'f', steps: 's', profile: 'p'},
+  fingerprints: {domainXml: sha256('a'), findings: sha256('f'), steps: stepsFingerprint(steps), profile: sha256('p')},
   findings: [{rule: 'local-disk-copy', category: 'storage', severity: 'action', subject: 'disk vda', message: 'copied', remedy: 'nothing to do'}],
-  steps: [],
+  steps,
 }
 
 describe('plan files', () => {
@@ -57,7 +69,7 @@ describe('plan files', () => {
     it('refuses when the guest XML changed (exit 5)', () => {
       const e = (() => {
         try {
-          assertFresh(plan, {...plan, fingerprints: {...plan.fingerprints, domainXml: 'b'}})
+          assertFresh(plan, {...plan, fingerprints: {...plan.fingerprints, domainXml: sha256('b')}})
         } catch (x) {
           return x as StalePlanError
         }
@@ -69,7 +81,7 @@ describe('plan files', () => {
     it('says which findings appeared or went away', () => {
       const fresh = {
         ...plan,
-        fingerprints: {...plan.fingerprints, findings: 'g'},
+        fingerprints: {...plan.fingerprints, findings: sha256('g')},
         findings: [{rule: 'vfio-ccw-device', category: 'devices' as const, severity: 'blocker' as const, subject: 'hostdev vfio-ccw 90c6', message: 'no mdev', remedy: 'create one'}],
       }
       expect(() => assertFresh(plan, fresh)).to.throw(StalePlanError, /new: vfio-ccw-device: hostdev vfio-ccw 90c6: no mdev; gone: local-disk-copy/)
@@ -78,7 +90,7 @@ describe('plan files', () => {
       expect(() => assertFresh(plan, {...plan, guest: {...plan.guest, state: 'shut off'}})).to.throw(StalePlanError, /was running and is shut off now/)
     })
     it('refuses when the profile changed', () => {
-      expect(() => assertFresh(plan, {...plan, fingerprints: {...plan.fingerprints, profile: 'q'}})).to.throw(StalePlanError, /profile/)
+      expect(() => assertFresh(plan, {...plan, fingerprints: {...plan.fingerprints, profile: sha256('q')}})).to.throw(StalePlanError, /profile/)
     })
   })
 })

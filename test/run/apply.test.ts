@@ -1,68 +1,9 @@
 import {expect} from 'chai'
-import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
-import {tmpdir} from 'node:os'
-import {join} from 'node:path'
-import {parseXmlFragment} from '../../src/domain/xml-fragment.js'
-import {buildPlan} from '../../src/plan/build-plan.js'
-import type {Plan} from '../../src/plan/types.js'
+import {readFileSync, rmSync} from 'node:fs'
 import {applyJournal} from '../../src/run/apply.js'
-import type {RunEvent} from '../../src/run/events.js'
-import {loadJournal, newJournal, saveJournal, type Journal} from '../../src/run/journal.js'
+import {loadJournal, saveJournal} from '../../src/run/journal.js'
 import {migrationReport} from '../../src/run/report.js'
-import type {Finding} from '../../src/rules/types.js'
-import {guest} from '../support/domain-xml.js'
-import {FakeWorld} from '../support/fake-libvirt.js'
-import {emptyFacts, makeContext} from '../support/rule-harness.js'
-
-const devices = `
-    <disk type='file' device='disk'>
-      <driver name='qemu' type='qcow2' cache='none'/>
-      <source file='/var/lib/libvirt/images/linux01.qcow2'/>
-      <target dev='vda' bus='virtio'/>
-      <address type='ccw' cssid='0xfe' ssid='0x0' devno='0x0001'/>
-    </disk>
-    <hostdev mode='subsystem' type='mdev' model='vfio-ccw'>
-      <source><address uuid='90c6c135-ad44-41d0-b1b7-bae47de48627'/></source>
-      <address type='ccw' cssid='0xfe' ssid='0x0' devno='0x00a1'/>
-    </hostdev>
-    <disk type='file' device='disk'>
-      <driver name='qemu' type='raw'/>
-      <source file='/var/lib/libvirt/scratch/s.img'/>
-      <target dev='vdc' bus='virtio'/>
-      <address type='ccw' cssid='0xfe' ssid='0x0' devno='0x0009'/>
-    </disk>`
-const domain = guest(devices, {name: 'linux01'})
-const f = (rule: string, data: Record<string, unknown>): Finding => ({rule, category: 'devices', severity: 'action', subject: rule, message: 'm', remedy: 'a remedy long enough', data})
-const findings = [
-  f('dasd-base-offline', {busId: '0.0.7500'}),
-  f('local-disk-copy', {target: 'vda', path: '/var/lib/libvirt/images/linux01.qcow2', format: 'qcow2', virtualSizeBytes: 1 << 30}),
-  f('vfio-ccw-device', {deviceIndex: domain.hostdevs[0].index, sourceUuid: '90c6c135-ad44-41d0-b1b7-bae47de48627', destinationUuid: 'aaaaaaaa-ad44-41d0-b1b7-bae47de48627'}),
-  f('profile-detach-device', {deviceIndex: domain.disks[1].index, destinationSource: '/var/lib/libvirt/scratch/s.img'}),
-]
-
-function setup() {
-  const plan: Plan = buildPlan({
-    context: makeContext({
-      domain,
-      source: emptyFacts('src', {guests: [{name: 'linux01', uuid: domain.uuid!, state: 'running', persistent: true, xml: domain.xml}]}),
-      destinationProbes: [{path: '/var/lib/libvirt/images/linux01.qcow2', exists: false, fileType: 'missing', freeBytes: 1 << 40}],
-    }),
-    findings,
-    toolVersion: 'test',
-  })
-  const world = new FakeWorld()
-  const src = world.addHost('src', 'qemu+ssh://src/system')
-  const dst = world.addHost('dst', 'qemu+ssh://dst/system')
-  src.domains.set('linux01', {state: 'running', xml: parseXmlFragment(domain.xml)})
-  src.files.add('/var/lib/libvirt/images/linux01.qcow2')
-  dst.dasdOnline.set('0.0.7500', false)
-  const dir = mkdtempSync(join(tmpdir(), 'zm-journal-'))
-  const journal = newJournal(plan, dir)
-  const events: RunEvent[] = []
-  const hosts = {source: {t: world.transport('src'), uri: 'qemu:///system', root: '/'}, destination: {t: world.transport('dst'), uri: 'qemu:///system', root: '/'}}
-  const apply = (j: Journal = journal) => applyJournal(j, {hosts, emit: (e) => events.push(e), detachTimeoutSeconds: 1, progressIntervalMs: 5})
-  return {plan, world, src, dst, dir, journal, events, apply}
-}
+import {domain, setup} from '../support/runner-setup.js'
 
 describe('applying a plan (runner ordering, journal, rollback)', () => {
   const dirs: string[] = []
@@ -76,11 +17,11 @@ describe('applying a plan (runner ordering, journal, rollback)', () => {
     expect(s.world.log).to.deep.equal([
       'dst: dasd-online=1 0.0.7500',
       'dst: qemu-img create /var/lib/libvirt/images/linux01.qcow2 qcow2 1073741824',
-      'src: detach-device --domain linux01 --live --config',
-      'src: detach-device --domain linux01 --live --config',
-      'src: migrate --live --persistent --undefinesource --copy-storage-all --migrate-disks vda --domain linux01 --desturi qemu+ssh://dst/system',
-      'dst: attach-device --domain linux01 --live --config',
-      'dst: attach-device --domain linux01 --live --config',
+      `src: detach-device --domain ${domain.uuid} --live --config`,
+      `src: detach-device --domain ${domain.uuid} --live --config`,
+      `src: migrate --live --persistent --undefinesource --copy-storage-all --migrate-disks vda --domain ${domain.uuid} --desturi qemu+ssh://dst/system`,
+      `dst: attach-device --domain ${domain.uuid} --live --config`,
+      `dst: attach-device --domain ${domain.uuid} --live --config`,
     ])
     const xml = JSON.stringify(s.dst.domains.get('linux01')!.xml)
     expect(xml).to.include('aaaaaaaa-ad44-41d0-b1b7-bae47de48627').and.not.include('90c6c135')
@@ -107,8 +48,8 @@ describe('applying a plan (runner ordering, journal, rollback)', () => {
     const j = await s.apply()
     expect(j.status).to.equal('rolled-back')
     expect(s.world.log.slice(5)).to.deep.equal([
-      'src: attach-device --domain linux01 --live --config',
-      'src: attach-device --domain linux01 --live --config',
+      `src: attach-device --domain ${domain.uuid} --live --config`,
+      `src: attach-device --domain ${domain.uuid} --live --config`,
       'dst: rm -f -- /var/lib/libvirt/images/linux01.qcow2',
       'dst: dasd-online=0 0.0.7500',
     ])
@@ -131,11 +72,11 @@ describe('applying a plan (runner ordering, journal, rollback)', () => {
     const j = await s.apply()
     expect(j.status).to.equal('rolled-back')
     expect(s.world.log.slice(6)).to.deep.equal([
-      'dst: attach-device --domain linux01 --live --config',
-      'dst: detach-device --domain linux01 --live --config',
-      'dst: migrate --live --persistent --undefinesource --copy-storage-all --migrate-disks vda --domain linux01 --desturi qemu+ssh://src/system',
-      'src: attach-device --domain linux01 --live --config',
-      'src: attach-device --domain linux01 --live --config',
+      `dst: attach-device --domain ${domain.uuid} --live --config`,
+      `dst: detach-device --domain ${domain.uuid} --live --config`,
+      `dst: migrate --live --persistent --undefinesource --copy-storage-all --migrate-disks vda --domain ${domain.uuid} --desturi qemu+ssh://src/system`,
+      `src: attach-device --domain ${domain.uuid} --live --config`,
+      `src: attach-device --domain ${domain.uuid} --live --config`,
       'dst: rm -f -- /var/lib/libvirt/images/linux01.qcow2',
       'dst: dasd-online=0 0.0.7500',
     ])
@@ -153,7 +94,7 @@ describe('applying a plan (runner ordering, journal, rollback)', () => {
     const report = migrationReport(j)
     expect(report.outcome).to.equal('rollback-incomplete')
     expect(report.manual).to.have.length(2)
-    expect(report.manual[0]).to.match(/re-attach .* to linux01 on src: the device XML is in the journal/)
+    expect(report.manual[0]).to.match(/re-attach .* to linux01 \(UUID [0-9a-f-]{36}\) on src: the device XML is in the journal/)
     // the other undos still ran
     expect(s.dst.files.has('/var/lib/libvirt/images/linux01.qcow2')).to.equal(false)
   })

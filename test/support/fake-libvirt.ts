@@ -11,6 +11,8 @@ import {hasDevice} from '../../src/run/host-ops.js'
 export interface FakeDomain {
   state: string
   xml: XmlNode
+  /** The running domain's ID (virsh resolves `--domain N` as an ID first). */
+  id?: number
 }
 
 export interface FakeHostState {
@@ -63,6 +65,21 @@ function describe(argv: readonly string[], inner: readonly string[], uri: string
   return inner.filter((a) => a !== '-c' && a !== uri && a !== 'virsh').join(' ')
 }
 
+/**
+ * `--domain X` as virsh resolves it (vshLookupDomainBy): an ID of a running domain first, then a
+ * UUID, then a name. Returns the domain's name (the map key).
+ */
+function lookupDomain(h: FakeHostState, token: string): string | undefined {
+  const entries = [...h.domains.entries()]
+  if (/^\d+$/.test(token)) {
+    const byId = entries.find(([, d]) => d.id === Number(token) && d.state !== 'shut off')
+    if (byId) return byId[0]
+  }
+  const byUuid = entries.find(([, d]) => findChild(d.xml, 'uuid')?.text?.trim() === token)
+  if (byUuid) return byUuid[0]
+  return h.domains.has(token) ? token : undefined
+}
+
 function flagValue(argv: readonly string[], flag: string): string | undefined {
   const i = argv.indexOf(flag)
   return i >= 0 ? argv[i + 1] : undefined
@@ -93,7 +110,8 @@ class FakeTransport implements HostTransport {
     }
     if (argv[0] !== 'virsh') return err(`fake: unknown command ${argv[0]}`, 127)
     const cmd = argv[3]
-    const guest = flagValue(argv, '--domain')!
+    const token = flagValue(argv, '--domain')!
+    const guest = lookupDomain(h, token) ?? token
     const dom = h.domains.get(guest)
     switch (cmd) {
       case 'domstate':
@@ -126,12 +144,13 @@ class FakeTransport implements HostTransport {
   private script(h: FakeHostState, script: string, inner: readonly string[], opts: RunOptions): RunResult {
     if (script.includes('--file "$f"')) {
       const [, , , action] = inner // virsh -c uri attach-device|detach-device
-      const guest = flagValue(inner, '--domain')!
-      const dom = h.domains.get(guest)
-      if (!dom) return err(`failed to get domain '${guest}'`)
+      const token = flagValue(inner, '--domain')!
+      const dom = h.domains.get(lookupDomain(h, token) ?? token)
+      if (!dom) return err(`failed to get domain '${token}'`)
       const device = parseXmlFragment(String(opts.stdin))
       const devices = devicesOf(dom)
-      const ref = {kind: device.name, label: device.name, xml: String(opts.stdin), match: matcherFor(String(opts.stdin))}
+      const match = matcherFor(String(opts.stdin))
+      const ref = {kind: match.element, label: device.name, xml: String(opts.stdin), match}
       if (action === 'attach-device') {
         if (hasDevice(serializeXml(dom.xml), ref)) return err('fake: device already attached')
         devices.children.push(device)

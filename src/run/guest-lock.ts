@@ -1,0 +1,146 @@
+/**
+ * One zmigrate run per guest. Two runs on one guest (or a `--resume` beside the run it resumes)
+ * would each record the other's changes as their own and undo them twice. The lock is a file per
+ * guest UUID in the data dir, created exclusively, naming its holder (PID, process start time,
+ * host, journal). A holder that is gone — its PID no longer exists, or is now another process —
+ * leaves a stale lock, which the next run takes over.
+ */
+import {randomBytes} from 'node:crypto'
+import {readFileSync} from 'node:fs'
+import {link, mkdir, open, readFile, rename, stat, unlink} from 'node:fs/promises'
+import {hostname} from 'node:os'
+import {join} from 'node:path'
+import {ZmigrateError} from '../errors.js'
+import {ExitCode} from '../exit-codes.js'
+import {UUID} from '../plan/values.js'
+
+export interface LockHolder {
+  pid: number
+  /** The process's start time (clock ticks since boot, /proc/PID/stat field 22): a reused PID differs. */
+  startTicks?: number
+  host: string
+  since: string
+  guest: string
+  journal?: string
+}
+
+export class GuestLockedError extends ZmigrateError {
+  readonly holder: LockHolder
+  constructor(file: string, holder: LockHolder) {
+    super(`${holder.guest} is being migrated by another zmigrate run (PID ${holder.pid} on ${holder.host}, since ${holder.since}${holder.journal ? `, journal ${holder.journal}` : ''}); nothing was changed`, {
+      exitCode: ExitCode.LOCKED,
+      code: 'E_GUEST_LOCKED',
+      remedy: `Wait for that run to end (or resume its journal once it has). If it is gone from another host, remove ${file}.`,
+    })
+    this.holder = holder
+  }
+}
+
+export interface GuestLock {
+  readonly file: string
+  /** Name the journal in the lock once it exists (for a second run's message). */
+  setJournal(journal: string): Promise<void>
+  release(): Promise<void>
+}
+
+export function lockDir(dataDir: string): string {
+  return join(dataDir, 'locks')
+}
+
+/** This process's start time in clock ticks since boot, where /proc has it. */
+export function processStartTicks(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    // the command name (field 2) is in parentheses and may hold spaces: count from the last ')'
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    const ticks = Number(fields[19])
+    return Number.isSafeInteger(ticks) ? ticks : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** Is the lock's holder still running? Unknown (another host, no permission) counts as yes. */
+function holderAlive(holder: LockHolder): boolean {
+  if (holder.host !== hostname()) return true
+  try {
+    process.kill(holder.pid, 0)
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+  const ticks = processStartTicks(holder.pid)
+  return holder.startTicks === undefined || ticks === undefined || ticks === holder.startTicks
+}
+
+function parseHolder(text: string): LockHolder | undefined {
+  try {
+    const h = JSON.parse(text) as LockHolder
+    return Number.isSafeInteger(h?.pid) && h.pid > 0 && typeof h.host === 'string' ? h : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Takes the guest's lock or throws GuestLockedError naming the holder. A stale lock is renamed
+ * away (only the one whose inode we read: a racing run that took it over first keeps its lock).
+ */
+export async function acquireGuestLock(dataDir: string, uuid: string, guest: string): Promise<GuestLock> {
+  if (!UUID.test(uuid)) throw new Error(`not a UUID: ${uuid}`)
+  const dir = lockDir(dataDir)
+  await mkdir(dir, {recursive: true, mode: 0o700})
+  const file = join(dir, `${uuid.toLowerCase()}.lock`)
+  const holder: LockHolder = {pid: process.pid, startTicks: processStartTicks(process.pid), host: hostname(), since: new Date().toISOString(), guest}
+  for (let attempt = 0; attempt < 5; attempt++) {
+    try {
+      const fh = await open(file, 'wx', 0o600)
+      await fh.writeFile(JSON.stringify(holder) + '\n')
+      await fh.sync()
+      await fh.close()
+      return lockHandle(file, holder)
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+    }
+    const before = await stat(file).catch(() => undefined)
+    if (!before) continue // released meanwhile
+    const current = parseHolder(await readFile(file, 'utf8').catch(() => ''))
+    // a lock being written right now reads empty: give its writer a moment
+    if (!current) {
+      if (Date.now() - before.mtimeMs < 2000) {
+        await new Promise((r) => setTimeout(r, 100))
+        continue
+      }
+    } else if (holderAlive(current)) {
+      throw new GuestLockedError(file, current)
+    }
+    const aside = `${file}.stale-${process.pid}-${randomBytes(3).toString('hex')}`
+    await rename(file, aside).catch(() => undefined)
+    const moved = await stat(aside).catch(() => undefined)
+    // not the stale one (a racing run took it over first): put it back unless yet another exists
+    if (moved && moved.ino !== before.ino) await link(aside, file).catch(() => undefined)
+    await unlink(aside).catch(() => undefined)
+  }
+  throw new Error(`could not take the lock ${file}`)
+}
+
+function lockHandle(file: string, holder: LockHolder): GuestLock {
+  let released = false
+  return {
+    file,
+    async setJournal(journal: string) {
+      holder.journal = journal
+      const tmp = `${file}.${randomBytes(3).toString('hex')}.tmp`
+      const fh = await open(tmp, 'wx', 0o600)
+      await fh.writeFile(JSON.stringify(holder) + '\n')
+      await fh.close()
+      await rename(tmp, file)
+    },
+    async release() {
+      if (released) return
+      released = true
+      // only our own lock: read it back first
+      const current = parseHolder(await readFile(file, 'utf8').catch(() => ''))
+      if (current?.pid === holder.pid && current.since === holder.since) await unlink(file).catch(() => undefined)
+    },
+  }
+}

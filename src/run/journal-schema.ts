@@ -1,0 +1,59 @@
+/**
+ * The journal as a zod schema, checked when `--resume` reads one: a journal is a file on disk
+ * that may be truncated, damaged or planted, and the runner hands its plan's values to commands
+ * on the hosts. The plan inside is held to the plan file's schema (every value to its domain),
+ * and the records must belong to that plan. The assignments at the bottom make the compiler prove
+ * this schema and the Journal type (run/journal.ts) agree.
+ */
+import {z} from 'zod'
+import {planSchema, stepActionSchema} from '../plan/schema.js'
+import {timestampSchema} from '../plan/values.js'
+import type {Journal} from './journal.js'
+
+const stepRecordSchema = z.object({
+  id: z.string(),
+  state: z.enum(['pending', 'running', 'done', 'failed', 'skipped']),
+  startedAt: timestampSchema.optional(),
+  endedAt: timestampSchema.optional(),
+  error: z.string().optional(),
+  result: z.record(z.string(), z.unknown()).optional(),
+})
+
+const undoRecordSchema = z.object({
+  stepId: z.string(),
+  action: stepActionSchema,
+  state: z.enum(['pending', 'running', 'done', 'failed', 'not-needed']),
+  startedAt: timestampSchema.optional(),
+  endedAt: timestampSchema.optional(),
+  error: z.string().optional(),
+  manual: z.string().optional(),
+})
+
+export const journalSchema = z
+  .object({
+    formatVersion: z.literal(1),
+    id: z.string().regex(/^[A-Za-z0-9._-]{1,120}$/),
+    file: z.string(),
+    createdAt: timestampSchema,
+    updatedAt: timestampSchema,
+    status: z.enum(['running', 'succeeded', 'rolling-back', 'rolled-back', 'rollback-incomplete']),
+    plan: planSchema,
+    steps: z.array(stepRecordSchema),
+    undo: z.array(undoRecordSchema),
+    timings: z.object({startupMs: z.number(), connectMs: z.number(), preflightMs: z.number()}).optional(),
+    failedStep: z.string().optional(),
+    events: z.array(z.object({at: timestampSchema, type: z.string(), message: z.string(), data: z.record(z.string(), z.unknown()).optional()})),
+  })
+  .superRefine((j, ctx) => {
+    const planIds = j.plan.steps.map((s) => s.id)
+    if (j.steps.length !== planIds.length || j.steps.some((r, i) => r.id !== planIds[i])) {
+      ctx.addIssue({code: 'custom', path: ['steps'], message: 'the step records do not match the plan’s steps'})
+    }
+    const known = new Set(planIds)
+    for (const [i, u] of j.undo.entries()) if (!known.has(u.stepId)) ctx.addIssue({code: 'custom', path: ['undo', i, 'stepId'], message: `no plan step ${u.stepId}`})
+    if (j.failedStep !== undefined && !known.has(j.failedStep)) ctx.addIssue({code: 'custom', path: ['failedStep'], message: `no plan step ${j.failedStep}`})
+  })
+
+// compile-time proof that the schema and the type describe the same document
+export const journalSchemaMatchesType = (j: Journal): z.infer<typeof journalSchema> => j
+export const journalTypeMatchesSchema = (j: z.infer<typeof journalSchema>): Journal => j
