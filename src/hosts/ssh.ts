@@ -237,7 +237,9 @@ export class SshTransport implements HostTransport {
       let overflow: CappedOutput | undefined
       const decoder = opts.onStdout ? new StringDecoder('utf8') : undefined
       const pidLine = new RegExp(`(?:^|\\n)${this.pidTag}=(\\d+)\\n`)
-      let stderrHead = ''
+      const pidLineAlone = new RegExp(`^${this.pidTag}=(\\d+)$`)
+      let stderrSeen = 0
+      let stderrLine = ''
       let pgid: number | undefined
       let exitCode: number | undefined
       let killed = false
@@ -311,10 +313,15 @@ export class SshTransport implements HostTransport {
       channel.stderr.on('data', (chunk: Buffer) => {
         if (overflow) return
         if (!out.stderr.add(chunk)) return tooMuch(out.stderr)
-        // Login-shell start-up files may print before our line; look only at the first 64 KiB.
-        if (pgid === undefined && stderrHead.length < 65536) {
-          stderrHead += chunk.toString('latin1')
-          const m = pidLine.exec(stderrHead)
+        // Login-shell start-up files may print before our line; look only at the first 64 KiB, at
+        // each whole line once (rescanning it all per chunk is quadratic when a host sends bytes singly).
+        if (pgid === undefined && stderrSeen < 65536) {
+          stderrSeen += chunk.length
+          const text = chunk.toString('latin1')
+          if (!text.includes('\n')) return void (stderrLine += text)
+          const lines = (stderrLine + text).split('\n')
+          stderrLine = lines.pop()!
+          const m = lines.map((l) => pidLineAlone.exec(l)).find(Boolean)
           if (m) {
             pgid = Number(m[1])
             if (killed) killGroupAndClose()
