@@ -1,4 +1,5 @@
 import {ExitCode, type ExitCodeValue} from './exit-codes.js'
+import {formatBytes} from './units.js'
 
 /** Where in an input file a problem is. Lines and columns are 1-based. */
 export interface SourceLocation {
@@ -68,6 +69,35 @@ export class RemoteCommandError extends ZmigrateError {
     this.stderr = result.stderr
     this.commandExitCode = result.exitCode
   }
+}
+
+/**
+ * A command printed more than the transport keeps (src/hosts/output-limit.ts) and was stopped.
+ * Exit status BLOCKED, as for any other failed command: the host answered, so the runbook's
+ * "check the network and SSH" advice of UNREACHABLE would send the admin the wrong way.
+ */
+export class OutputLimitError extends ZmigrateError {
+  readonly host: string
+  readonly argv: readonly string[]
+  readonly stream: 'stdout' | 'stderr'
+  readonly limitBytes: number
+  constructor(host: string, argv: readonly string[], stream: 'stdout' | 'stderr', limitBytes: number) {
+    super(`${host}: ${commandHead(argv)} printed more than ${formatBytes(limitBytes)} on ${stream}; zmigrate stopped it`, {
+      exitCode: ExitCode.BLOCKED,
+      code: 'E_OUTPUT_LIMIT',
+      remedy: `Run the command by hand on ${host} to see why it prints so much (a runaway loop, a chatty login script, or far more guests or devices than expected).`,
+    })
+    this.host = host
+    this.argv = argv
+    this.stream = stream
+    this.limitBytes = limitBytes
+  }
+}
+
+/** The first words of a command, on one line: `sh -c SCRIPT` must not put the whole script in a message. */
+function commandHead(argv: readonly string[]): string {
+  const text = oneLine(argv.join(' '))
+  return text.length > 60 ? `${text.slice(0, 60)}…` : text
 }
 
 export class StalePlanError extends ZmigrateError {

@@ -33,6 +33,7 @@ import type {AnyAuthMethod, AuthenticationType, ClientChannel, ConnectConfig, Pa
 import {HostAccessError} from '../errors.js'
 import type {ResolvedHost} from '../profiles/types.js'
 import {checkHostKey, fingerprintSha256, keyTypeOf, knownHostsLine, knownHostsName, knownKeyTypes, preferredHostKeyAlgorithms, type KnownHostsSource} from './known-hosts.js'
+import {outputsFor, type CappedOutput} from './output-limit.js'
 import {quoteCommand} from './quote.js'
 import {resolveSshOptions, type SshOptions} from './ssh-options.js'
 import type {HostTransport, RunOptions, RunResult} from './transport.js'
@@ -232,11 +233,13 @@ export class SshTransport implements HostTransport {
 
   private collect(client: SshClient, channel: ClientChannel, argv: readonly string[], opts: RunOptions): Promise<RunResult> {
     return new Promise((resolve, reject) => {
-      const stdout: Buffer[] = []
-      const stderr: Buffer[] = []
+      const out = outputsFor(opts)
+      let overflow: CappedOutput | undefined
       const decoder = opts.onStdout ? new StringDecoder('utf8') : undefined
       const pidLine = new RegExp(`(?:^|\\n)${this.pidTag}=(\\d+)\\n`)
-      let stderrHead = ''
+      const pidLineAlone = new RegExp(`^${this.pidTag}=(\\d+)$`)
+      let stderrSeen = 0
+      let stderrLine = ''
       let pgid: number | undefined
       let exitCode: number | undefined
       let killed = false
@@ -251,6 +254,10 @@ export class SshTransport implements HostTransport {
         clearTimeout(graceTimer)
         clearTimeout(pidWaitTimer)
         opts.signal?.removeEventListener('abort', onAbort)
+        if (overflow) {
+          reject(overflow.error(this.hostName, argv))
+          return
+        }
         const rest = decoder?.end()
         if (rest) opts.onStdout!(rest)
         if (exitCode === undefined && !killed && this.client !== client && !this.closed) {
@@ -258,8 +265,8 @@ export class SshTransport implements HostTransport {
           return
         }
         resolve({
-          stdout: Buffer.concat(stdout).toString('utf8'),
-          stderr: Buffer.concat(stderr).toString('utf8').replace(pidLine, (m) => (m.startsWith('\n') ? '\n' : '')),
+          stdout: out.stdout.text(),
+          stderr: out.stderr.text().replace(pidLine, (m) => (m.startsWith('\n') ? '\n' : '')),
           exitCode: killed || exitCode === undefined ? -1 : exitCode,
           timedOut: timedOut || undefined,
         })
@@ -293,19 +300,28 @@ export class SshTransport implements HostTransport {
             }, opts.timeoutMs)
           : undefined
 
+      // Past a limit: stop the command as on a timeout, and ignore what is still in flight.
+      const tooMuch = (stream: CappedOutput) => ((overflow = stream), kill())
       channel.on('data', (chunk: Buffer) => {
-        stdout.push(chunk)
+        if (overflow) return
+        if (!out.stdout.add(chunk)) return tooMuch(out.stdout)
         if (decoder) {
           const text = decoder.write(chunk)
           if (text) opts.onStdout!(text)
         }
       })
       channel.stderr.on('data', (chunk: Buffer) => {
-        stderr.push(chunk)
-        // Login-shell start-up files may print before our line; look only at the first 64 KiB.
-        if (pgid === undefined && stderrHead.length < 65536) {
-          stderrHead += chunk.toString('latin1')
-          const m = pidLine.exec(stderrHead)
+        if (overflow) return
+        if (!out.stderr.add(chunk)) return tooMuch(out.stderr)
+        // Login-shell start-up files may print before our line; look only at the first 64 KiB, at
+        // each whole line once (rescanning it all per chunk is quadratic when a host sends bytes singly).
+        if (pgid === undefined && stderrSeen < 65536) {
+          stderrSeen += chunk.length
+          const text = chunk.toString('latin1')
+          if (!text.includes('\n')) return void (stderrLine += text)
+          const lines = (stderrLine + text).split('\n')
+          stderrLine = lines.pop()!
+          const m = lines.map((l) => pidLineAlone.exec(l)).find(Boolean)
           if (m) {
             pgid = Number(m[1])
             if (killed) killGroupAndClose()

@@ -11,6 +11,15 @@ export interface RunOptions {
   timeoutMs?: number
   /** Called with each stdout chunk as it arrives (progress of long commands). */
   onStdout?: (chunk: string) => void
+  /**
+   * false: stdout goes to onStdout only, the result's stdout is '' and no total limit applies (a
+   * sampler that prints for as long as a migration runs). Default true.
+   */
+  keepStdout?: boolean
+  /** Past this many bytes of stdout the command is stopped and run() rejects with OutputLimitError. Default 64 MiB (output-limit.ts). */
+  maxStdoutBytes?: number
+  /** The same for stderr. Default 1 MiB. */
+  maxStderrBytes?: number
   /** Cancels the command. */
   signal?: AbortSignal
 }

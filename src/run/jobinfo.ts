@@ -90,30 +90,48 @@ function parseHumanValue(key: keyof JobStats, value: string): string | number | 
   return n
 }
 
+const RAW_NAME = /^[a-z][a-z0-9_]*$/
+const LABEL = /^[A-Za-z ]+$/
+
+/**
+ * Lines are cut at their first separator and trimmed, never matched whole: a pattern such as
+ * `^\s*([A-Za-z ]+):` backtracks quadratically on a line of spaces (20,000 held the event loop
+ * for 0.7 s, 200,000 for a minute), and this parses whatever a host prints while a migration runs.
+ */
 export function parseJobInfo(text: string): JobStats {
   const stats: Record<string, string | number> = {}
   for (const line of text.split('\n')) {
     // virsh 9 prints raw stats as `name: value`; other versions as `name=value`
-    const raw = /^\s*([a-z][a-z0-9_]*)\s*[=:]\s*(.*)$/.exec(line)
-    if (raw && (RAW_KEYS[raw[1]] || /_/.test(raw[1]))) {
-      const key = RAW_KEYS[raw[1]]
+    const sep = firstOf(line, ':', '=')
+    if (sep < 0) continue
+    const name = line.slice(0, sep).trim()
+    if (RAW_NAME.test(name) && (Object.hasOwn(RAW_KEYS, name) || name.includes('_'))) {
+      const key = Object.hasOwn(RAW_KEYS, name) ? RAW_KEYS[name] : undefined
       if (!key) continue
-      const v = raw[2].trim()
+      const v = line.slice(sep + 1).trim()
       stats[key] = key === 'type' || key === 'operation' || key === 'errmsg' ? v : Number(v)
       continue
     }
-    const labelled = /^\s*([A-Za-z ]+):\s+(.*)$/.exec(line)
-    if (labelled) {
-      const key = LABELS[labelled[1].trim().toLowerCase()]
-      if (!key || stats[key] !== undefined) continue
-      const v = parseHumanValue(key, labelled[2].trim())
-      if (v !== undefined && !(typeof v === 'number' && Number.isNaN(v))) stats[key] = v
-    }
+    // the labelled form: `Label:` and at least one blank before the value
+    const colon = line.indexOf(':')
+    const label = line.slice(0, colon).trimStart()
+    if (colon < 0 || !LABEL.test(label) || !/^\s/.test(line.slice(colon + 1, colon + 2))) continue
+    const lower = label.trim().toLowerCase()
+    const key = Object.hasOwn(LABELS, lower) ? LABELS[lower] : undefined
+    if (!key || stats[key] !== undefined) continue
+    const v = parseHumanValue(key, line.slice(colon + 1).trim())
+    if (v !== undefined && !(typeof v === 'number' && Number.isNaN(v))) stats[key] = v
   }
   // --rawstats gives `type` as a number (0 none, 1 bounded, 2 unbounded, 3 completed, 4 failed, 5 cancelled)
   const typeNames = ['None', 'Bounded', 'Unbounded', 'Completed', 'Failed', 'Cancelled']
   if (typeof stats.type === 'string' && /^\d+$/.test(stats.type)) stats.type = typeNames[Number(stats.type)] ?? stats.type
   return stats as JobStats
+}
+
+function firstOf(line: string, a: string, b: string): number {
+  const i = line.indexOf(a)
+  const j = line.indexOf(b)
+  return i < 0 ? j : j < 0 ? i : Math.min(i, j)
 }
 
 /** Seconds to completion from the last two samples' remaining bytes; undefined when not converging. */

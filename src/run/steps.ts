@@ -6,6 +6,7 @@ import {oneLine, ZmigrateError} from '../errors.js'
 import {ExitCode} from '../exit-codes.js'
 import {migrateArgv} from '../plan/migrate-options.js'
 import type {ActionOf, DeviceRef, DeviceScope, PlanHostRole, StepAction} from '../plan/types.js'
+import {formatBytes} from '../units.js'
 import type {EventSink} from './events.js'
 import {
   createImage,
@@ -22,6 +23,7 @@ import {
   type HostRef,
 } from './host-ops.js'
 import {etaSeconds, parseJobInfo, type JobStats} from './jobinfo.js'
+import {MAX_PENDING_SAMPLE_CHARS, SampleStream} from './sample-stream.js'
 
 export interface StepEnv {
   /** The guest's name, for messages. */
@@ -154,7 +156,8 @@ async function migrate(action: ActionOf<'migrate'>, env: StepEnv): Promise<StepR
     }
   }
   const stopSampling = new AbortController()
-  let buffer = ''
+  const samples = new SampleStream('::zm-sample::')
+  let noted = false
   const seconds = String(Math.max(0.2, env.progressIntervalMs / 1000))
   const sampler = sleep(Math.min(env.progressIntervalMs, 500), stopSampling.signal).then(() =>
     stopSampling.signal.aborted
@@ -162,11 +165,14 @@ async function migrate(action: ActionOf<'migrate'>, env: StepEnv): Promise<StepR
       : from.t
           .run(['sh', '-c', JOB_SAMPLER, 'zmigrate', env.domain, from.uri, seconds], {
             signal: stopSampling.signal,
+            keepStdout: false,
             onStdout: (chunk) => {
-              buffer += chunk
-              const parts = buffer.split('::zm-sample::')
-              buffer = parts.pop() ?? ''
-              for (const part of parts) onSample(parseJobInfo(part))
+              const {samples: done, dropped} = samples.push(chunk)
+              for (const part of done) onSample(parseJobInfo(part))
+              if (dropped && !noted) {
+                noted = true
+                env.emit({type: 'notice', message: `${from.t.hostName}: the progress sampler printed ${formatBytes(MAX_PENDING_SAMPLE_CHARS)} without a sample end; progress is skipped until it does`})
+              }
             },
           })
           .catch(() => undefined),

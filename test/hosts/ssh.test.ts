@@ -8,7 +8,7 @@ import {copyFile, mkdtemp, readFile, rm, writeFile} from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import {execFileSync} from 'node:child_process'
-import {HostAccessError} from '../../src/errors.js'
+import {HostAccessError, OutputLimitError} from '../../src/errors.js'
 import {SshTransport, type SshConnectOptions} from '../../src/hosts/ssh.js'
 import type {ResolvedHost} from '../../src/profiles/types.js'
 import {delay, freePort, startSilentServer, startSshAgent, startSshd, type TestSshd} from '../support/sshd.js'
@@ -85,6 +85,23 @@ describe('SshTransport (real sshd on 127.0.0.1)', function () {
       expect(streamed).to.equal(r.stdout.length)
       expect(r.stdout.slice(0, 34)).to.equal('0123456789abcdef\n0123456789abcdef\n')
       expect(r.stdout.split('\n').every((l, i, all) => l === '0123456789abcdef' || i === all.length - 1)).to.equal(true)
+    })
+
+    it('stops a command that prints past its output limit, on the host too', async () => {
+      const marker = `/tmp/zmigrate-flood-${randomBytes(4).toString('hex')}`
+      const started = Date.now()
+      // without the limit: 5 MB back, then the file a second later
+      const flood = t.run(['sh', '-c', `head -c 5000000 /dev/zero; sleep 1; touch ${marker}`], {maxStdoutBytes: 1024 * 1024})
+      const e = await flood.then(() => expect.fail('expected an OutputLimitError'), (err: unknown) => err as OutputLimitError)
+      expect(e).to.be.instanceOf(OutputLimitError)
+      expect(e).to.include({code: 'E_OUTPUT_LIMIT', exitCode: 1, stream: 'stdout'})
+      expect(e.message).to.match(/^test-sshd: sh -c head -c 5000000 \/dev\/zero; .*printed more than 1 MiB on stdout; zmigrate stopped it$/)
+      expect(Date.now() - started).to.be.below(3000)
+      const chatty = await t.run(['sh', '-c', 'yes error | head -c 300000 >&2'], {maxStderrBytes: 100_000}).catch((err: unknown) => err)
+      expect(chatty).to.be.instanceOf(OutputLimitError).and.include({stream: 'stderr'})
+      await delay(1500)
+      expect(existsSync(marker), 'the remote command kept running').to.equal(false)
+      expect((await t.run(['echo', 'still usable'])).stdout).to.equal('still usable\n')
     })
 
     it('keeps multi-byte UTF-8 intact across chunk boundaries', async () => {

@@ -45,6 +45,24 @@ describe('domjobinfo parsing', () => {
     expect(s.expectedDowntimeMs).to.equal(17)
   })
   it('no job', () => expect(parseJobInfo('Job type:         None        \n').type).to.equal('None'))
+  it('ignores names that only exist on Object.prototype', () => {
+    expect(parseJobInfo('constructor: 5\n__proto__: 6\ntoString: 7\ntime_elapsed: 8\n')).to.deep.equal({elapsedMs: 8})
+  })
+
+  // A host prints what it likes while a migration runs; the old line patterns backtracked
+  // quadratically on these (1.4 s for the blanks, far longer for the long line).
+  for (const [what, line] of [
+    ['a line of 20,000 spaces', ' '.repeat(20_000)],
+    ['a 200,000-char garbage line', 'time_elapsed:' + ' \t'.repeat(99_990) + 'x\r'],
+  ] as const) {
+    it(`parses ${what} in linear time`, () => {
+      const started = performance.now()
+      const stats = parseJobInfo(`Job type: Unbounded\n${line}\ndata_processed: 5\n`)
+      expect(performance.now() - started).to.be.below(100)
+      expect(stats).to.include({type: 'Unbounded', dataProcessed: 5})
+    })
+  }
+
   it('estimates time to completion from two samples', () => {
     expect(etaSeconds({dataRemaining: 200}, {dataRemaining: 100}, 1000)).to.equal(1)
     expect(etaSeconds({dataRemaining: 100}, {dataRemaining: 150}, 1000)).to.equal(undefined)
