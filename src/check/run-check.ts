@@ -4,12 +4,13 @@
  * The number of round trips per host is constant, whatever the number of guests.
  */
 import {readFile} from 'node:fs/promises'
+import {declaredImageFormat} from '../domain/image-format.js'
 import {parseDomainXml} from '../domain/parse.js'
 import type {DomainModel} from '../domain/types.js'
 import {HostAccessError, InputError, UsageError} from '../errors.js'
 import {HostPool} from '../hosts/connect.js'
 import {gatherFacts, probeHost} from '../hosts/facts.js'
-import type {CpuCompareResult, HostFacts, PathProbe} from '../hosts/facts-types.js'
+import type {CpuCompareResult, HostFacts, PathProbe, ProbeTarget} from '../hosts/facts-types.js'
 import {profileHost} from '../profiles/hosts.js'
 import type {ResolvedHost, ResolvedProfile} from '../profiles/types.js'
 import type {CheckReport, GuestReport} from '../report/check-report.js'
@@ -49,12 +50,21 @@ export function resolveHostPair(profile: ResolvedProfile, from: string, to: stri
 
 /**
  * Paths a guest's disks name that the probe phase should look at on each host: image files (size,
- * format, free space) and block devices (read-only media, sizes; /dev paths are read under root).
+ * free space, qemu-img info read as the format the XML declares) and block devices (read-only
+ * media, sizes; /dev paths are read under root). A format QEMU does not know goes as declared, for
+ * the probe to refuse by name.
  */
-export function probePaths(domains: readonly DomainModel[]): string[] {
-  const paths = new Set<string>()
-  for (const d of domains) for (const disk of d.disks) if (disk.path && (disk.type === 'file' || disk.type === 'block')) paths.add(disk.path)
-  return [...paths]
+export function probeTargets(domains: readonly DomainModel[]): ProbeTarget[] {
+  const targets: ProbeTarget[] = []
+  for (const d of domains) {
+    for (const disk of d.disks) {
+      if (!disk.path || (disk.type !== 'file' && disk.type !== 'block')) continue
+      const declared = declaredImageFormat(disk)
+      const format = 'format' in declared ? declared.format : (disk.driver?.format ?? '')
+      targets.push({path: disk.path, format, ...(disk.backingFiles ? {backingFiles: disk.backingFiles} : {})})
+    }
+  }
+  return targets
 }
 
 /**
@@ -74,11 +84,11 @@ export async function runCheck(request: CheckRequest, callerPool?: HostPool): Pr
 
     const guests = selectGuests(request, sourceFacts, fileDomain)
     const domains = guests.map((g) => g.domain)
-    const paths = probePaths(domains)
+    const targets = probeTargets(domains)
     const cpuXmls = uniqueCpuXmls(domains)
     const [sourceProbe, destinationProbe] = await Promise.all([
-      paths.length > 0 ? probeHost(sourceT, source, {paths, cpuXmls: []}) : undefined,
-      paths.length > 0 || cpuXmls.length > 0 ? probeHost(destinationT, destination, {paths, cpuXmls}) : undefined,
+      targets.length > 0 ? probeHost(sourceT, source, {targets, cpuXmls: []}) : undefined,
+      targets.length > 0 || cpuXmls.length > 0 ? probeHost(destinationT, destination, {targets, cpuXmls}) : undefined,
     ])
     const cpuResults = new Map<string, CpuCompareResult>()
     cpuXmls.forEach((xml, i) => {

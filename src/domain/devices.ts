@@ -81,6 +81,7 @@ export function parseDisk(node: XmlNode, index: number): Disk {
     path: type === 'file' ? s('file') : type === 'block' ? s('dev') : undefined,
     source: source && Object.keys(source).length > 0 ? source : undefined,
     driver: drv && defined({name: d('name'), format: d('type'), cache: d('cache'), io: d('io'), iothread: d('iothread'), discard: d('discard')}),
+    backingFiles: backingFiles(node),
     // libvirt forces CD-ROMs read-only whatever the XML says.
     readonly: has(node, 'readonly') || device === 'cdrom',
     shareable: has(node, 'shareable'),
@@ -90,6 +91,16 @@ export function parseDisk(node: XmlNode, index: number): Disk {
     alias: getAttr(findChild(node, 'alias'), 'name'),
     xml: serializeXml(node),
   })
+}
+
+/** Files of the declared `<backingStore>` chain, top first; undefined when the XML declares none. */
+function backingFiles(disk: XmlNode): string[] | undefined {
+  const files: string[] = []
+  for (let b = findChild(disk, 'backingStore'); b; b = findChild(b, 'backingStore')) {
+    const file = getAttr(findChild(b, 'source'), 'file') ?? getAttr(findChild(b, 'source'), 'dev')
+    if (file !== undefined) files.push(file)
+  }
+  return files.length > 0 ? files : undefined
 }
 
 export function parseHostdev(node: XmlNode, index: number): Hostdev {

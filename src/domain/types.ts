@@ -141,6 +141,8 @@ export interface Disk {
     nvme?: {address?: HostPciAddress; namespace?: string; managed?: boolean}
   }
   driver?: DiskDriver
+  /** Files of the `<backingStore>` chain the XML declares (top first): the only backing files zmigrate trusts. */
+  backingFiles?: string[]
   readonly: boolean
   shareable: boolean
   transient: boolean

@@ -27,6 +27,8 @@
  * distributions IBM supports for KVM on Z (RHEL, SLES, Ubuntu).
  */
 import {randomBytes} from 'node:crypto'
+import {QEMU_IMAGE_FORMATS, isQemuImageFormat} from '../domain/image-format.js'
+import type {ProbeTarget} from './facts-types.js'
 
 /**
  * The start both scripts share: a known locale and PATH, the three stdin lines (nonce, root,
@@ -267,11 +269,15 @@ if command -v timeout >/dev/null 2>&1; then T30='timeout 30'; fi
 # udev link resolves to) exists in /sys/class/block — true on real hosts, and the only thing a
 # recorded tree (which cannot hold device nodes) can show. The path itself is never printed.
 probe_path() {
-  idx=$1 p=$2
+  idx=$1 fmt=$2 p=$3
   begin "path:$idx"
   case $p in
     /*) ;;
     *) printf 'error\000not an absolute path\n'; end "path:$idx" 2; return ;;
+  esac
+  case $fmt in
+    ${QEMU_IMAGE_FORMATS.join('|')}) ;;
+    *) printf 'error\000not a known image format\n'; end "path:$idx" 2; return ;;
   esac
   rp=$p strip=
   case $p in /dev/*) rp=$ROOT$p strip=$ROOT ;; esac
@@ -317,9 +323,11 @@ probe_path() {
   end "path:$idx" 0
   if [ "$kind" = regular ]; then
     # -U (force-share): images of running guests are locked by QEMU. The path starts with '/',
-    # so qemu-img cannot read it as a protocol prefix ('nbd:', 'json:').
+    # so qemu-img cannot read it as a protocol prefix ('nbd:', 'json:'). -f: the format the XML
+    # declares, as libvirt opens it; a guessed one would let a guest's raw disk pose as qcow2 with
+    # any size and backing file. No --backing-chain: qemu-img info then opens no backing file.
     begin "img:$idx"
-    qemu-img info --output=json -U -- "$rp" </dev/null 2>&1
+    qemu-img info --output=json -U -f "$fmt" -- "$rp" </dev/null 2>&1
     end "img:$idx" $?
   fi
   if [ -n "$dfpath" ]; then
@@ -345,8 +353,9 @@ IFS= read -r NPATHS || exit 64
 is_count "$NPATHS" || { echo 'zmigrate probe: bad path count on stdin' >&2; exit 64; }
 i=0
 while [ "$i" -lt "$NPATHS" ]; do
+  IFS= read -r f || exit 64
   IFS= read -r p || exit 64
-  probe_path "$i" "$p"
+  probe_path "$i" "$f" "$p"
   i=$((i + 1))
 done
 
@@ -391,28 +400,32 @@ export function encodeCollectInput(input: {nonce: string; root: string; uri: str
   return `${input.nonce}\n${input.root}\n${input.uri}\n`
 }
 
-/** Why a path cannot be sent to the probe (it could break the line framing), or undefined. */
-export function unsafeProbePath(p: string): string | undefined {
-  if (/[\n\0]/.test(p)) return 'path contains a line break or NUL byte; zmigrate does not probe such paths'
-  if (!p.startsWith('/')) return 'not an absolute path'
+/**
+ * Why a target cannot be sent to the probe, or undefined: a line break would break the framing,
+ * and a path not starting with '/' could read as an option ('-obacking_file=…') or a protocol.
+ */
+export function unsafeProbeTarget(t: ProbeTarget): string | undefined {
+  if (/[\n\0]/.test(t.path)) return 'path contains a line break or NUL byte; zmigrate does not probe such paths'
+  if (!t.path.startsWith('/')) return 'not an absolute path'
+  if (!isQemuImageFormat(t.format)) return `declared image format ${JSON.stringify(t.format)} is not one QEMU reads (${QEMU_IMAGE_FORMATS.join(', ')}); zmigrate does not probe it`
   return undefined
 }
 
 /**
- * stdin of PROBE_SCRIPT: nonce, root, URI, the number of paths and one path per line, the number of
- * CPU documents and each document followed by the line `::zm:<nonce>:eod`.
+ * stdin of PROBE_SCRIPT: nonce, root, URI, the number of paths and two lines per path (format,
+ * path), the number of CPU documents and each document followed by the line `::zm:<nonce>:eod`.
  */
-export function encodeProbeInput(input: {nonce: string; root: string; uri: string; paths: readonly string[]; cpuXmls: readonly string[]}): string {
+export function encodeProbeInput(input: {nonce: string; root: string; uri: string; targets: readonly ProbeTarget[]; cpuXmls: readonly string[]}): string {
   checkLine('root', input.root)
   checkLine('libvirt URI', input.uri)
-  for (const p of input.paths) {
-    const why = unsafeProbePath(p)
-    if (why) throw new Error(`cannot probe ${JSON.stringify(p)}: ${why}`)
+  for (const t of input.targets) {
+    const why = unsafeProbeTarget(t)
+    if (why) throw new Error(`cannot probe ${JSON.stringify(t.path)}: ${why}`)
   }
   const eod = `::zm:${input.nonce}:eod`
   const docs = input.cpuXmls.map((x) => {
     if (x.includes('\0')) throw new Error('CPU XML must not contain NUL bytes')
     return `${x.endsWith('\n') ? x : `${x}\n`}${eod}\n`
   })
-  return `${input.nonce}\n${input.root}\n${input.uri}\n${input.paths.length}\n${input.paths.map((p) => `${p}\n`).join('')}${input.cpuXmls.length}\n${docs.join('')}`
+  return `${input.nonce}\n${input.root}\n${input.uri}\n${input.targets.length}\n${input.targets.map((t) => `${t.format}\n${t.path}\n`).join('')}${input.cpuXmls.length}\n${docs.join('')}`
 }

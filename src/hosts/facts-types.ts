@@ -228,6 +228,15 @@ export interface HostFacts {
   warnings: string[]
 }
 
+/** A path the probe phase looks at, with what the guest's domain XML declares about its image. */
+export interface ProbeTarget {
+  path: string
+  /** qemu-img `-f` format: the one the XML declares (domain/image-format.ts); never guessed. */
+  format: string
+  /** The `<backingStore>` files the XML declares; other backing files qemu-img reports are untrusted. */
+  backingFiles?: readonly string[]
+}
+
 /** Per-path facts the probe phase gathers for the disks of the guests being checked. */
 export interface PathProbe {
   path: string
@@ -235,8 +244,12 @@ export interface PathProbe {
   /** regular | block | directory | missing | other */
   fileType: string
   sizeBytes?: number
-  /** qemu-img info (file images only). */
-  image?: {format: string; virtualSizeBytes: number; actualSizeBytes?: number; backingFile?: string}
+  /**
+   * qemu-img info, read as the declared format (file images only). backingFile: one the XML
+   * declares too; undeclaredBackingFile: one only the image header names — the image's content may
+   * be the guest's own, so it is a fact to show, never a file to open or create.
+   */
+  image?: {format: string; virtualSizeBytes: number; actualSizeBytes?: number; backingFile?: string; undeclaredBackingFile?: string}
   /** Free bytes on the file system holding the path (or its parent directory when missing). */
   freeBytes?: number
   /** The closest existing parent directory, when the path is missing. */

@@ -7,8 +7,8 @@
 import {RemoteCommandError} from '../errors.js'
 import type {ResolvedHost} from '../profiles/types.js'
 import {parseCollectOutput} from './collect-parse.js'
-import {COLLECT_SCRIPT, PROBE_SCRIPT, encodeCollectInput, encodeProbeInput, newNonce, unsafeProbePath} from './collect-script.js'
-import type {CpuCompareResult, HostFacts, PathProbe} from './facts-types.js'
+import {COLLECT_SCRIPT, PROBE_SCRIPT, encodeCollectInput, encodeProbeInput, newNonce, unsafeProbeTarget} from './collect-script.js'
+import type {CpuCompareResult, HostFacts, PathProbe, ProbeTarget} from './facts-types.js'
 import {parseProbeOutput} from './probe-parse.js'
 import type {HostTransport, RunResult} from './transport.js'
 
@@ -45,16 +45,17 @@ export async function gatherFacts(t: HostTransport, host: ResolvedHost, opts: Fa
 }
 
 export interface ProbeRequest {
-  /** Disk paths from guest XML (untrusted). /dev paths are looked up under host.root. */
-  paths: string[]
+  /** Disk paths from guest XML (untrusted), with their declared formats. /dev paths are looked up under host.root. */
+  targets: ProbeTarget[]
   /** Guest <cpu> (or domain) XML documents for `virsh hypervisor-cpu-compare`. */
   cpuXmls: string[]
 }
 
 /**
  * Per-path facts (type, size, qemu-img info, free space) and CPU comparisons, in ONE command.
- * Paths that cannot be framed safely (line breaks, NUL) or are not absolute are not sent; they
- * come back with `error` set.
+ * Paths that cannot be framed safely (line breaks, NUL), are not absolute, have a format QEMU
+ * does not know or two disks declaring different formats are not sent; they come back with
+ * `error` set.
  */
 export async function probeHost(
   t: HostTransport,
@@ -62,19 +63,25 @@ export async function probeHost(
   req: ProbeRequest,
   opts: FactsOptions = {},
 ): Promise<{paths: Map<string, PathProbe>; cpu: CpuCompareResult[]}> {
-  const asked = [...new Set(req.paths)]
-  // sent sorted: images in one directory become neighbours and share one df in the script
-  const unique = [...asked].sort()
+  const byPath = new Map<string, ProbeTarget>()
   const rejected = new Map<string, string>()
-  const sent: string[] = []
-  for (const p of unique) {
-    const why = unsafeProbePath(p)
+  for (const t of req.targets) {
+    const seen = byPath.get(t.path)
+    if (!seen) byPath.set(t.path, t)
+    else if (seen.format !== t.format) rejected.set(t.path, `declared as ${seen.format} by one disk and as ${t.format} by another; zmigrate reads an image only as the one format its disks agree on`)
+    else byPath.set(t.path, {...seen, backingFiles: [...(seen.backingFiles ?? []), ...(t.backingFiles ?? [])]})
+  }
+  const asked = [...byPath.keys()]
+  // sent sorted: images in one directory become neighbours and share one df in the script
+  const sent: ProbeTarget[] = []
+  for (const p of [...asked].sort()) {
+    const why = rejected.get(p) ?? unsafeProbeTarget(byPath.get(p)!)
     if (why) rejected.set(p, why)
-    else sent.push(p)
+    else sent.push(byPath.get(p)!)
   }
   const nonce = newNonce()
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS
-  const stdin = encodeProbeInput({nonce, root: host.root, uri: host.libvirtUri, paths: sent, cpuXmls: req.cpuXmls})
+  const stdin = encodeProbeInput({nonce, root: host.root, uri: host.libvirtUri, targets: sent, cpuXmls: req.cpuXmls})
   const r = await t.run(['sh', '-c', PROBE_SCRIPT], {stdin, timeoutMs})
   checkRun(host, 'the zmigrate probe script', r, timeoutMs)
   const result = parseProbeOutput(r.stdout, nonce, sent, req.cpuXmls.length, rejected)

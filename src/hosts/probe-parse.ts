@@ -1,18 +1,26 @@
 /**
  * Parsing the probe script's framed output (collect-script.ts PROBE_SCRIPT). Pure: no I/O.
  */
-import type {CpuCompareResult, PathProbe} from './facts-types.js'
+import type {CpuCompareResult, PathProbe, ProbeTarget} from './facts-types.js'
 import {nulRecords, splitFrames} from './frames.js'
 
-/** `qemu-img info --output=json` (QEMU qapi ImageInfo: format, virtual-size, actual-size, backing-filename). */
-export function parseQemuImgInfo(json: string): PathProbe['image'] {
+/**
+ * `qemu-img info -f <declared> --output=json` (QEMU qapi ImageInfo: format, virtual-size,
+ * actual-size, backing-filename). A format other than the declared one is an error, not a fact:
+ * its size would be another image's. A backing file the XML does not declare is kept apart.
+ */
+export function parseQemuImgInfo(json: string, declared: Omit<ProbeTarget, 'path'>): NonNullable<PathProbe['image']> {
   const info = JSON.parse(json) as Record<string, unknown>
-  if (typeof info.format !== 'string' || typeof info['virtual-size'] !== 'number') throw new Error('qemu-img info: no format or virtual-size')
+  if (typeof info.format !== 'string' || typeof info['virtual-size'] !== 'number') throw new Error('no format or virtual-size')
+  if (info.format !== declared.format) throw new Error(`read as ${info.format}, not as the declared ${declared.format}`)
+  const named = [info['full-backing-filename'], info['backing-filename']].filter((f): f is string => typeof f === 'string')
+  const backing = named[0]
+  const declaredToo = named.some((f) => declared.backingFiles?.includes(f))
   return {
     format: info.format,
     virtualSizeBytes: info['virtual-size'],
-    actualSizeBytes: typeof info['actual-size'] === 'number' ? info['actual-size'] : undefined,
-    backingFile: typeof info['full-backing-filename'] === 'string' ? info['full-backing-filename'] : typeof info['backing-filename'] === 'string' ? info['backing-filename'] : undefined,
+    ...(typeof info['actual-size'] === 'number' ? {actualSizeBytes: info['actual-size']} : {}),
+    ...(backing === undefined ? {} : declaredToo ? {backingFile: backing} : {undeclaredBackingFile: backing}),
   }
 }
 
@@ -52,20 +60,21 @@ export function classifyCpuCompare(status: number | undefined, text: string): Cp
 }
 
 /**
- * Probe results keyed by path. `sent` are the paths given to the script, in order; `rejected`
+ * Probe results keyed by path. `sent` are the targets given to the script, in order; `rejected`
  * are paths that were never sent (with the reason).
  */
 export function parseProbeOutput(
   stdout: string,
   nonce: string,
-  sent: readonly string[],
+  sent: readonly ProbeTarget[],
   cpuCount: number,
   rejected: ReadonlyMap<string, string> = new Map(),
 ): {paths: Map<string, PathProbe>; cpu: CpuCompareResult[]} {
   const frames = splitFrames(stdout, nonce)
   const paths = new Map<string, PathProbe>()
   for (const [p, why] of rejected) paths.set(p, {path: p, exists: false, fileType: 'other', error: why})
-  sent.forEach((p, i) => {
+  sent.forEach((target, i) => {
+    const p = target.path
     const f = frames.get(`path:${i}`)
     if (!f) {
       paths.set(p, {path: p, exists: false, fileType: 'other', error: 'no probe result (output cut short)'})
@@ -83,11 +92,11 @@ export function parseProbeOutput(
     if (img) {
       if (img.status === 0) {
         try {
-          probe.image = parseQemuImgInfo(img.body)
+          probe.image = parseQemuImgInfo(img.body, target)
         } catch (error) {
-          probe.error = `qemu-img info: ${(error as Error).message}`
+          probe.error = `qemu-img info -f ${target.format}: ${(error as Error).message}`
         }
-      } else probe.error = `qemu-img info failed: ${img.body.trim().split('\n')[0] || `status ${img.status}`}`
+      } else probe.error = `qemu-img info -f ${target.format} failed: ${img.body.trim().split('\n')[0] || `status ${img.status}`}`
     }
     const df = frames.get(`df:${i}`) ?? frames.get(`df:${frames.get(`dfref:${i}`)?.body.trim()}`)
     if (df?.status === 0) probe.freeBytes = parseDfAvailableBytes(df.body)

@@ -11,6 +11,7 @@
 import {parseXmlFragment, serializeXml} from '../domain/xml-fragment.js'
 import {ZmigrateError} from '../errors.js'
 import {ExitCode} from '../exit-codes.js'
+import {declaredImage} from '../rules/disk-image.js'
 import type {CheckContext, Finding} from '../rules/types.js'
 import {deviceMoves} from './device-moves.js'
 import {findingsFingerprint, sha256, stepsFingerprint} from './fingerprint.js'
@@ -87,7 +88,9 @@ export function buildPlan(input: PlanInput): Plan {
     )
   }
 
-  // 1b. images for disk migration, created empty with the source's format and virtual size
+  // 1b. images for disk migration, created empty with the format the XML declares and the virtual
+  // size qemu-img read as that format: never a probed format, since a raw image's first bytes are
+  // the guest's and could pose as a qcow2 header with any size and backing file
   // (an offline migration moves only the definition: nothing is copied, nothing to create)
   const offline = chooseMigrateOptions({policy: profile.migration, guestState: guest.state, memoryKiB: 0, copyDisks: [], destinationUri: ''}).mode === 'offline'
   const moves = deviceMoves(guest.domain, findings)
@@ -104,11 +107,15 @@ export function buildPlan(input: PlanInput): Plan {
     if (!path || disk.type !== 'file') continue // nvme-backed disks copy into what the destination provides
     const onDestination = ctx.destinationProbes.get(path)
     if (onDestination?.exists) continue // already there with the right shape (disk-copy-destination checked it)
-    const declared = (typeof f.data?.format === 'string' ? f.data.format : undefined) ?? ctx.sourceProbes.get(path)?.image?.format ?? disk.driver?.format ?? 'raw'
-    const format = IMAGE_FORMATS.find((known) => known === declared)
-    if (!format) throw new ZmigrateError(`${guest.name}: ${path} has image format '${declared}', which zmigrate cannot pre-create (${IMAGE_FORMATS.join(', ')})`, {exitCode: ExitCode.BLOCKED, code: 'E_PLAN'})
-    const virtualSizeBytes = num(f.data, 'virtualSizeBytes') ?? ctx.sourceProbes.get(path)?.image?.virtualSizeBytes
-    if (virtualSizeBytes === undefined) throw new ZmigrateError(`${guest.name}: size of ${path} on ${sourceHost.name} is unknown; cannot pre-create it on ${destinationHost.name}`, {exitCode: ExitCode.BLOCKED, code: 'E_PLAN'})
+    const cannot = (why: string) => new ZmigrateError(`${guest.name}: cannot pre-create ${path} on ${destinationHost.name}: ${why}`, {exitCode: ExitCode.BLOCKED, code: 'E_PLAN'})
+    if (!path.startsWith('/')) throw cannot('not an absolute path')
+    const declared = declaredImage(disk, ctx.sourceProbes.get(path))
+    if ('error' in declared) throw cannot(`its ${declared.error}`)
+    const format = IMAGE_FORMATS.find((known) => known === declared.format)
+    if (!format) throw cannot(`zmigrate pre-creates ${IMAGE_FORMATS.join(', ')} images, not ${declared.format}`)
+    // a size read as another format is another image's size
+    const virtualSizeBytes = (f.data?.format === format ? num(f.data, 'virtualSizeBytes') : undefined) ?? declared.image?.virtualSizeBytes
+    if (virtualSizeBytes === undefined) throw cannot(`the size of the image, read as ${format} on ${sourceHost.name}, is unknown`)
     const image = {path, format, virtualSizeBytes}
     add(
       `create-image-${target}`,

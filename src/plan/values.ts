@@ -14,7 +14,10 @@ export const BUS_ID = /^[0-9a-f]\.[0-9a-f]\.[0-9a-f]{4}$/
 /** A libvirt UUID (any variant: libvirt generates and accepts them all), lower or upper case. */
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
-/** Image formats qemu-img creates and libvirt's `<driver type>` names for disk migration. */
+/**
+ * Image formats zmigrate pre-creates for disk migration: those of QEMU_IMAGE_FORMATS
+ * (domain/image-format.ts, what QEMU reads) that `qemu-img create` writes and libvirt copies into.
+ */
 export const IMAGE_FORMATS = ['raw', 'qcow2', 'qed', 'vmdk', 'vdi', 'vpc', 'vhdx', 'luks'] as const
 
 /** A guest disk target (`vda`, `sdb`, `vdaa`): a token for `--migrate-disks`. */

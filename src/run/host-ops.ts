@@ -3,8 +3,10 @@
  * data either is an argv element or travels on stdin; `sh -c` scripts here are constants that read
  * their inputs as positional parameters ("$1") — never pasted into the script text.
  */
+import {isQemuImageFormat} from '../domain/image-format.js'
 import {findChild, parseXmlFragment, type XmlNode} from '../domain/xml-fragment.js'
-import {RemoteCommandError, firstLine} from '../errors.js'
+import {RemoteCommandError, ZmigrateError, firstLine} from '../errors.js'
+import {ExitCode} from '../exit-codes.js'
 import type {HostTransport, RunResult} from '../hosts/transport.js'
 import type {DeviceRef} from '../plan/types.js'
 
@@ -104,10 +106,14 @@ export async function dasdOnlineStates(h: HostRef, busIds: string[]): Promise<Re
 const CREATE_IMAGE = '[ -e "$1" ] && { echo "$1 already exists" >&2; exit 17; }; qemu-img create -q -f "$2" -- "$1" "$3"'
 
 /**
- * Creates an empty image; refuses to overwrite anything. The path is absolute (plan/values.ts)
- * and follows `--`, so it is never read as an option.
+ * Creates an empty image; refuses to overwrite anything. The plan file is data: a path that is not
+ * absolute or a format QEMU does not know is refused before anything runs, and the path follows
+ * `--`, so it is never read as an option.
  */
 export async function createImage(h: HostRef, image: {path: string; format: string; virtualSizeBytes: number}): Promise<void> {
+  if (!image.path.startsWith('/') || !isQemuImageFormat(image.format) || !Number.isSafeInteger(image.virtualSizeBytes) || image.virtualSizeBytes < 0) {
+    throw new ZmigrateError(`${h.t.hostName}: refusing to create ${JSON.stringify(image.path)} as ${JSON.stringify(image.format)} of ${image.virtualSizeBytes} bytes: the plan needs an absolute path, a QEMU image format and a byte count`, {exitCode: ExitCode.BLOCKED, code: 'E_STEP', remedy: 'Plan again: zmigrate writes only such images into a plan.'})
+  }
   const r = await h.t.run(['sh', '-c', CREATE_IMAGE, 'zmigrate', image.path, image.format, String(image.virtualSizeBytes)], {timeoutMs: 120_000})
   if (r.exitCode !== 0) throw new RemoteCommandError(h.t.hostName, ['qemu-img', 'create', image.path], r, r.exitCode === 17 ? `${image.path} exists on ${h.t.hostName}: the plan is stale; plan again.` : undefined)
 }

@@ -162,13 +162,16 @@ describe('probe output parsing', () => {
     expect(parseDfAvailableBytes('Filesystem     1024-blocks     Used Available Capacity Mounted on\nsrv:/export/kvm images 104857600 52428800 52428800      50% /var/lib/libvirt/my images\n')).to.equal(52428800 * 1024)
   })
 
-  it('qemu-img info JSON', () => {
-    expect(parseQemuImgInfo('{"virtual-size": 1073741824, "filename": "/i/a.qcow2", "format": "qcow2", "actual-size": 200704, "full-backing-filename": "/i/base.qcow2", "backing-filename": "base.qcow2"}')).to.deep.equal({
+  it('qemu-img info JSON: a backing file counts only when the XML declares it', () => {
+    const json = '{"virtual-size": 1073741824, "filename": "/i/a.qcow2", "format": "qcow2", "actual-size": 200704, "full-backing-filename": "/i/base.qcow2", "backing-filename": "base.qcow2"}'
+    expect(parseQemuImgInfo(json, {format: 'qcow2', backingFiles: ['/i/base.qcow2']})).to.deep.equal({
       format: 'qcow2',
       virtualSizeBytes: 1073741824,
       actualSizeBytes: 200704,
       backingFile: '/i/base.qcow2',
     })
-    expect(() => parseQemuImgInfo('{}')).to.throw(/no format/)
+    expect(parseQemuImgInfo(json, {format: 'qcow2'})).to.deep.equal({format: 'qcow2', virtualSizeBytes: 1073741824, actualSizeBytes: 200704, undeclaredBackingFile: '/i/base.qcow2'})
+    expect(() => parseQemuImgInfo(json, {format: 'raw'})).to.throw('read as qcow2, not as the declared raw')
+    expect(() => parseQemuImgInfo('{}', {format: 'raw'})).to.throw(/no format/)
   })
 })

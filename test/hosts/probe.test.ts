@@ -1,4 +1,5 @@
-// probeHost over the real LocalTransport: hostile paths are data, /dev paths come from the tree.
+// probeHost over the real LocalTransport: hostile paths are data, /dev paths come from the tree,
+// images are read as the format their XML declares.
 import {expect} from 'chai'
 import {execa} from 'execa'
 import {existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync} from 'node:fs'
@@ -6,7 +7,10 @@ import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {PROBE_SCRIPT} from '../../src/hosts/collect-script.js'
 import {probeHost} from '../../src/hosts/facts.js'
+import type {ProbeTarget} from '../../src/hosts/facts-types.js'
 import {RecordingTransport, fixtureTree, hostFor} from './support.js'
+
+const as = (format: string, paths: readonly string[]): ProbeTarget[] => paths.map((path) => ({path, format}))
 
 describe('probeHost (local transport)', function () {
   this.timeout(30_000)
@@ -21,7 +25,7 @@ describe('probeHost (local transport)', function () {
     for (const n of names) await execa('qemu-img', ['create', '-q', '-f', 'qcow2', path.join(dir, n), '64M'])
     const t = new RecordingTransport('dst')
     const paths = names.map((n) => path.join(dir, n))
-    const r = await probeHost(t, hostFor('dst', fixtureTree('lpar-dst')), {paths, cpuXmls: []})
+    const r = await probeHost(t, hostFor('dst', fixtureTree('lpar-dst')), {targets: as('qcow2', paths), cpuXmls: []})
     expect(t.roundTrips).to.equal(1)
     expect(t.calls[0].argv).to.deep.equal(['sh', '-c', PROBE_SCRIPT])
     expect([...r.paths.keys()]).to.deep.equal(paths)
@@ -40,7 +44,7 @@ describe('probeHost (local transport)', function () {
   it('a missing image reports its closest existing parent and that file system’s free space', async () => {
     mkdirSync(path.join(dir, 'images'), {recursive: true})
     const missing = path.join(dir, 'images', 'no such dir', `$(id)`, 'guest.qcow2')
-    const r = await probeHost(new RecordingTransport('dst'), hostFor('dst', fixtureTree('lpar-dst')), {paths: [missing], cpuXmls: []})
+    const r = await probeHost(new RecordingTransport('dst'), hostFor('dst', fixtureTree('lpar-dst')), {targets: as('qcow2', [missing]), cpuXmls: []})
     expect(r.paths.get(missing)).to.deep.include({exists: false, fileType: 'missing', existingParent: path.join(dir, 'images')})
     expect(r.paths.get(missing)?.freeBytes).to.be.greaterThan(0)
   })
@@ -48,7 +52,7 @@ describe('probeHost (local transport)', function () {
   it('/dev paths are read under the root: block devices with kernel name and size from sysfs', async () => {
     const host = hostFor('dst', fixtureTree('lpar-dst'))
     const paths = ['/dev/disk/by-path/ccw-0.0.7502', '/dev/mapper/mpathb', '/dev/disk/by-id/nvme-SAMSUNG_MZWLJ3T8HBLS-00007_S4WANA0R400123', '/dev/disk/by-path/ccw-0.0.7503', '/dev/mapper/36005076305ffc1ae00000000000021d6']
-    const r = await probeHost(new RecordingTransport('dst'), host, {paths, cpuXmls: []})
+    const r = await probeHost(new RecordingTransport('dst'), host, {targets: as('raw', paths), cpuXmls: []})
     expect(r.paths.get(paths[0])).to.deep.equal({path: paths[0], exists: true, fileType: 'block', kernelName: 'dasde', sizeBytes: 14424480 * 512})
     expect(r.paths.get(paths[1])).to.deep.include({exists: true, fileType: 'block', kernelName: 'dm-0', sizeBytes: 100 * 1024 ** 3})
     expect(r.paths.get(paths[2])).to.deep.include({exists: true, fileType: 'block', kernelName: 'nvme0n1'})
@@ -59,7 +63,7 @@ describe('probeHost (local transport)', function () {
 
   it('paths that would break the framing are not sent; relative paths are refused', async () => {
     const t = new RecordingTransport('dst')
-    const r = await probeHost(t, hostFor('dst', fixtureTree('lpar-dst')), {paths: ['/tmp/a\nb', 'images/x.qcow2', '/'], cpuXmls: []})
+    const r = await probeHost(t, hostFor('dst', fixtureTree('lpar-dst')), {targets: as('raw', ['/tmp/a\nb', 'images/x.qcow2', '/']), cpuXmls: []})
     expect(r.paths.get('/tmp/a\nb')).to.deep.include({exists: false, error: 'path contains a line break or NUL byte; zmigrate does not probe such paths'})
     expect(r.paths.get('images/x.qcow2')).to.deep.include({exists: false, error: 'not an absolute path'})
     expect(r.paths.get('/')).to.deep.include({exists: true, fileType: 'directory'})
@@ -67,10 +71,48 @@ describe('probeHost (local transport)', function () {
     expect(t.calls[0].stdin).to.not.include('images/x.qcow2')
   })
 
+  it('a path starting with - never reaches a command: qemu-img would read it as an option', async () => {
+    const t = new RecordingTransport('dst')
+    const evil = '-obacking_file=/etc/hostname'
+    const r = await probeHost(t, hostFor('dst', fixtureTree('lpar-dst')), {targets: as('qcow2', [evil]), cpuXmls: []})
+    expect(r.paths.get(evil)).to.deep.include({exists: false, error: 'not an absolute path'})
+    expect(t.calls).to.have.length(1)
+    expect(t.calls[0].stdin).to.not.include('backing_file')
+  })
+
+  it('a declared format QEMU does not know, or two disks disagreeing on one, is refused by name and not sent', async () => {
+    const t = new RecordingTransport('dst')
+    const img = path.join(dir, 'agreed-on-nothing.img')
+    await execa('qemu-img', ['create', '-q', '-f', 'raw', img, '1M'])
+    const targets = [{path: path.join(dir, 'x.img'), format: 'qcow2 -o backing_file=/etc/shadow'}, {path: img, format: 'raw'}, {path: img, format: 'qcow2'}]
+    const r = await probeHost(t, hostFor('dst', fixtureTree('lpar-dst')), {targets, cpuXmls: []})
+    expect(r.paths.get(targets[0].path)?.error).to.match(/^declared image format "qcow2 -o backing_file=\/etc\/shadow" is not one QEMU reads \(raw, qcow2, /)
+    expect(r.paths.get(img)).to.deep.include({exists: false, error: 'declared as raw by one disk and as qcow2 by another; zmigrate reads an image only as the one format its disks agree on'})
+    expect(t.calls[0].stdin).to.not.include('backing_file')
+    expect(t.calls[0].stdin).to.not.include(img)
+  })
+
+  it('a raw disk whose guest wrote a qcow2 header is read as raw: its real size, no backing file', async () => {
+    // the guest's header claims 1 PiB backed by /etc/hostname; probed, qemu-img believes it
+    const header = path.join(dir, 'header.qcow2')
+    const disk = path.join(dir, 'guest-wrote-a-header.raw')
+    await execa('qemu-img', ['create', '-q', '-f', 'qcow2', '-b', '/etc/hostname', '-F', 'raw', header, '1P'])
+    await execa('truncate', ['-s', '64M', disk])
+    await execa('dd', [`if=${header}`, `of=${disk}`, 'conv=notrunc', 'status=none'])
+    for (const format of ['raw', 'qcow2']) {
+      const r = await probeHost(new RecordingTransport('src'), hostFor('src', fixtureTree('lpar-dst')), {targets: [{path: disk, format}], cpuXmls: []})
+      const probe = r.paths.get(disk)!
+      if (format === 'raw') expect(probe).to.deep.include({exists: true, fileType: 'regular', sizeBytes: 64 * 1024 ** 2, image: {format: 'raw', virtualSizeBytes: 64 * 1024 ** 2, actualSizeBytes: probe.image?.actualSizeBytes}})
+      // declared qcow2 (an admin's own qcow2 chain): the header's backing file is shown apart, as untrusted
+      else expect(probe.image).to.deep.include({format: 'qcow2', virtualSizeBytes: 1024 ** 5, undeclaredBackingFile: '/etc/hostname'})
+      expect(probe.image?.backingFile).to.equal(undefined)
+    }
+  })
+
   it('CPU XML goes over stdin; an unsupported comparison is an error with libvirt’s reason', async () => {
     const cpu = `<cpu mode='custom' match='exact'>\n  <model fallback='forbid'>gen15a</model>\n  <feature policy='require' name='vxpdeh'/>\n</cpu>`
     const t = new RecordingTransport('dst')
-    const r = await probeHost(t, hostFor('dst', fixtureTree('lpar-dst')), {paths: [], cpuXmls: [cpu, `${cpu}\n`]})
+    const r = await probeHost(t, hostFor('dst', fixtureTree('lpar-dst')), {targets: [], cpuXmls: [cpu, `${cpu}\n`]})
     expect(t.roundTrips).to.equal(1)
     expect(t.calls[0].stdin).to.include(cpu)
     expect(r.cpu).to.deep.equal([
@@ -84,7 +126,7 @@ describe('probeHost (local transport)', function () {
     const saved = process.env.TMPDIR
     process.env.TMPDIR = tmp
     try {
-      await probeHost(new RecordingTransport('dst'), hostFor('dst', fixtureTree('lpar-dst')), {paths: [], cpuXmls: ['<cpu/>']})
+      await probeHost(new RecordingTransport('dst'), hostFor('dst', fixtureTree('lpar-dst')), {targets: [], cpuXmls: ['<cpu/>']})
       expect(readdirSync(tmp)).to.deep.equal([])
     } finally {
       if (saved === undefined) delete process.env.TMPDIR

@@ -121,6 +121,27 @@ describe('planning a migration', () => {
     expect(stepOf(steps, 'migrate').migrate.copyDisks).to.deep.equal(['vda'])
   })
 
+  it('pre-creates in the format the XML declares, whatever the finding or the probe read', () => {
+    const qcow = '/var/lib/libvirt/images/linux01.qcow2'
+    const claimsRaw = actions.map((f) => (f.rule === 'local-disk-copy' ? {...f, data: {...f.data, format: 'raw', virtualSizeBytes: 1024 ** 5}} : f))
+    const probed = (format: string, virtualSizeBytes: number): PathProbe => ({path: qcow, exists: true, fileType: 'regular', image: {format, virtualSizeBytes}})
+    const step = asKind(plan(claimsRaw, {sourceProbes: [probed('qcow2', 10 * 1024 ** 3)]}).steps[1], 'create-image')
+    expect(step.image).to.deep.equal({path: qcow, format: 'qcow2', virtualSizeBytes: 10 * 1024 ** 3})
+    expect(step.commands).to.deep.equal([['qemu-img', 'create', '-f', 'qcow2', '--', qcow, String(10 * 1024 ** 3)]])
+    expect(() => plan(claimsRaw, {sourceProbes: [probed('raw', 1024 ** 5)]})).to.throw(`cannot pre-create ${qcow} on dst: the size of the image, read as qcow2 on src, is unknown`)
+  })
+
+  it('refuses to pre-create an image whose path is not absolute or whose format QEMU does not read', () => {
+    const copyOf = (xml: string) => {
+      const d = guest(xml, {name: 'linux01'})
+      const f = finding('local-disk-copy', 'action', {target: 'vda', path: d.disks[0].path, format: 'raw', virtualSizeBytes: 1024 ** 3})
+      return () => buildPlan({context: makeContext({domain: d}), findings: [f], toolVersion: '0.1.0'})
+    }
+    const disk = (file: string, type: string) => `<disk type='file' device='disk'><driver name='qemu' type='${type}'/><source file='${file}'/><target dev='vda' bus='virtio'/></disk>`
+    expect(copyOf(disk('-obacking_file=/etc/hostname', 'raw'))).to.throw('cannot pre-create -obacking_file=/etc/hostname on dst: not an absolute path')
+    expect(copyOf(disk('/var/lib/libvirt/images/a.img', 'qcow3'))).to.throw(`cannot pre-create /var/lib/libvirt/images/a.img on dst: its <driver type="qcow3"> is not a disk image format QEMU reads`)
+  })
+
   it('does not create an image that already exists on the destination', () => {
     const steps = plan(actions, {destinationProbes: [{...missingImage, exists: true, fileType: 'regular', image: {format: 'qcow2', virtualSizeBytes: 10 * 1024 ** 3}}]}).steps
     expect(kinds(steps)).to.not.include('create-image@destination')

@@ -1,5 +1,6 @@
 import {posix} from 'node:path'
 import type {Disk} from '../../domain/types.js'
+import {declaredImage} from '../disk-image.js'
 import {diskSubject} from '../helpers.js'
 import {destinationPath, disksToCopy, formatBytes, mountFor, nvmeSourceText} from '../storage-helpers.js'
 import type {CheckContext, FindingDraft, Rule} from '../types.js'
@@ -12,8 +13,11 @@ import type {CheckContext, FindingDraft, Rule} from '../types.js'
  * zmigrate's plan pre-creates it, which needs the directory. Either way the file system must
  * hold the copy.
  *
- * For each disk the migration copies (policy copy-storage: auto), at its destination path:
- * - exists, with another format or virtual size than the source image → blocker;
+ * The format is the one the domain XML declares (both hosts' images are read as it); the sizes
+ * are what qemu-img read with it. For each disk the migration copies (policy copy-storage: auto),
+ * at its destination path:
+ * - exists, and qemu-img cannot read it as the declared format, or its virtual size is another
+ *   than the source image's → blocker;
  * - missing, and its directory neither exists nor is an active storage pool's target → blocker;
  * - missing, and the free space there (destination probe, else the pool's available bytes) is
  *   less than the copy needs — raw: the virtual size; qcow2: the source's allocation when known,
@@ -42,8 +46,9 @@ export const diskCopyDestination: Rule = {
       }
       const path = disk.path!
       const dstPath = destinationPath(ctx, disk) ?? path
-      const image = ctx.sourceProbes.get(path)?.image
-      const format = image?.format ?? disk.driver?.format ?? 'raw'
+      const declared = declaredImage(disk, ctx.sourceProbes.get(path))
+      if ('error' in declared) continue // local-disk-copy blocks the copy, naming the format
+      const {format, image} = declared
       const there = ctx.destinationProbes.get(dstPath)
       const subject = diskSubject(disk)
       const data = {target: disk.target.dev, path, destinationPath: dstPath, format, ...(image ? {virtualSizeBytes: image.virtualSizeBytes} : {})}
@@ -62,13 +67,16 @@ export const diskCopyDestination: Rule = {
           findings.push({subject, message: `${dstPath} is a directory on ${ctx.destination.host}`, data})
           continue
         }
-        const theirs = there.image
-        if (image && theirs && (theirs.format !== image.format || theirs.virtualSizeBytes !== image.virtualSizeBytes)) {
+        const theirs = there.image?.format === format ? there.image : undefined
+        const recreate = `Remove or rename ${dstPath} on ${ctx.destination.host} and let the plan create it, or recreate it: qemu-img create -f ${format} ${dstPath} ${image?.virtualSizeBytes ?? '<size>'}`
+        if (!theirs && there.fileType === 'regular' && there.error) {
+          findings.push({subject, message: `${dstPath} exists on ${ctx.destination.host} but cannot be read as ${format}, the format ${disk.target.dev} declares: ${there.error}`, remedy: recreate, data})
+        } else if (image && theirs && theirs.virtualSizeBytes !== image.virtualSizeBytes) {
           findings.push({
             subject,
-            message: `${dstPath} exists on ${ctx.destination.host} with format ${theirs.format}, ${formatBytes(theirs.virtualSizeBytes)}; source is ${image.format} ${formatBytes(image.virtualSizeBytes)}`,
-            remedy: `Remove or rename ${dstPath} on ${ctx.destination.host} and let the plan create it, or recreate it: qemu-img create -f ${image.format} ${dstPath} ${image.virtualSizeBytes}`,
-            data: {...data, destinationFormat: theirs.format, destinationVirtualSizeBytes: theirs.virtualSizeBytes},
+            message: `${dstPath} exists on ${ctx.destination.host} with format ${format}, ${formatBytes(theirs.virtualSizeBytes)}; source is ${format} ${formatBytes(image.virtualSizeBytes)}`,
+            remedy: recreate,
+            data: {...data, destinationVirtualSizeBytes: theirs.virtualSizeBytes},
           })
         }
         continue

@@ -1,4 +1,5 @@
 import type {Disk} from '../../domain/types.js'
+import {declaredImage} from '../disk-image.js'
 import {diskSubject} from '../helpers.js'
 import {detachedForMigration, disksToCopy, formatBytes, isLocalFileImage, isRemovable, mountFor, nvmeSourceText} from '../storage-helpers.js'
 import type {CheckContext, FindingDraft, Rule} from '../types.js'
@@ -14,7 +15,11 @@ import type {CheckContext, FindingDraft, Rule} from '../types.js'
  *   it); blocker when the site policy says copy-storage: never.
  * - shareable (writable) local disk → blocker: libvirt never copies shareable disks, and a
  *   copy would split what other guests share.
- * data {target, path, format, virtualSizeBytes}: format and size from qemu-img on the source.
+ * - a disk to copy whose path is not absolute, whose declared format QEMU does not know, or whose
+ *   image qemu-img cannot read as that format on the source → blocker: the copy's image is created
+ *   at that path in that format and size.
+ * data {target, path, format, virtualSizeBytes}: the format the XML declares (raw when none, as
+ * libvirt opens it) and the virtual size qemu-img read with it on the source.
  */
 export const localDiskCopy: Rule = {
   id: 'local-disk-copy',
@@ -29,8 +34,13 @@ export const localDiskCopy: Rule = {
     const findings: FindingDraft[] = []
     const never = ctx.profile.migration.copyStorage === 'never'
     for (const disk of disksToCopy(ctx)) {
-      const where = whereText(ctx, disk)
       const data = copyData(ctx, disk)
+      const problem = copyProblem(ctx, disk)
+      if (problem) {
+        findings.push({subject: diskSubject(disk), severity: 'blocker', ...problem, data})
+        continue
+      }
+      const where = whereText(ctx, disk)
       findings.push(
         never
           ? {
@@ -75,12 +85,29 @@ function whereText(ctx: CheckContext, disk: Disk): string {
 }
 
 function copyData(ctx: CheckContext, disk: Disk): Record<string, unknown> {
-  const image = disk.path ? ctx.sourceProbes.get(disk.path)?.image : undefined
-  const format = image?.format ?? disk.driver?.format
+  const declared = declaredImage(disk, disk.path ? ctx.sourceProbes.get(disk.path) : undefined)
   return {
     target: disk.target.dev,
     path: disk.path ?? nvmeSourceText(disk),
-    ...(format ? {format} : {}),
-    ...(image ? {virtualSizeBytes: image.virtualSizeBytes} : {}),
+    ...('format' in declared ? {format: declared.format} : {}),
+    ...('image' in declared && declared.image ? {virtualSizeBytes: declared.image.virtualSizeBytes} : {}),
   }
+}
+
+/**
+ * Why the copy's image cannot be created like the source's: a path that is not absolute (it could
+ * read as an option of qemu-img), an unknown format, or an image qemu-img cannot read as it.
+ */
+function copyProblem(ctx: CheckContext, disk: Disk): {message: string; remedy: string} | undefined {
+  if (disk.type === 'file' && disk.path !== undefined && !disk.path.startsWith('/')) {
+    return {message: `${JSON.stringify(disk.path)} must be copied to ${ctx.destination.host}, but is not an absolute path`, remedy: `Name the image of ${disk.target.dev} by its absolute path in the domain XML.`}
+  }
+  const probe = disk.path ? ctx.sourceProbes.get(disk.path) : undefined
+  const declared = declaredImage(disk, probe)
+  const fix = `Set <driver type> of ${disk.target.dev} in the domain XML to the image's real format (qemu-img info -f <format> ${disk.path ?? '<path>'} on ${ctx.source.host} reads it): libvirt opens the image as declared, and zmigrate creates the copy as declared.`
+  if ('error' in declared) return {message: `${disk.target.dev} must be copied to ${ctx.destination.host}, but its ${declared.error}`, remedy: fix}
+  if (disk.type === 'file' && probe?.exists && probe.fileType === 'regular' && !declared.image && probe.error) {
+    return {message: `${disk.path} must be copied to ${ctx.destination.host}, but cannot be read as ${declared.format} on ${ctx.source.host}: ${probe.error}`, remedy: fix}
+  }
+  return undefined
 }

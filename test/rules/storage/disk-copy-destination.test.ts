@@ -49,12 +49,21 @@ ruleTester(diskCopyDestination, {
   ],
   invalid: [
     {
-      name: 'existing image with another format and size',
+      // a qcow2 file read as the declared raw is a raw image of the file's size
+      name: 'existing qcow2 file where the disk declares raw',
       domain: guest(fileDisk(raw, 'vdb', {format: 'raw'})),
       source: local,
       sourceProbes: srcProbes,
-      destinationProbes: [fileProbe(raw, 'qcow2', 10 * GiB)],
-      findings: [{message: `${raw} exists on dst with format qcow2, 10 GiB; source is raw 10 GiB`, data: {destinationFormat: 'qcow2'}}],
+      destinationProbes: [fileProbe(raw, 'raw', 192 * 1024)],
+      findings: [{message: `${raw} exists on dst with format raw, 192 KiB; source is raw 10 GiB`, data: {format: 'raw', destinationVirtualSizeBytes: 192 * 1024}}],
+    },
+    {
+      name: 'existing raw file where the disk declares qcow2: qemu-img cannot read it as qcow2',
+      domain: guest(fileDisk(qcow)),
+      source: local,
+      sourceProbes: srcProbes,
+      destinationProbes: [{path: qcow, exists: true, fileType: 'regular', sizeBytes: 20 * GiB, error: `qemu-img info -f qcow2 failed: qemu-img: Could not open '${qcow}': Image is not in qcow2 format`}],
+      findings: [{message: `${qcow} exists on dst but cannot be read as qcow2, the format vda declares: qemu-img info -f qcow2 failed`, data: {format: 'qcow2'}}],
     },
     {
       name: 'existing image too small',

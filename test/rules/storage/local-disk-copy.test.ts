@@ -47,6 +47,38 @@ ruleTester(localDiskCopy, {
       findings: [{data: {format: 'raw', target: 'vdb'}}],
     },
     {
+      name: 'the XML declares the format: a probe that read another one gives no size',
+      domain: guest(fileDisk('/var/lib/libvirt/images/data.img', 'vdb', {format: 'raw'})),
+      source: local,
+      sourceProbes: [fileProbe('/var/lib/libvirt/images/data.img', 'qcow2', 1024 ** 5)],
+      findings: [{severity: 'action', message: 'data.img is on local xfs', data: {format: 'raw'}}],
+    },
+    {
+      name: 'no <driver type>: raw, as libvirt opens it',
+      domain: guest(fileDisk(image).replace(/ type='qcow2'/, '')),
+      source: local,
+      findings: [{severity: 'action', data: {format: 'raw'}}],
+    },
+    {
+      name: 'a format QEMU does not read blocks the copy, named',
+      domain: guest(fileDisk(image, 'vda', {format: 'qcow2 -o backing_file=/etc/shadow'})),
+      source: local,
+      findings: [{severity: 'blocker', message: `vda must be copied to dst, but its <driver type="qcow2 -o backing_file=/etc/shadow"> is not a disk image format QEMU reads (raw, qcow2,`}],
+    },
+    {
+      name: 'an image qemu-img cannot read as the declared format blocks the copy',
+      domain: guest(fileDisk(image)),
+      source: local,
+      sourceProbes: [{path: image, exists: true, fileType: 'regular', sizeBytes: 20 * GiB, error: `qemu-img info -f qcow2 failed: qemu-img: Could not open '${image}': Image is not in qcow2 format`}],
+      findings: [{severity: 'blocker', message: `${image} must be copied to dst, but cannot be read as qcow2 on src: qemu-img info -f qcow2 failed`}],
+    },
+    {
+      name: 'a path that is not absolute (it would read as an option of qemu-img) blocks the copy',
+      domain: guest(fileDisk('-obacking_file=/etc/hostname')),
+      source: local,
+      findings: [{severity: 'blocker', message: '"-obacking_file=/etc/hostname" must be copied to dst, but is not an absolute path'}],
+    },
+    {
       name: 'copy-storage: never turns it into a blocker',
       domain: guest(fileDisk(image)),
       source: local,
