@@ -1,7 +1,8 @@
 # lab/lib.sh -- shared by lab/up, lab/down, lab/status, lab/fault. Source it, don't run it.
 # Callers set PROG (for messages) and `set -euo pipefail` first.
 
-LAB=${ZMIGRATE_LAB:-/tmp/zmigrate-lab}
+# root's alone (0700, see lab_dir_check): lab/up reuses the SSH keys it finds here
+LAB=${ZMIGRATE_LAB:-/var/lib/zmigrate-lab}
 CACHE=${ZMIGRATE_LAB_CACHE:-/var/cache/zmigrate-lab}
 LAB_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ST=$LAB/state
@@ -31,6 +32,32 @@ case $LAB in /?*) ;; *) die "ZMIGRATE_LAB must be an absolute path other than / 
 case $CACHE in /?*) ;; *) die "ZMIGRATE_LAB_CACHE must be an absolute path other than / (got '$CACHE')" ;; esac
 [ "$(id -u)" = 0 ] || die "the lab needs root (namespaces, bind mounts, sshd on port 22)"
 
+# $LAB holds root's key to the lab hosts, the known_hosts that vouches for them, and the PIDs lab/down
+# kills and lab/status enters: whoever can write there can plant a key, a host key, a PID or a symlink
+# for root to follow. So it must be a real directory owned by root that nobody else can write (refused
+# otherwise: anything may have been planted in it); one that others can only read is tightened to 0700.
+# Its parent must not let others replace it (not writable by them, or sticky like /tmp).
+mode_has() { (( (8#$1 & 8#$2) != 0 )); }  # mode_has <octal mode> <octal bits>
+lab_dir_check() {
+  local parent m u
+  [ -e "$LAB" ] || [ -L "$LAB" ] || return 0
+  { [ -d "$LAB" ] && [ ! -L "$LAB" ]; } || die "$LAB is not a directory (or is a symbolic link): refusing to use it (remove it, or set ZMIGRATE_LAB to another path)"
+  u=$(stat -c %u "$LAB") m=$(stat -c %a "$LAB")
+  [ "$u" = 0 ] || die "$LAB belongs to uid $u, not root: another user may have planted keys or links in it; refusing to use it (rm -rf $LAB, or set ZMIGRATE_LAB to another path)"
+  ! mode_has "$m" 022 || die "$LAB is writable by group or others (mode $m): another user may have planted keys or links in it; refusing to use it (check it, then chmod 700 $LAB; or rm -rf $LAB)"
+  if mode_has "$m" 077; then chmod 0700 "$LAB"; warn "$LAB was mode $m: now 0700"; fi
+  parent=$(dirname "$LAB")
+  u=$(stat -c %u "$parent") m=$(stat -c %a "$parent")
+  [ "$u" = 0 ] || die "$parent (holding $LAB) belongs to uid $u, not root: its owner could replace $LAB; set ZMIGRATE_LAB to a path under root's directories"
+  ! mode_has "$m" 022 || mode_has "$m" 1000 || die "$parent (holding $LAB) is writable by group or others without the sticky bit (mode $m): anyone could replace $LAB; set ZMIGRATE_LAB elsewhere"
+}
+lab_dir_create() {
+  mkdir -p "$(dirname "$LAB")"
+  mkdir -m 0700 "$LAB" 2>/dev/null || true  # exists already: lab_dir_check judges it
+  lab_dir_check
+}
+lab_dir_check
+
 # host argument: a | b | zhost-a | zhost-b | 127.0.0.2 | 127.0.0.3  ->  a | b
 host_arg() {
   case ${1:-} in
@@ -54,7 +81,7 @@ wait_for() {
 # A lab command run by another one (lab/up -> lab/down) inherits the lock via ZMIGRATE_LAB_LOCKED.
 lab_lock() {
   [ "${ZMIGRATE_LAB_LOCKED:-}" = "$LAB" ] && return 0
-  mkdir -p "$LAB"
+  lab_dir_create
   exec 9>"$LAB/.lock"
   flock -w "${1:-600}" 9 || die "another lab command holds $LAB/.lock for more than ${1:-600}s"
   export ZMIGRATE_LAB_LOCKED=$LAB

@@ -244,8 +244,9 @@ export function judgeSurvival(input: {
   return report
 }
 
+/** The lab's state directory: ZMIGRATE_LAB, else the default of lab/lib.sh (root's alone, not /tmp). */
 export function labDir(): string {
-  return process.env.ZMIGRATE_LAB || '/tmp/zmigrate-lab'
+  return process.env.ZMIGRATE_LAB || '/var/lib/zmigrate-lab'
 }
 
 export function hostOf(name: string): LabHost {

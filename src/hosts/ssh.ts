@@ -1,7 +1,8 @@
 /**
  * SshTransport: runs commands on a remote host over ONE ssh2 connection, reused for every
  * command (each command is one exec channel). Host keys are checked against known_hosts
- * (known-hosts.ts); settings come from the profile, then ~/.ssh/config (ssh-options.ts).
+ * (known-hosts.ts); settings come from the profile, then ~/.ssh/config (ssh-options.ts); key and
+ * known_hosts files others could read or change are refused (ssh-files.ts).
  *
  * Decisions:
  * - Concurrency: at most `maxChannels` (default 6) channels at once, the rest wait in FIFO
@@ -35,6 +36,7 @@ import type {ResolvedHost} from '../profiles/types.js'
 import {checkHostKey, fingerprintSha256, keyTypeOf, knownHostsLine, knownHostsName, knownKeyTypes, preferredHostKeyAlgorithms, type KnownHostsSource} from './known-hosts.js'
 import {outputsFor, type CappedOutput} from './output-limit.js'
 import {quoteCommand} from './quote.js'
+import {checkKnownHostsDir, readIdentityFile, readKnownHostsFile} from './ssh-files.js'
 import {resolveSshOptions, type SshOptions} from './ssh-options.js'
 import type {HostTransport, RunOptions, RunResult} from './transport.js'
 
@@ -444,8 +446,10 @@ async function loadCredentials(hostName: string, o: SshOptions): Promise<Credent
   for (const file of o.identities) {
     let data: Buffer
     try {
-      data = await readFile(file)
+      data = await readIdentityFile(hostName, file)
     } catch (err) {
+      // A key others can read is refused outright (ssh-files.ts); a missing one is skipped.
+      if (err instanceof HostAccessError) throw err
       skipped.push({file, why: (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : errorText(err)})
       continue
     }
@@ -480,22 +484,24 @@ async function loadCredentials(hostName: string, o: SshOptions): Promise<Credent
   return {keys, skipped, agentSocket: o.agentSocket, unusable}
 }
 
-async function readKnownHosts(files: readonly string[]): Promise<KnownHostsSource[]> {
+/** A missing file means "nothing known"; an unreadable or unsafe one must not silently mean that. */
+async function readKnownHosts(hostName: string, files: readonly string[]): Promise<KnownHostsSource[]> {
   const sources: KnownHostsSource[] = []
   for (const file of files) {
-    try {
-      sources.push({file, text: await readFile(file, 'utf8')})
-    } catch (err) {
-      // A missing file means "nothing known"; an unreadable one must not silently mean that.
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
-    }
+    const text = await readKnownHostsFile(hostName, file)
+    if (text !== undefined) sources.push({file, text})
   }
   return sources
 }
 
-/** Appends a line, creating the file 0600 (and its directory 0700) if needed, as OpenSSH does. */
-async function recordHostKey(file: string, line: string): Promise<void> {
+/**
+ * Appends a line, creating the file 0600 (and its directory 0700) if needed, as OpenSSH does.
+ * Refused when others could write that directory or one above it: the file we create would be
+ * theirs to replace.
+ */
+async function recordHostKey(hostName: string, file: string, line: string): Promise<void> {
   await mkdir(path.dirname(file), {recursive: true, mode: 0o700})
+  await checkKnownHostsDir(hostName, file)
   let prefix = ''
   try {
     const existing = await readFile(file, 'utf8')
@@ -564,8 +570,9 @@ async function decideHostKey(hostName: string, o: SshOptions, sources: KnownHost
         }
       }
       try {
-        await recordHostKey(userFile, knownHostsLine(address, port, blob))
+        await recordHostKey(hostName, userFile, knownHostsLine(address, port, blob))
       } catch (err) {
+        if (err instanceof HostAccessError) return {accept: false, error: err}
         return {
           accept: false,
           error: new HostAccessError(hostName, `host key of ${where} is not known (${type} ${fp}) and could not be recorded in ${userFile}: ${errorText(err)}`, {
@@ -582,7 +589,8 @@ async function decideHostKey(hostName: string, o: SshOptions, sources: KnownHost
 function openConnection(hostName: string, o: SshOptions, settings: SshConnectOptions): Promise<SshClient> {
   return (async () => {
     const creds = await loadCredentials(hostName, o)
-    const sources = await readKnownHosts([...o.knownHosts, ...o.globalKnownHosts]).catch((err: unknown) => {
+    const sources = await readKnownHosts(hostName, [...o.knownHosts, ...o.globalKnownHosts]).catch((err: unknown) => {
+      if (err instanceof HostAccessError) throw err
       throw new HostAccessError(hostName, `cannot read known_hosts to check ${o.address}:${o.port}: ${errorText(err)}`, {
         code: 'E_SSH',
         remedy: `Fix the permissions of ${o.knownHosts.join(', ')}, or name another file with known-hosts: in the profile.`,

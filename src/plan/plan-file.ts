@@ -2,15 +2,19 @@
  * Reading and writing plan files, and deciding whether a plan is still valid for the world as
  * it is now (re-planned from fresh facts: same guest XML, same findings, same steps).
  */
-import {writeFile} from 'node:fs/promises'
+import {writeFileAtomic} from '../atomic-file.js'
 import {InputError, StalePlanError} from '../errors.js'
 import {readJsonFile} from '../json-file.js'
 import {stepsFingerprint} from './fingerprint.js'
 import {issueText, planSchema} from './schema.js'
 import type {Plan} from './types.js'
 
+/**
+ * Atomic (a reviewer or `migrate --plan` never reads half a plan), and never through a symlink at
+ * FILE: the rename replaces the link. The directory is the user's choice (-o) and is not checked.
+ */
 export async function writePlan(file: string, plan: Plan): Promise<void> {
-  await writeFile(file, JSON.stringify(plan, null, 2) + '\n', {mode: 0o600})
+  await writeFileAtomic(file, JSON.stringify(plan, null, 2) + '\n', {mode: 0o600})
 }
 
 export async function readPlan(file: string): Promise<Plan> {

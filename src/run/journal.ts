@@ -1,11 +1,13 @@
 /**
  * The migration journal: one JSON file per migration under the user's data dir, rewritten
- * atomically (write to a temp file, fsync, rename) after every state change, so a killed
- * zmigrate leaves a journal that `migrate --resume` can continue from.
+ * atomically (src/atomic-file.ts: temp file, fsync, rename, fsync of the directory) after every
+ * state change, so a killed zmigrate leaves a journal that `migrate --resume` can continue from.
+ * The journal directory must be private (0700, ours): `--resume` trusts what it finds there to
+ * decide which host commands to run, as root.
  */
 import {randomBytes} from 'node:crypto'
-import {mkdir, open, rename} from 'node:fs/promises'
 import {dirname, join} from 'node:path'
+import {ensurePrivateDir, writeFileAtomic} from '../atomic-file.js'
 import {InputError} from '../errors.js'
 import {readJsonFile} from '../json-file.js'
 import {issueText} from '../plan/schema.js'
@@ -101,16 +103,9 @@ export function newJournal(plan: Plan, dataDir: string, now = new Date()): Journ
 /** Persist the journal atomically: a reader sees the old or the new version, never half of one. */
 export async function saveJournal(journal: Journal): Promise<void> {
   journal.updatedAt = new Date().toISOString()
-  await mkdir(dirname(journal.file), {recursive: true, mode: 0o700})
-  const tmp = `${journal.file}.${process.pid}.tmp`
-  const fh = await open(tmp, 'w', 0o600)
-  try {
-    await fh.writeFile(JSON.stringify(journal, null, 2) + '\n')
-    await fh.sync()
-  } finally {
-    await fh.close()
-  }
-  await rename(tmp, journal.file)
+  // Checked on every save, not once: a resumed journal may live in another directory.
+  await ensurePrivateDir(dirname(journal.file), 'journal directory')
+  await writeFileAtomic(journal.file, JSON.stringify(journal, null, 2) + '\n', {mode: 0o600})
 }
 
 /** Reads a journal and checks it against its schema: a damaged one is a located InputError. */

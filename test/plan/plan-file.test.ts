@@ -1,5 +1,6 @@
 import {expect} from 'chai'
-import {mkdtempSync, writeFileSync} from 'node:fs'
+import {lstatSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync} from 'node:fs'
+import {open} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {InputError, StalePlanError} from '../../src/errors.js'
@@ -37,6 +38,34 @@ describe('plan files', () => {
     const f = join(dir, 'ok.json')
     await writePlan(f, plan)
     expect(await readPlan(f)).to.deep.equal(plan)
+  })
+
+  it('replaces a symlink at the plan path instead of writing through it (zmigrate runs as root)', async () => {
+    const d = mkdtempSync(join(dir, 'link-'))
+    const victim = join(d, 'victim')
+    writeFileSync(victim, 'precious\n')
+    const f = join(d, 'zdemo.plan.json')
+    symlinkSync(victim, f)
+    await writePlan(f, plan)
+    expect(readFileSync(victim, 'utf8')).to.equal('precious\n')
+    expect(lstatSync(f).isFile()).to.equal(true)
+    expect(statSync(f).mode & 0o777).to.equal(0o600)
+    expect(await readPlan(f)).to.deep.equal(plan)
+    expect(readdirSync(d).sort()).to.deep.equal(['victim', 'zdemo.plan.json'])
+  })
+
+  it('replaces a plan as a whole: a reader of the old file never sees it truncated or mixed', async () => {
+    const f = join(dir, 'replace.json')
+    await writePlan(f, plan)
+    const old = readFileSync(f, 'utf8')
+    const reader = await open(f, 'r')
+    try {
+      await writePlan(f, {...plan, guest: {...plan.guest, name: 'zdemo2'}})
+      expect(await reader.readFile('utf8')).to.equal(old)
+    } finally {
+      await reader.close()
+    }
+    expect((await readPlan(f)).guest.name).to.equal('zdemo2')
   })
 
   it('rejects malformed JSON with the file and line (exit 2)', async () => {

@@ -31,8 +31,8 @@ describe('bundled profiles', () => {
         transport: 'ssh',
         address,
         user: 'root',
-        identities: ['/tmp/zmigrate-lab/ssh/id_ed25519'],
-        knownHosts: '/tmp/zmigrate-lab/ssh/known_hosts',
+        identities: ['/var/lib/zmigrate-lab/ssh/id_ed25519'],
+        knownHosts: '/var/lib/zmigrate-lab/ssh/known_hosts',
         libvirtUri: 'qemu:///system',
         migrationUri: `qemu+ssh://root@${address}/system`,
         root: path.join(repoRoot, 'lab/trees', name),
@@ -46,6 +46,16 @@ describe('bundled profiles', () => {
       from: '/var/lib/libvirt/scratch/zdemo-scratch.img',
       to: '/var/lib/libvirt/scratch/zdemo-scratch.img',
     })
+  })
+
+  it('lab.yaml: the key and known_hosts are in the lab scripts\' default state dir, root\'s alone, not /tmp', () => {
+    const lab = loadProfile(path.join(profilesDir, 'lab.yaml'))
+    const dirs = new Set(Object.values(lab.hosts).flatMap((h) => [...h.identities, h.knownHosts!].map((f) => path.dirname(path.dirname(f)))))
+    expect([...dirs]).to.deep.equal(['/var/lib/zmigrate-lab'])
+    // every place that names the default, shell and TypeScript alike
+    const defaults = ['lab/lib.sh', 'lab/demo', 'bench/lab'].map((f) => /^LAB=\$\{ZMIGRATE_LAB:-([^}]+)\}$/m.exec(readFileSync(path.join(repoRoot, f), 'utf8'))?.[1])
+    defaults.push(/ZMIGRATE_LAB \|\| '([^']+)'/.exec(readFileSync(path.join(repoRoot, 'lab/proof.ts'), 'utf8'))?.[1])
+    expect(defaults).to.deep.equal(Array(4).fill('/var/lib/zmigrate-lab'))
   })
 })
 

@@ -8,9 +8,10 @@ import {tmpdir} from 'node:os'
 import {dirname, join, resolve} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {parse, stringify} from 'yaml'
+import {labDir} from '../../lab/proof.js'
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
-export const LAB = process.env.ZMIGRATE_LAB ?? '/tmp/zmigrate-lab'
+export const LAB = labDir()
 export const IP = {'zhost-a': '127.0.0.2', 'zhost-b': '127.0.0.3'} as const
 export type LabHostName = keyof typeof IP
 
