@@ -9,19 +9,9 @@ import {join} from 'node:path'
 import {InputError} from '../../src/errors.js'
 import type {Plan} from '../../src/plan/types.js'
 import {journalDir, loadJournal, newJournal, saveJournal} from '../../src/run/journal.js'
+import {setup} from '../support/runner-setup.js'
 
-const plan: Plan = {
-  formatVersion: 1,
-  tool: {name: 'zmigrate', version: '0.1.0'},
-  createdAt: '2026-11-22T10:00:00.000Z',
-  profile: {site: 'lab', file: 'profiles/lab.yaml'},
-  guest: {name: 'zdemo', state: 'running', memoryKiB: 262144},
-  source: {host: 'zhost-a'},
-  destination: {host: 'zhost-b'},
-  fingerprints: {domainXml: 'a', findings: 'f', steps: 's', profile: 'p'},
-  findings: [],
-  steps: [],
-}
+const plan: Plan = setup().plan
 
 const made: string[] = []
 const tempDir = (prefix: string) => {
