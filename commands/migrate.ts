@@ -20,7 +20,7 @@ type MigrateResult = MigrationReport | HostMigrationReport | {dryRun: true; plan
 export default class Migrate extends BaseCommand {
   static override summary = 'Migrate a guest: detach what blocks live migration, prepare the destination, virsh migrate, re-attach, verify.'
   static override description = `Plans and applies in one go (GUEST --from A --to B), applies a reviewed plan (--plan FILE; refused when stale, exit 5), or continues an interrupted run (--resume JOURNAL). Every step is journaled; on failure, completed steps are undone in reverse order.
-Exit 0: migrated and verified; 1: failed and fully rolled back; 2: usage/profile error; 3: host unreachable; 4: failed and rollback incomplete (the report says what needs a human); 5: stale plan; 130: interrupted (resume with --resume).`
+Exit 0: migrated and verified; 1: failed and fully rolled back; 2: usage/profile error; 3: host unreachable; 4: failed and rollback incomplete, or the journal could not be written (the report or error says what needs a human); 5: stale or edited plan; 6: another run holds the guest; 130: interrupted (resume with --resume).`
   static override args = {guest: Args.string({description: 'Guest name on the source host.'})}
   static override examples = [
     '<%= config.bin %> migrate zdemo --from zhost-a --to zhost-b',
@@ -104,7 +104,7 @@ Exit 0: migrated and verified; 1: failed and fully rolled back; 2: usage/profile
       let timings: PreflightTimings | undefined
       if (!flags.resume) {
         const started = performance.now()
-        plan = await obtainPlan({profile, toolVersion: this.config.version, planFile: flags.plan, guest: args.guest, from: flags.from, to: flags.to}, pool)
+        plan = await obtainPlan({profile, toolVersion: this.config.version, planFile: flags.plan, guest: args.guest, from: flags.from, to: flags.to, dataDir: this.config.dataDir}, pool)
         timings = {startupMs: Math.round(started), connectMs: Math.max(0, ...Object.values(pool.connectTimes())), preflightMs: Math.round(performance.now() - started)}
         if (flags['dry-run']) {
           if (!json) this.log(`${renderPlan(plan)}\n\nDry run: nothing was changed.`)

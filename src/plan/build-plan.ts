@@ -21,13 +21,16 @@ import {IMAGE_FORMATS, UUID} from './values.js'
 
 export class PlanBlockedError extends ZmigrateError {
   readonly blockers: Finding[]
-  constructor(guest: string, blockers: Finding[]) {
+  /** The guest's UUID, when its XML has one. */
+  readonly uuid?: string
+  constructor(guest: string, blockers: Finding[], uuid?: string) {
     super(`${guest}: ${blockers.length} blocker${blockers.length === 1 ? '' : 's'} — ${blockers.map((b) => `${b.rule} (${b.subject})`).join('; ')}`, {
       exitCode: ExitCode.BLOCKED,
       code: 'E_BLOCKED',
       remedy: 'Fix the blockers (zmigrate check shows each with its remedy), then plan again.',
     })
     this.blockers = blockers
+    this.uuid = uuid
   }
 }
 
@@ -56,7 +59,7 @@ export function buildPlan(input: PlanInput): Plan {
   const {context: ctx, findings} = input
   const {guest, sourceHost, destinationHost, profile} = ctx
   const blockers = findings.filter((f) => f.severity === 'blocker')
-  if (blockers.length > 0) throw new PlanBlockedError(guest.name, blockers)
+  if (blockers.length > 0) throw new PlanBlockedError(guest.name, blockers, guest.domain.uuid)
 
   // steps name the guest by UUID: virsh resolves a bare name as an ID first, then a UUID, then a name
   const uuid = guest.domain.uuid

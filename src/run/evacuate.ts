@@ -73,7 +73,7 @@ export async function evacuate(request: EvacuationRequest, pool: HostPool): Prom
     }
     let plan: Plan
     try {
-      plan = await obtainPlan({profile, toolVersion: request.toolVersion, guest: name, from, to}, pool)
+      plan = await obtainPlan({profile, toolVersion: request.toolVersion, guest: name, from, to, dataDir: request.dataDir}, pool)
     } catch (error) {
       if (!(error instanceof PlanBlockedError)) throw error
       // the moves before this one changed the destination (memory, CPUs, names)

@@ -123,6 +123,17 @@ export async function acquireGuestLock(dataDir: string, uuid: string, guest: str
   throw new Error(`could not take the lock ${file}`)
 }
 
+/**
+ * The live holder of a guest's lock, if any. A run that finds a blocker or a stale plan asks
+ * this: when another run is moving the guest, that run is the reason, and the one to report.
+ */
+export async function lockHolder(dataDir: string, uuid: string): Promise<{file: string; holder: LockHolder} | undefined> {
+  if (!UUID.test(uuid)) return undefined
+  const file = join(lockDir(dataDir), `${uuid.toLowerCase()}.lock`)
+  const holder = parseHolder(await readFile(file, 'utf8').catch(() => ''))
+  return holder && holder.pid !== process.pid && holderAlive(holder) ? {file, holder} : undefined
+}
+
 function lockHandle(file: string, holder: LockHolder): GuestLock {
   let released = false
   return {

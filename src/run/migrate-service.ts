@@ -5,6 +5,7 @@
 import {profileHost} from '../profiles/hosts.js'
 import type {HostPool} from '../hosts/connect.js'
 import {assertFresh, readPlan, validPlan} from '../plan/plan-file.js'
+import {PlanBlockedError} from '../plan/build-plan.js'
 import {planGuest} from '../plan/plan-service.js'
 import type {Plan, PlanHostRole} from '../plan/types.js'
 import {StalePlanError, UsageError} from '../errors.js'
@@ -12,7 +13,7 @@ import {assertPlanMatchesProfile, assertStepsIntact} from '../plan/integrity.js'
 import type {ResolvedProfile} from '../profiles/types.js'
 import {applyJournal} from './apply.js'
 import type {EventSink} from './events.js'
-import {acquireGuestLock} from './guest-lock.js'
+import {acquireGuestLock, GuestLockedError, lockHolder} from './guest-lock.js'
 import {domainState, type HostRef} from './host-ops.js'
 import {recordJournal} from './journal-store.js'
 import {loadJournal, newJournal, type Journal, type PreflightTimings} from './journal.js'
@@ -27,6 +28,8 @@ export interface PlanSource {
   guest?: string
   from?: string
   to?: string
+  /** The data dir, to name another run that holds the guest when planning fails. */
+  dataDir?: string
 }
 
 const host = (profile: ResolvedProfile, name: string) => profileHost(profile, name, 'the plan')
@@ -37,6 +40,22 @@ const host = (profile: ResolvedProfile, name: string) => profileHost(profile, na
  * steps, not the fingerprint it claims), and only towards hosts the profile names.
  */
 export async function obtainPlan(src: PlanSource, pool: HostPool): Promise<Plan> {
+  try {
+    return await planOrReadPlan(src, pool)
+  } catch (error) {
+    if (error instanceof PlanBlockedError && error.uuid) return blameHolder(error, src.dataDir, error.uuid)
+    throw error
+  }
+}
+
+/** A blocker or a stale plan while another run moves the guest: that run is the reason, and named. */
+async function blameHolder(error: unknown, dataDir: string | undefined, uuid: string): Promise<never> {
+  const held = dataDir ? await lockHolder(dataDir, uuid) : undefined
+  if (held) throw new GuestLockedError(held.file, held.holder)
+  throw error
+}
+
+async function planOrReadPlan(src: PlanSource, pool: HostPool): Promise<Plan> {
   if (src.planFile) {
     const saved = await readPlan(src.planFile)
     assertStepsIntact(saved)
@@ -45,7 +64,11 @@ export async function obtainPlan(src: PlanSource, pool: HostPool): Promise<Plan>
       {profile: src.profile, guest: saved.guest.name, from: saved.source.host, to: saved.destination.host, toolVersion: saved.tool.version, now: new Date(saved.createdAt)},
       pool,
     )
-    assertFresh(saved, fresh)
+    try {
+      assertFresh(saved, fresh)
+    } catch (error) {
+      return blameHolder(error, src.dataDir, saved.guest.uuid)
+    }
     return saved
   }
   if (!src.guest || !src.from || !src.to) throw new UsageError('name a GUEST with --from and --to, or pass --plan FILE or --resume JOURNAL', {code: 'E_USAGE'})
