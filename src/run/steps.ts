@@ -23,6 +23,7 @@ import {
   type HostRef,
 } from './host-ops.js'
 import {etaSeconds, parseJobInfo, type JobStats} from './jobinfo.js'
+import {sleep} from './wait.js'
 import {MAX_PENDING_SAMPLE_CHARS, SampleStream} from './sample-stream.js'
 
 export interface StepEnv {
@@ -52,19 +53,6 @@ export class StepError extends ZmigrateError {
 }
 
 const other = (role: PlanHostRole): PlanHostRole => (role === 'source' ? 'destination' : 'source')
-/** A wait that neither outlives an abort nor keeps the process alive once the work is done. */
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    // the abort listener goes when the timer fires: one per sample would pile up on a long run
-    const done = () => {
-      clearTimeout(t)
-      signal?.removeEventListener('abort', done)
-      resolve()
-    }
-    const t = setTimeout(done, ms)
-    t.unref()
-    signal?.addEventListener('abort', done, {once: true})
-  })
 
 const scopeFlags = (scope: DeviceScope): string[] => scope.map((s) => `--${s}`)
 

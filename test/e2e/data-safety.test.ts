@@ -10,6 +10,7 @@ import {proveSurvival} from '../../lab/proof.js'
 import {stepsFingerprint} from '../../src/plan/fingerprint.js'
 import {migrationReportSchema} from '../../src/run/report.js'
 import {guestState, hasDisk, IP, lab, labProfile, onHost, other, startCli, whereIs, zm, LAB, type LabHostName} from '../support/lab-cli.js'
+import {holdLab} from '../support/lab-hold.js'
 
 const short = (h: LabHostName) => (h === 'zhost-a' ? 'a' : 'b')
 const lastJson = (stdout: string) => JSON.parse(String(stdout).trim().split('\n').at(-1)!)
@@ -27,6 +28,7 @@ describe('@lab zmigrate never harms a guest it did not mean to touch', function 
 
   before(async function () {
     this.timeout(45 * 60_000)
+    await holdLab()
     const up = await lab('up')
     if (up.exitCode !== 0) throw new Error(`lab/up failed:\n${up.stdout}\n${up.stderr}`)
   })

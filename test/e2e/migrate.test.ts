@@ -9,6 +9,7 @@ import {migrationReportSchema} from '../../src/run/report.js'
 import {hostMigrationReportSchema} from '../../src/run/evacuate.js'
 import {proveSurvival, readHeartbeats, consoleLogPath} from '../../lab/proof.js'
 import {guestState, hasDisk, IP, lab, labProfile, onHost, other, startCli, whereIs, zm, LAB, type LabHostName} from '../support/lab-cli.js'
+import {holdLab} from '../support/lab-hold.js'
 
 const short = (h: LabHostName) => (h === 'zhost-a' ? 'a' : 'b')
 
@@ -24,6 +25,7 @@ describe('@lab zmigrate migrate on the lab', function () {
 
   before(async function () {
     this.timeout(45 * 60_000)
+    await holdLab()
     const up = await lab('up')
     if (up.exitCode !== 0) throw new Error(`lab/up failed:\n${up.stdout}\n${up.stderr}`)
   })

@@ -7,6 +7,7 @@ import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 import {consoleLogPath, labDir, proveSurvival, readHeartbeats, renderReport, type LabHost} from '../../lab/proof.js'
+import {holdLab} from '../support/lab-hold.js'
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 const LAB = labDir()
@@ -59,6 +60,7 @@ async function migrate(from: LabHost, to: LabHost, p2p: boolean): Promise<number
 describe('@lab zmigrate lab (lab/up)', function () {
   before(async function () {
     this.timeout(45 * 60_000)
+    await holdLab()
     const r = await execa(join(REPO, 'lab', 'up'), [], {all: true, reject: false, timeout: 40 * 60_000})
     if (r.exitCode !== 0) throw new Error(`lab/up failed (exit ${r.exitCode}):\n${r.all}`)
     console.log(`      ${String(r.all).trim().split('\n').at(-1)}`)
