@@ -15,6 +15,7 @@ import {declaredImage} from '../rules/disk-image.js'
 import type {CheckContext, Finding} from '../rules/types.js'
 import {deviceMoves} from './device-moves.js'
 import {findingsFingerprint, sha256, stepsFingerprint} from './fingerprint.js'
+import {copiedImages, sourceImageRemovals} from './source-images.js'
 import {chooseMigrateOptions, migrateArgv} from './migrate-options.js'
 import type {DeviceRef, Plan, PlanStep, StepAction} from './types.js'
 import {IMAGE_FORMATS, UUID} from './values.js'
@@ -180,6 +181,10 @@ export function buildPlan(input: PlanInput): Plan {
     expect: {guestOn: 'destination', state: expectState, sourceState: migrate.undefineSource ? 'absent' : 'shut off', devices: moves.map((m) => m.destinationRef)},
   })
 
+  // 6. after verification, what the copy left on the source (profile migration.source-images)
+  const images = copiedImages(ctx, migrate.copyDisks)
+  for (const removal of sourceImageRemovals(ctx, images)) add(`remove-source-copy-${removal.image.target}`, [], removal)
+
   return {
     formatVersion: 1,
     tool: {name: 'zmigrate', version: input.toolVersion},
@@ -191,6 +196,7 @@ export function buildPlan(input: PlanInput): Plan {
     fingerprints: {domainXml: sha256(guest.domain.xml), findings: findingsFingerprint(findings), steps: stepsFingerprint(steps), profile: profile.sha256},
     findings,
     steps,
+    ...(images.length > 0 ? {copiedImages: images} : {}),
   }
 }
 

@@ -51,6 +51,8 @@ const expectSchema = z.object({
   devices: z.array(deviceRefSchema),
 })
 
+const copiedImageSchema = z.object({target: diskTargetSchema, path: absolutePathSchema, sizeBytes: z.number().int().nonnegative().optional()})
+
 const base = {host: role, description: z.string(), commands: z.array(z.array(z.string()))}
 
 /** One object schema per step kind, so a plan carries exactly the fields its kind uses. */
@@ -60,6 +62,7 @@ const variants = [
   z.object({kind: z.enum(['detach-device', 'attach-device']), ...base, device: deviceRefSchema, scope}),
   z.object({kind: z.literal('migrate'), ...base, migrate: migrateOptionsSchema}),
   z.object({kind: z.literal('verify'), ...base, expect: expectSchema}),
+  z.object({kind: z.literal('remove-copied-image'), ...base, image: copiedImageSchema}),
 ] as const
 
 export const stepActionSchema = z.discriminatedUnion('kind', [...variants])
@@ -71,6 +74,7 @@ export const planStepSchema = z.discriminatedUnion('kind', [
   variants[2].extend(stepFields),
   variants[3].extend(stepFields),
   variants[4].extend(stepFields),
+  variants[5].extend(stepFields),
 ])
 
 export const planSchema = z.object({
@@ -84,6 +88,7 @@ export const planSchema = z.object({
   fingerprints: z.object({domainXml: sha256Schema, findings: sha256Schema, steps: sha256Schema, profile: sha256Schema}),
   findings: z.array(findingSchema),
   steps: z.array(planStepSchema).min(1).max(1000),
+  copiedImages: z.array(copiedImageSchema).optional(),
 })
 
 // compile-time proof that the schema and the type describe the same document

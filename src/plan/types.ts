@@ -64,6 +64,14 @@ export interface ImageSpec {
   virtualSizeBytes: number
 }
 
+/** An image the migration copies: its path on the source, and its size there when known. */
+export interface CopiedImage {
+  target: string
+  /** Absolute, normalised. */
+  path: string
+  sizeBytes?: number
+}
+
 export interface VerifyExpectation {
   guestOn: PlanHostRole
   state: 'running' | 'paused' | 'shut off'
@@ -82,6 +90,12 @@ export type StepAction =
   | (StepBase & {kind: 'detach-device' | 'attach-device'; device: DeviceRef; scope: DeviceScope})
   | (StepBase & {kind: 'migrate'; migrate: MigrateOptions})
   | (StepBase & {kind: 'verify'; expect: VerifyExpectation})
+  /**
+   * After verification (profile migration.source-images: remove): the source's copy of an image
+   * the migration copied, removed unless a guest there still names it or a process holds it open.
+   * Irreversible, so it has no undo, and its failure leaves the image and never rolls back.
+   */
+  | (StepBase & {kind: 'remove-copied-image'; image: CopiedImage})
 
 export type StepKind = StepAction['kind']
 /** The action variant of one kind (variants may cover two kinds, as a step and its undo). */
@@ -126,4 +140,6 @@ export interface Plan {
   /** The check findings the plan was computed from. */
   findings: Finding[]
   steps: PlanStep[]
+  /** The file images the migration copies (left on the source unless the policy removes them). */
+  copiedImages?: CopiedImage[]
 }

@@ -75,6 +75,7 @@ export const migrationPolicySchema = z.strictObject({
   'suspend-on-arrival': z.boolean().optional(),
   /** Copy local disks: auto (when needed), never (block instead). */
   'copy-storage': z.enum(['auto', 'never']).optional(),
+  'source-images': z.enum(['keep', 'remove']).optional(),
   /** --parallel --parallel-connections N; 0 or absent = off. */
   'parallel-connections': z.number().int().min(0).max(255).optional(),
   'auto-converge': z.boolean().optional(),

@@ -71,6 +71,7 @@ function migrationRows(m: MigrationPolicy): [string, string][] {
     ['undefine source', yesNo(m.undefineSource)],
     ['suspend on arrival', yesNo(m.suspendOnArrival)],
     ['copy storage', m.copyStorage],
+    ['source images after a copy', m.sourceImages],
     ['parallel connections', m.parallelConnections === 0 ? 'off' : String(m.parallelConnections)],
     ['auto-converge', yesNo(m.autoConverge)],
     ['post-copy', m.postcopyAfterSeconds === undefined ? 'off' : `after ${m.postcopyAfterSeconds} s of pre-copy`],

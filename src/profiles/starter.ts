@@ -57,6 +57,7 @@ ${hostLines.join('\n')}
 #   persistent: true
 #   undefine-source: true
 #   copy-storage: auto                # auto | never
+#   source-images: keep               # after a disk copy: keep | remove (only images this run copied, after verification)
 #   unsafe: false                     # keep libvirt's safety checks
 
 # devices:

@@ -33,6 +33,8 @@ export interface MigrationPolicy {
   undefineSource: boolean
   suspendOnArrival: boolean
   copyStorage: 'auto' | 'never'
+  /** After a verified migration with disk copy: keep the source's copied images, or remove them. */
+  sourceImages: 'keep' | 'remove'
   parallelConnections: number
   autoConverge: boolean
   postcopyAfterSeconds?: number

@@ -1,6 +1,7 @@
 import type {Plan} from '../plan/types.js'
 import type {GuestOutcome, HostMigrationReport} from '../run/evacuate.js'
 import type {MigrationReport} from '../run/report.js'
+import {formatBytes} from '../units.js'
 
 const mark: Record<string, string> = {done: 'ok  ', failed: 'FAIL', pending: '-   ', running: '?   ', skipped: 'ok  ', 'not-needed': 'n/a '}
 
@@ -18,6 +19,10 @@ export function renderMigrationReport(r: MigrationReport): string {
     for (const u of r.undo) out.push(`  ${mark[u.state] ?? u.state} ${u.step}  ${u.description}${u.error ? `\n       error: ${u.error}` : ''}`)
   }
   if (r.manual.length > 0) out.push('', 'needs a human:', ...r.manual.map((m) => `  - ${m}`))
+  for (const i of r.sourceImages ?? []) {
+    const size = i.sizeBytes !== undefined ? ` (${formatBytes(i.sizeBytes)})` : ''
+    out.push(i.state === 'removed' ? `removed from ${i.host}: ${i.path}${size}, the copy this migration made` : `left on ${i.host}: ${i.path}${size} — ${i.reason}`)
+  }
   out.push('', `journal: ${r.journal}`)
   return out.join('\n')
 }

@@ -75,6 +75,11 @@ async function applySteps(journal: Journal, env: StepEnv, opts: ApplyOptions, pe
     } catch (error) {
       const message = opts.signal?.aborted ? `interrupted by signal during ${step.id}` : errorLine(error)
       if (await arrivedDespite(error, message, journal, record, step, env, persist)) continue
+      if (verifiedBefore(journal, step)) {
+        // cleanup after a verified migration: its failure leaves something behind, never undoes the move
+        await leftBehind(journal, record, message, opts, persist)
+        continue
+      }
       await fail(journal, record, message, opts, persist)
       return
     }
@@ -110,6 +115,22 @@ async function arrivedDespite(error: unknown, message: string, journal: Journal,
   addEvent(journal, 'notice', `virsh reported "${message}" but ${env.guest} is ${destination} on the destination; continuing`)
   await persist()
   return true
+}
+
+/** Has a verify step before this one completed? Then the migration is done and verified. */
+function verifiedBefore(journal: Journal, step: PlanStep): boolean {
+  const kinds = new Map(journal.plan.steps.map((s) => [s.id, s.kind]))
+  const at = journal.steps.findIndex((r) => r.id === step.id)
+  return journal.steps.slice(0, at).some((r) => kinds.get(r.id) === 'verify' && r.state === 'done')
+}
+
+async function leftBehind(journal: Journal, record: StepRecord, message: string, opts: ApplyOptions, persist: Persist): Promise<void> {
+  record.state = 'failed'
+  record.error = message
+  record.endedAt = new Date().toISOString()
+  addEvent(journal, 'notice', `after verification: ${message}`, {step: record.id})
+  await persist()
+  opts.emit({type: 'step-failed', step: record.id, error: message})
 }
 
 async function fail(journal: Journal, record: StepRecord, message: string, opts: ApplyOptions, persist: Persist): Promise<void> {

@@ -118,6 +118,31 @@ export async function createImage(h: HostRef, image: {path: string; format: stri
   if (r.exitCode !== 0) throw new RemoteCommandError(h.t.hostName, ['qemu-img', 'create', image.path], r, r.exitCode === 17 ? `${image.path} exists on ${h.t.hostName}: the plan is stale; plan again.` : undefined)
 }
 
+/**
+ * Removes the source's copy of an image the migration copied — unless a guest defined there still
+ * names the path (live or persistent XML, as a source or a backing store) or a process holds it
+ * open (a running QEMU keeps its backing files open, declared or not). Exit 3: in use, with why.
+ */
+const REMOVE_UNUSED_IMAGE = `uri=$1; p=$2
+[ -e "$p" ] || exit 0
+for u in $(virsh -q -c "$uri" list --all --uuid); do
+  for x in "" --inactive; do
+    if virsh -q -c "$uri" dumpxml $x "$u" 2>/dev/null | grep -F -q -- "$p"; then echo "guest $u names $p" >&2; exit 3; fi
+  done
+done
+# the same file (device and inode), not the same name: a process in another mount namespace may
+# have another file open under that name; -inum, unlike -samefile, does not open the file itself
+id=$(stat -L -c '%d %i' -- "$p") || exit 4
+set -- $id
+fd=$(find -L /proc/[0-9]*/fd -maxdepth 1 -inum "$2" -printf '%D %p\\n' 2>/dev/null | grep "^$1 " | head -n 1)
+[ -n "$fd" ] && { echo "a process holds $p open (\${fd#* })" >&2; exit 3; }
+rm -f -- "$p"`
+
+export async function removeUnusedImage(h: HostRef, path: string): Promise<void> {
+  const r = await h.t.run(['sh', '-c', REMOVE_UNUSED_IMAGE, 'zmigrate', h.uri, path], {timeoutMs: 120_000})
+  if (r.exitCode !== 0) throw new RemoteCommandError(h.t.hostName, ['remove', 'copied image', path], r, r.exitCode === 3 ? `${path} is still in use on ${h.t.hostName}: it was left there.` : undefined)
+}
+
 /** `test` takes no `--`: the path is absolute (plan/values.ts), so it cannot read as an operator. */
 export async function pathExists(h: HostRef, path: string): Promise<boolean> {
   const r = await h.t.run(['test', '-e', path])

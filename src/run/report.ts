@@ -49,6 +49,13 @@ export const migrationReportSchema = z.object({
     .optional(),
   /** What a human must do (rollback incomplete). */
   manual: z.array(z.string()),
+  /**
+   * The source's copies of the images the migration copied (a migrated guest only): left there
+   * (profile migration.source-images: keep, or a removal refused), or removed.
+   */
+  sourceImages: z
+    .array(z.object({host: z.string(), path: z.string(), sizeBytes: z.number().optional(), state: z.enum(['left', 'removed']), reason: z.string().optional()}))
+    .optional(),
 })
 
 export type MigrationReport = z.infer<typeof migrationReportSchema>
@@ -89,5 +96,17 @@ export function migrationReport(journal: Journal): MigrationReport {
     ...(typeof downtime === 'number' ? {downtimeMs: downtime} : {}),
     ...(journal.timings ? {timings: journal.timings} : {}),
     manual: journal.undo.filter((u) => u.state === 'failed' && u.manual).map((u) => u.manual!),
+    ...(outcome === 'migrated' && (journal.plan.copiedImages ?? []).length > 0 ? {sourceImages: sourceImages(journal)} : {}),
   }
+}
+
+function sourceImages(journal: Journal): NonNullable<MigrationReport['sourceImages']> {
+  const records = new Map(journal.steps.map((r) => [r.id, r]))
+  return (journal.plan.copiedImages ?? []).map((image) => {
+    const step = journal.plan.steps.find((s) => s.kind === 'remove-copied-image' && s.image.path === image.path)
+    const record = step ? records.get(step.id) : undefined
+    const base = {host: journal.plan.source.host, path: image.path, ...(image.sizeBytes !== undefined ? {sizeBytes: image.sizeBytes} : {})}
+    if (record?.state === 'done') return {...base, state: 'removed' as const}
+    return {...base, state: 'left' as const, reason: record?.error ?? (step ? 'not removed' : 'the profile keeps source images (migration.source-images: keep)')}
+  })
 }

@@ -17,6 +17,7 @@ import {
   liveXml,
   pathExists,
   removeImage,
+  removeUnusedImage,
   setDasdOnline,
   virsh,
   virshWithFile,
@@ -113,6 +114,9 @@ export async function runAction(action: StepAction, env: StepEnv): Promise<StepR
       return migrate(action, env)
     case 'verify':
       return verify(action, env)
+    case 'remove-copied-image':
+      await removeUnusedImage(h, action.image.path)
+      return {removed: action.image.path}
   }
 }
 
@@ -229,6 +233,8 @@ export async function isDone(action: StepAction, env: StepEnv): Promise<boolean>
     }
     case 'verify':
       return false
+    case 'remove-copied-image':
+      return !(await pathExists(h, action.image.path))
   }
 }
 

@@ -76,6 +76,8 @@ describe('@lab zmigrate migrate on the lab', function () {
     expect(await guestState(to)).to.equal('running')
     expect(await guestState(from)).to.equal('absent')
     expect(await hasDisk(to, 'vdb')).to.equal(true)
+    // the copy's source stays (source-images: keep) and the report says so
+    expect(report.sourceImages).to.deep.equal([{host: from, path: '/var/lib/libvirt/images/zdemo-data.img', sizeBytes: 64 * 1024 * 1024, state: 'left', reason: 'the profile keeps source images (migration.source-images: keep)'}])
     await prove(to)
     // the guest itself saw its scratch disk go (on the source) and come back (on the destination)
     const devEvents = (h: LabHostName) => readHeartbeats(consoleLogPath(LAB, short(h), 'zdemo')).events.filter((e) => e.kind === 'dev')
@@ -85,6 +87,19 @@ describe('@lab zmigrate migrate on the lab', function () {
     const around = [...devEvents(from).slice(-1), ...devEvents(to).slice(-2)]
     expect(around.some((e) => e.kind === 'dev' && e.dev === 'vdb' && !e.present), JSON.stringify(around)).to.equal(true)
     expect(around.at(-1)).to.deep.include({dev: 'vdb', present: true})
+  })
+
+  it('source-images: remove deletes the copied image on the source after verification, and only it', async () => {
+    const to = other(from)
+    const profile = labProfile((d) => (d.migration = {...d.migration, 'source-images': 'remove'}))
+    const r = await zm(['migrate', 'zdemo', '--from', from, '--to', to, '--yes', '--json', '--profile', profile])
+    expect(r.exitCode, r.stderr + r.stdout.slice(-2000)).to.equal(0)
+    const report = migrationReportSchema.strict().parse(JSON.parse(r.stdout.trim().split('\n').at(-1)!))
+    expect(report.steps.map((s) => s.kind).slice(-2)).to.deep.equal(['verify', 'remove-copied-image'])
+    expect(report.sourceImages?.[0]).to.include({host: from, path: '/var/lib/libvirt/images/zdemo-data.img', state: 'removed'})
+    expect((await onHost(from, ['test', '-e', '/var/lib/libvirt/images/zdemo-data.img'])).exitCode).to.equal(1)
+    expect((await onHost(from, ['test', '-e', '/var/lib/libvirt/scratch/zdemo-scratch.img'])).exitCode).to.equal(0)
+    await prove(to)
   })
 
   it('p2p migration (the source libvirtd connects to the destination)', async () => {

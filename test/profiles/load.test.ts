@@ -56,6 +56,7 @@ describe('profile loader', () => {
         undefineSource: true,
         suspendOnArrival: false,
         copyStorage: 'auto',
+        sourceImages: 'keep',
         parallelConnections: 0,
         autoConverge: false,
         timeoutAction: 'suspend',

@@ -61,6 +61,7 @@ function describe(argv: readonly string[], inner: readonly string[], uri: string
     if (script.includes('want=$2')) return `dasd-online=${inner[1]} ${inner.slice(2).join(' ')}`
     if (script.includes('/sys/bus/ccw/devices/$id/online')) return `dasd-state ${inner.slice(1).join(' ')}`
     if (script.includes('qemu-img create')) return `qemu-img create ${inner.join(' ')}`
+    if (script.includes('-inum')) return `remove-copied-image ${inner[1]}`
   }
   return inner.filter((a) => a !== '-c' && a !== uri && a !== 'virsh').join(' ')
 }
@@ -171,6 +172,14 @@ class FakeTransport implements HostTransport {
     if (script.includes('/sys/bus/ccw/devices/$id/online')) {
       const [, ...ids] = inner
       return ok(ids.map((id) => `${id} ${h.dasdOnline.get(id) ? 1 : 0}\n`).join(''))
+    }
+    if (script.includes('-inum')) {
+      // remove a copied image unless a guest here names it (the fake has no processes)
+      const [, path] = inner
+      const user = [...h.domains.values()].find((d) => serializeXml(d.xml).includes(path))
+      if (user) return err(`guest names ${path}`, 3)
+      h.files.delete(path)
+      return ok()
     }
     if (script.includes('qemu-img create')) {
       const [path] = inner

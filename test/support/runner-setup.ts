@@ -11,6 +11,7 @@ import type {Plan} from '../../src/plan/types.js'
 import {applyJournal, type ApplyOptions} from '../../src/run/apply.js'
 import type {RunEvent} from '../../src/run/events.js'
 import {newJournal, type Journal} from '../../src/run/journal.js'
+import type {MigrationPolicy} from '../../src/profiles/types.js'
 import type {Finding} from '../../src/rules/types.js'
 import {guest} from './domain-xml.js'
 import {FakeWorld} from './fake-libvirt.js'
@@ -42,10 +43,12 @@ const findings = [
   f('profile-detach-device', {deviceIndex: domain.disks[1].index, destinationSource: '/var/lib/libvirt/scratch/s.img'}),
 ]
 
-export function setup() {
+export function setup(opts: {migration?: Partial<MigrationPolicy>} = {}) {
   const plan: Plan = buildPlan({
     context: makeContext({
       domain,
+      migration: opts.migration,
+      sourceProbes: [{path: '/var/lib/libvirt/images/linux01.qcow2', exists: true, fileType: 'regular', sizeBytes: 3 << 20, image: {format: 'qcow2', virtualSizeBytes: 1 << 30}}],
       source: emptyFacts('src', {guests: [{name: 'linux01', uuid: domain.uuid!, state: 'running', persistent: true, xml: domain.xml}]}),
       destinationProbes: [{path: '/var/lib/libvirt/images/linux01.qcow2', exists: false, fileType: 'missing', freeBytes: 1 << 40}],
     }),
