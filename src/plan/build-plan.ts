@@ -1,5 +1,6 @@
 /**
  * Findings + profile → an ordered plan of reversible steps. Pure: no host is touched here.
+ * The plan applies the fixes the action findings propose (rules/fix.ts), whatever rule made them.
  *
  * Order (each step's undo runs in reverse order on failure):
  *   1. prepare the destination: DASD base and alias devices online, images for disk copy
@@ -14,6 +15,7 @@ import {ExitCode} from '../exit-codes.js'
 import {declaredImage} from '../rules/disk-image.js'
 import type {CheckContext, Finding} from '../rules/types.js'
 import {deviceMoves} from './device-moves.js'
+import {proposedFixes} from './fixes.js'
 import {findingsFingerprint, sha256, stepsFingerprint} from './fingerprint.js'
 import {copiedImages, sourceImageRemovals} from './source-images.js'
 import {chooseMigrateOptions, migrateArgv} from './migrate-options.js'
@@ -51,11 +53,6 @@ function virsh(uri: string, ...args: string[]): string[] {
   return ['virsh', '-c', uri, ...args]
 }
 
-function num(data: Record<string, unknown> | undefined, key: string): number | undefined {
-  const v = data?.[key]
-  return typeof v === 'number' && Number.isFinite(v) ? v : undefined
-}
-
 export function buildPlan(input: PlanInput): Plan {
   const {context: ctx, findings} = input
   const {guest, sourceHost, destinationHost, profile} = ctx
@@ -73,20 +70,12 @@ export function buildPlan(input: PlanInput): Plan {
   }
 
   // 1a. DASD base and alias devices online on the destination (IBM: set both online)
-  const dasdFindings = findings.filter((f) => f.severity === 'action' && (f.rule === 'dasd-base-offline' || f.rule === 'dasd-alias-offline'))
-  const busIds = [
-    ...new Set(
-      dasdFindings.flatMap((f) => {
-        const one = f.data?.busId
-        const many = f.data?.busIds
-        return [...(typeof one === 'string' ? [one] : []), ...(Array.isArray(many) ? many.filter((b): b is string => typeof b === 'string') : [])]
-      }),
-    ),
-  ]
+  const dasdOnline = proposedFixes(findings, 'set-dasd-online')
+  const busIds = [...new Set(dasdOnline.flatMap(({fix}) => fix.busIds))]
   if (busIds.length > 0) {
     add(
-      'dasd-online',
-      [...new Set(dasdFindings.map((f) => f.rule))],
+      'set-dasd-online',
+      [...new Set(dasdOnline.map(({finding}) => finding.rule))],
       {kind: 'set-dasd-online', host: 'destination', busIds, description: `set DASD ${busIds.join(', ')} online on ${destinationHost.name}`, commands: [['chzdev', '-e', '-a', 'dasd', busIds.join(',')]]},
       {kind: 'set-dasd-offline', host: 'destination', busIds, description: `set DASD ${busIds.join(', ')} offline again on ${destinationHost.name}`, commands: [['chzdev', '-d', '-a', 'dasd', busIds.join(',')]]},
     )
@@ -99,31 +88,29 @@ export function buildPlan(input: PlanInput): Plan {
   const offline = chooseMigrateOptions({policy: profile.migration, guestState: guest.state, memoryKiB: 0, copyDisks: [], destinationUri: ''}).mode === 'offline'
   const moves = deviceMoves(guest.domain, findings)
   const detachedIndexes = new Set(moves.map((m) => m.device.index))
-  const copies = offline ? [] : findings.filter((f) => f.rule === 'local-disk-copy' && f.severity === 'action')
+  const copies = offline ? [] : proposedFixes(findings, 'copy-disk')
   const copyDisks: string[] = []
-  for (const f of copies) {
-    const target = typeof f.data?.target === 'string' ? f.data.target : undefined
-    const path = typeof f.data?.path === 'string' ? f.data.path : undefined
-    if (!target) continue
+  for (const {finding, fix} of copies) {
+    const {target, path} = fix
     const disk = guest.domain.disks.find((d) => d.target.dev === target)
-    if (!disk || detachedIndexes.has(disk.index)) continue
+    if (!disk || detachedIndexes.has(disk.index) || copyDisks.includes(target)) continue
     copyDisks.push(target)
     if (!path || disk.type !== 'file') continue // nvme-backed disks copy into what the destination provides
     const onDestination = ctx.destinationProbes.get(path)
-    if (onDestination?.exists) continue // already there with the right shape (disk-copy-destination checked it)
+    if (onDestination?.exists) continue // already there: the check blocks an existing image of another shape
     const cannot = (why: string) => new ZmigrateError(`${guest.name}: cannot pre-create ${path} on ${destinationHost.name}: ${why}`, {exitCode: ExitCode.BLOCKED, code: 'E_PLAN'})
     if (!path.startsWith('/')) throw cannot('not an absolute path')
     const declared = declaredImage(disk, ctx.sourceProbes.get(path))
     if ('error' in declared) throw cannot(`its ${declared.error}`)
     const format = IMAGE_FORMATS.find((known) => known === declared.format)
     if (!format) throw cannot(`zmigrate pre-creates ${IMAGE_FORMATS.join(', ')} images, not ${declared.format}`)
-    // a size read as another format is another image's size
-    const virtualSizeBytes = (f.data?.format === format ? num(f.data, 'virtualSizeBytes') : undefined) ?? declared.image?.virtualSizeBytes
+    // declaredImage keeps the probe's size only when qemu-img read the image as the declared format
+    const virtualSizeBytes = declared.image?.virtualSizeBytes
     if (virtualSizeBytes === undefined) throw cannot(`the size of the image, read as ${format} on ${sourceHost.name}, is unknown`)
     const image = {path, format, virtualSizeBytes}
     add(
       `create-image-${target}`,
-      ['local-disk-copy'],
+      [finding.rule],
       {kind: 'create-image', host: 'destination', image, description: `create ${format} image ${path} (${virtualSizeBytes} bytes) on ${destinationHost.name} for the disk copy of ${target}`, commands: [['qemu-img', 'create', '-f', format, '--', path, String(virtualSizeBytes)]]},
       {kind: 'remove-image', host: 'destination', image, description: `remove ${path} on ${destinationHost.name} (created by zmigrate)`, commands: [['rm', '-f', '--', path]]},
     )

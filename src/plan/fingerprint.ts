@@ -18,9 +18,9 @@ export function canonicalJson(value: unknown): string {
   )
 }
 
-/** Stable text of the findings a plan depends on (order-independent). */
+/** Stable text of the findings a plan depends on (order-independent), with the fix each proposes. */
 export function findingsFingerprint(findings: readonly Finding[]): string {
-  const canonical = findings.map((f) => canonicalJson([f.rule, f.severity, f.subject, f.message, f.data ?? null])).sort()
+  const canonical = findings.map((f) => canonicalJson([f.rule, f.severity, f.subject, f.message, f.data ?? null, ...(f.fix ? [f.fix] : [])])).sort()
   return sha256(canonical.join('\n'))
 }
 

@@ -116,7 +116,7 @@ export interface PlanFingerprints {
   /** sha256 of the guest's live domain XML on the source. */
   domainXml: string
   /**
-   * sha256 of the findings (rule, severity, subject, message, data) the plan was computed from.
+   * sha256 of the findings (rule, severity, subject, message, data, fix) the plan was computed from.
    * Facts matter exactly as far as they change a finding: free memory drifting by a few MiB does
    * not make a plan stale, a destination mdev disappearing does.
    */

@@ -20,6 +20,12 @@ export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
  */
 export const IMAGE_FORMATS = ['raw', 'qcow2', 'qed', 'vmdk', 'vdi', 'vpc', 'vhdx', 'luks'] as const
 
+/** A host PCI function address as lspci -D and sysfs write it (`0002:00:00.0`). */
+export const PCI_ADDRESS = /^([0-9a-f]{4}):([0-9a-f]{2}):([0-9a-f]{2})\.([0-7])$/i
+
+/** A SCSI host as libvirt's `<adapter name>` names it (`scsi_host2`). */
+export const SCSI_HOST = /^scsi_host[0-9]{1,6}$/
+
 /** A guest disk target (`vda`, `sdb`, `vdaa`): a token for `--migrate-disks`. */
 export const DISK_TARGET = /^[a-z][a-z0-9]{1,31}$/
 
@@ -35,6 +41,10 @@ export const busIdSchema = z.string().regex(BUS_ID, 'a CCW bus-ID x.y.zzzz (e.g.
 export const uuidSchema = z.string().regex(UUID, 'a UUID')
 export const absolutePathSchema = z.string().refine(isAbsoluteNormalPath, 'an absolute, normalised path')
 export const imageFormatSchema = z.enum(IMAGE_FORMATS)
+export const pciAddressSchema = z.string().regex(PCI_ADDRESS, 'a PCI address dddd:bb:ss.f (e.g. 0002:00:00.0)')
+export const scsiHostSchema = z.string().regex(SCSI_HOST, 'a SCSI host scsi_hostN')
+/** One line of text with no control characters: a value that ends up in device XML or a message. */
+export const oneLineSchema = z.string().min(1).max(4096).regex(/^[^\u0000-\u001f\u007f]*$/, 'one line of text without control characters')
 export const diskTargetSchema = z.string().regex(DISK_TARGET, 'a disk target such as vda')
 /** ISO 8601 date-time with a zone, as Date#toISOString writes it. */
 export const timestampSchema = z.iso.datetime({offset: true})

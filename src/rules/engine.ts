@@ -39,6 +39,7 @@ export function evaluateRules(rules: readonly Rule[], ctx: CheckContext): Findin
       }
       if (override?.severity && override.severity !== natural) finding.override = {defaultSeverity: natural, reason: override.reason}
       if (draft.data) finding.data = draft.data
+      if (draft.fix) finding.fix = draft.fix
       findings.push(finding)
     }
   }

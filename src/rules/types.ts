@@ -6,6 +6,7 @@
 import type {DomainModel} from '../domain/types.js'
 import type {CpuCompareResult, HostFacts, PathProbe} from '../hosts/facts-types.js'
 import type {ResolvedHost, ResolvedProfile} from '../profiles/types.js'
+import type {Fix} from './fix.js'
 import type {Severity} from './severity.js'
 
 export const RULE_CATEGORIES = ['storage', 'devices', 'network', 'host'] as const
@@ -32,6 +33,8 @@ export interface CheckContext {
   cpuCompare?: CpuCompareResult
 }
 
+export type {DestinationIdentity, Fix} from './fix.js'
+
 /** What a rule reports; the engine adds rule id, category, severity, remedy and overrides. */
 export interface FindingDraft {
   /** The thing concerned, e.g. 'disk vda (/dev/dasda)', 'hostdev vfio-ccw 90c6…', 'host zhost-b'. */
@@ -42,8 +45,10 @@ export interface FindingDraft {
   severity?: Severity
   /** A remedy specific to this finding (commands with the real device numbers); else the rule's remedy. */
   remedy?: string
-  /** Machine-readable details the planner uses (device identities, paths). */
+  /** Machine-readable details for reports and runbooks (check --json); the planner never reads them. */
   data?: Record<string, unknown>
+  /** What the plan does about an `action` finding (rules/fix.ts); the planner reads only this. */
+  fix?: Fix
 }
 
 export interface Rule {
@@ -70,4 +75,6 @@ export interface Finding {
   /** Set when the profile changed this rule's severity; the reason is shown. */
   override?: {defaultSeverity: Severity; reason: string}
   data?: Record<string, unknown>
+  /** The fix the rule proposes; planned only while the finding is an `action`. */
+  fix?: Fix
 }

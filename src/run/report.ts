@@ -95,7 +95,7 @@ export function migrationReport(journal: Journal): MigrationReport {
     undo: journal.undo.map((u) => ({step: u.stepId, description: u.action.description, state: u.state, ...(u.error ? {error: u.error} : {}), ...(u.manual ? {manual: u.manual} : {})})),
     ...(typeof downtime === 'number' ? {downtimeMs: downtime} : {}),
     ...(journal.timings ? {timings: journal.timings} : {}),
-    manual: journal.undo.filter((u) => u.state === 'failed' && u.manual).map((u) => u.manual!),
+    manual: journal.undo.flatMap((u) => (u.state === 'failed' && u.manual ? [u.manual] : [])),
     ...(outcome === 'migrated' && (journal.plan.copiedImages ?? []).length > 0 ? {sourceImages: sourceImages(journal)} : {}),
   }
 }

@@ -2,9 +2,14 @@ import {expect} from 'chai'
 import {buildPlan, PlanBlockedError} from '../../src/plan/build-plan.js'
 import type {PlanStep} from '../../src/plan/types.js'
 import type {PathProbe} from '../../src/hosts/facts-types.js'
-import type {Finding} from '../../src/rules/types.js'
+import {PlanningError} from '../../src/plan/device-moves.js'
+import type {DestinationIdentity, Finding, Fix} from '../../src/rules/types.js'
 import {parseXmlFragment, findPath} from '../../src/domain/xml-fragment.js'
+import {planSchema} from '../../src/plan/schema.js'
+import {RULES} from '../../src/rules/registry.js'
+import {evaluateRules} from '../../src/rules/engine.js'
 import {guest} from '../support/domain-xml.js'
+import {macvtapXml, netIf} from '../rules/devices/z-devices.js'
 import {emptyFacts, makeContext, type ContextInput} from '../support/rule-harness.js'
 import {asKind, stepOf, stepsOf} from '../support/plan-steps.js'
 
@@ -51,26 +56,35 @@ const idx = (pred: (d: {kind: string; index: number}) => boolean) => domain.devi
 const diskIdx = (dev: string) => domain.disks.find((d) => d.target.dev === dev)!.index
 const hostdevIdx = (n: number) => domain.hostdevs[n].index
 
-function finding(rule: string, severity: Finding['severity'], data: Record<string, unknown>, subject = rule): Finding {
-  return {rule, category: 'devices', severity, subject, message: `${rule} message`, remedy: 'a remedy long enough', data}
+function finding(rule: string, severity: Finding['severity'], fix?: Fix, subject = rule): Finding {
+  return {rule, category: 'devices', severity, subject, message: `${rule} message`, remedy: 'a remedy long enough', ...(fix ? {fix} : {})}
 }
+const move = (deviceIndex: number, identity: DestinationIdentity): Fix => ({kind: 'move-device', deviceIndex, identity})
 
 const actions: Finding[] = [
-  finding('dasd-base-offline', 'action', {busId: '0.0.7500', uid: 'IBM.75000000092461.e900.10'}),
-  finding('dasd-alias-offline', 'action', {busIds: ['0.0.75fe', '0.0.75ff']}),
-  finding('local-disk-copy', 'action', {target: 'vda', path: '/var/lib/libvirt/images/linux01.qcow2', format: 'qcow2', virtualSizeBytes: 10 * 1024 ** 3, deviceIndex: diskIdx('vda')}),
-  finding('vfio-ccw-device', 'action', {sourceUuid: '90c6c135-ad44-41d0-b1b7-bae47de48627', destinationUuid: '90c6c135-ad44-41d0-b1b7-bae47de48627', devno: '0x00a1', deviceIndex: hostdevIdx(0)}, 'hostdev vfio-ccw 90c6c135'),
-  finding('vfio-ap-device', 'action', {sourceUuid: '62177883-f1bb-47f0-914d-32a22e3a8804', destinationUuid: '4b0d7e7c-6c1a-4d7e-9a55-0b6f8f1d2e01', deviceIndex: hostdevIdx(1)}, 'hostdev vfio-ap 62177883'),
-  finding('pci-nvme-device', 'action', {sourceAddress: '0002:00:00.0', destinationAddress: '0004:00:00.0', fid: '0x00000300', deviceIndex: hostdevIdx(2)}, 'hostdev pci 0002:00:00.0'),
-  finding('scsi-tape-device', 'action', {sourceAdapter: 'scsi_host0', destinationAdapter: 'scsi_host2', destinationAddress: {bus: '0', target: '1', unit: '3'}, deviceIndex: hostdevIdx(3)}, 'hostdev scsi tape'),
-  finding('profile-detach-device', 'action', {destinationSource: '/var/lib/libvirt/scratch/linux01-scratch.img', deviceIndex: diskIdx('vdc')}, 'disk vdc'),
-  finding('dest-cpus', 'warning', {}),
+  finding('dasd-base-offline', 'action', {kind: 'set-dasd-online', busIds: ['0.0.7500']}),
+  finding('dasd-alias-offline', 'action', {kind: 'set-dasd-online', busIds: ['0.0.75fe', '0.0.75ff']}),
+  finding('local-disk-copy', 'action', {kind: 'copy-disk', target: 'vda', path: '/var/lib/libvirt/images/linux01.qcow2'}),
+  finding('vfio-ccw-device', 'action', move(hostdevIdx(0), {kind: 'mdev', uuid: '90c6c135-ad44-41d0-b1b7-bae47de48627'}), 'hostdev vfio-ccw 90c6c135'),
+  finding('vfio-ap-device', 'action', move(hostdevIdx(1), {kind: 'mdev', uuid: '4b0d7e7c-6c1a-4d7e-9a55-0b6f8f1d2e01'}), 'hostdev vfio-ap 62177883'),
+  finding('pci-nvme-device', 'action', move(hostdevIdx(2), {kind: 'pci', address: '0004:00:00.0'}), 'hostdev pci 0002:00:00.0'),
+  finding('scsi-tape-device', 'action', move(hostdevIdx(3), {kind: 'scsi-host', adapter: 'scsi_host2', address: {bus: '0', target: '1', unit: '3'}}), 'hostdev scsi tape'),
+  finding('profile-detach-device', 'action', move(diskIdx('vdc'), {kind: 'disk-source', path: '/var/lib/libvirt/scratch/linux01-scratch.img'}), 'disk vdc'),
+  finding('dest-cpus', 'warning'),
 ]
 
 const missingImage: PathProbe = {path: '/var/lib/libvirt/images/linux01.qcow2', exists: false, fileType: 'missing', freeBytes: 500 * 1024 ** 3, existingParent: '/var/lib/libvirt/images'}
+/** What qemu-img info -f qcow2 read on the source. */
+const sourceImage: PathProbe = {path: '/var/lib/libvirt/images/linux01.qcow2', exists: true, fileType: 'regular', image: {format: 'qcow2', virtualSizeBytes: 10 * 1024 ** 3}}
 
 function plan(findings: Finding[] = actions, input: Partial<ContextInput> = {}) {
-  const ctx = makeContext({domain, destinationProbes: [missingImage], source: emptyFacts('src', {guests: [{name: 'linux01', uuid: domain.uuid!, state: 'running', persistent: true, xml: domain.xml}]}), ...input})
+  const ctx = makeContext({
+    domain,
+    sourceProbes: [sourceImage],
+    destinationProbes: [missingImage],
+    source: emptyFacts('src', {guests: [{name: 'linux01', uuid: domain.uuid!, state: 'running', persistent: true, xml: domain.xml}]}),
+    ...input,
+  })
   return buildPlan({context: ctx, findings, toolVersion: '0.1.0', now: new Date('2026-11-22T10:00:00Z')})
 }
 const kinds = (steps: PlanStep[]) => steps.map((s) => `${s.kind}@${s.host}`)
@@ -99,7 +113,7 @@ describe('planning a migration', () => {
   it('gives every changing step an undo that reverses it on the right host', () => {
     const steps = plan().steps
     for (const s of steps.filter((x) => x.kind !== 'verify')) expect(s.undo, s.id).to.exist
-    const pairs = steps.filter((s) => s.undo).map((s) => `${s.kind}@${s.host} <- ${s.undo!.kind}@${s.undo!.host}`)
+    const pairs = steps.flatMap((s) => (s.undo ? [`${s.kind}@${s.host} <- ${s.undo.kind}@${s.undo.host}`] : []))
     expect(pairs).to.include.members([
       'set-dasd-online@destination <- set-dasd-offline@destination',
       'create-image@destination <- remove-image@destination',
@@ -123,7 +137,7 @@ describe('planning a migration', () => {
 
   it('pre-creates in the format the XML declares, whatever the finding or the probe read', () => {
     const qcow = '/var/lib/libvirt/images/linux01.qcow2'
-    const claimsRaw = actions.map((f) => (f.rule === 'local-disk-copy' ? {...f, data: {...f.data, format: 'raw', virtualSizeBytes: 1024 ** 5}} : f))
+    const claimsRaw = actions.map((f) => (f.fix?.kind === 'copy-disk' ? {...f, data: {format: 'raw', virtualSizeBytes: 1024 ** 5}} : f))
     const probed = (format: string, virtualSizeBytes: number): PathProbe => ({path: qcow, exists: true, fileType: 'regular', image: {format, virtualSizeBytes}})
     const step = asKind(plan(claimsRaw, {sourceProbes: [probed('qcow2', 10 * 1024 ** 3)]}).steps[1], 'create-image')
     expect(step.image).to.deep.equal({path: qcow, format: 'qcow2', virtualSizeBytes: 10 * 1024 ** 3})
@@ -134,7 +148,7 @@ describe('planning a migration', () => {
   it('refuses to pre-create an image whose path is not absolute or whose format QEMU does not read', () => {
     const copyOf = (xml: string) => {
       const d = guest(xml, {name: 'linux01'})
-      const f = finding('local-disk-copy', 'action', {target: 'vda', path: d.disks[0].path, format: 'raw', virtualSizeBytes: 1024 ** 3})
+      const f = finding('local-disk-copy', 'action', {kind: 'copy-disk', target: 'vda', path: d.disks[0].path})
       return () => buildPlan({context: makeContext({domain: d}), findings: [f], toolVersion: '0.1.0'})
     }
     const disk = (file: string, type: string) => `<disk type='file' device='disk'><driver name='qemu' type='${type}'/><source file='${file}'/><target dev='vda' bus='virtio'/></disk>`
@@ -180,11 +194,11 @@ describe('planning a migration', () => {
   })
 
   it('a guest with no actions gets migrate and verify only', () => {
-    expect(kinds(plan([finding('dest-cpus', 'warning', {})]).steps)).to.deep.equal(['migrate@source', 'verify@destination'])
+    expect(kinds(plan([finding('dest-cpus', 'warning')]).steps)).to.deep.equal(['migrate@source', 'verify@destination'])
   })
 
   it('refuses while a blocker remains, naming it', () => {
-    expect(() => plan([...actions, finding('vfio-ap-device', 'blocker', {}, 'hostdev vfio-ap x')])).to.throw(PlanBlockedError, /vfio-ap-device \(hostdev vfio-ap x\)/)
+    expect(() => plan([...actions, finding('vfio-ap-device', 'blocker', undefined, 'hostdev vfio-ap x')])).to.throw(PlanBlockedError, /vfio-ap-device \(hostdev vfio-ap x\)/)
   })
 
   it('is deterministic: same inputs, same fingerprints', () => {
@@ -198,5 +212,84 @@ describe('planning a migration', () => {
       stepsOf(plan().steps, 'detach-device').map((s) => s.device.label),
     )
     expect(idx((d) => d.kind === 'hostdev')).to.equal(hostdevIdx(0))
+  })
+})
+
+describe('planning applies the fixes the findings propose, whatever rule made them', () => {
+  const apUuid = '4b0d7e7c-6c1a-4d7e-9a55-0b6f8f1d2e01'
+
+  it('moves a device for a rule it has never heard of', () => {
+    const steps = plan([finding('site-crypto-rotation', 'action', move(hostdevIdx(1), {kind: 'mdev', uuid: apUuid}), 'hostdev vfio-ap 62177883')]).steps
+    expect(kinds(steps)).to.deep.equal(['detach-device@source', 'migrate@source', 'attach-device@destination', 'verify@destination'])
+    const attach = stepOf(steps, 'attach-device', 'destination')
+    expect(attach.because).to.deep.equal(['site-crypto-rotation'])
+    expect(attr(attach.device.xml, 'source/address', 'uuid')).to.equal(apUuid)
+    expect(stepOf(steps, 'detach-device', 'source').device.xml).to.include('62177883-f1bb-47f0-914d-32a22e3a8804')
+  })
+
+  it('prepares DASDs and copies disks for any rule, naming it in the step', () => {
+    const steps = plan([
+      finding('site-dasd-pool', 'action', {kind: 'set-dasd-online', busIds: ['0.0.7600']}),
+      finding('site-local-scratch', 'action', {kind: 'copy-disk', target: 'vda', path: '/var/lib/libvirt/images/linux01.qcow2'}),
+    ]).steps
+    expect(stepOf(steps, 'set-dasd-online')).to.include({id: '01-set-dasd-online'}).and.deep.include({busIds: ['0.0.7600'], because: ['site-dasd-pool']})
+    expect(stepOf(steps, 'create-image').because).to.deep.equal(['site-local-scratch'])
+    expect(stepOf(steps, 'migrate').migrate.copyDisks).to.deep.equal(['vda'])
+  })
+
+  it('reads only the fix: a finding with the old data and no fix plans nothing', () => {
+    const dataOnly: Finding = {...finding('vfio-ap-device', 'action'), data: {deviceIndex: hostdevIdx(1), destinationUuid: apUuid}}
+    expect(kinds(plan([dataOnly]).steps)).to.deep.equal(['migrate@source', 'verify@destination'])
+  })
+
+  it('applies no fix of a finding the profile made a warning', () => {
+    const demoted = finding('vfio-ap-device', 'warning', move(hostdevIdx(1), {kind: 'mdev', uuid: apUuid}))
+    expect(kinds(plan([demoted]).steps)).to.deep.equal(['migrate@source', 'verify@destination'])
+  })
+
+  it('merges findings that move one device to the same identity, listing both rules', () => {
+    const fix = move(hostdevIdx(1), {kind: 'mdev', uuid: apUuid})
+    const steps = plan([finding('vfio-ap-device', 'action', fix, 'hostdev vfio-ap 62177883'), finding('site-crypto-rotation', 'action', fix)]).steps
+    expect(stepsOf(steps, 'detach-device')).to.have.length(1)
+    expect(stepOf(steps, 'attach-device', 'destination').because).to.deep.equal(['vfio-ap-device', 'site-crypto-rotation'])
+  })
+
+  it('refuses two identities for one device, naming both rules', () => {
+    const one = finding('vfio-ap-device', 'action', move(hostdevIdx(1), {kind: 'mdev', uuid: apUuid}), 'hostdev vfio-ap 62177883')
+    const other = finding('site-crypto-rotation', 'action', move(hostdevIdx(1), {kind: 'same'}))
+    expect(() => plan([one, other])).to.throw(PlanningError, `hostdev vfio-ap 62177883: vfio-ap-device re-attaches it on the destination with mdev ${apUuid}, site-crypto-rotation with the same identity`)
+  })
+
+  it('a plan file carries every fix, validated, and reads back as it was written', () => {
+    const written = plan()
+    const read = planSchema.parse(JSON.parse(JSON.stringify(written)))
+    expect(read.findings.map((f) => f.fix)).to.deep.equal(actions.map((f) => f.fix))
+    expect(JSON.parse(JSON.stringify(read))).to.deep.equal(JSON.parse(JSON.stringify(written)))
+    const planted = JSON.parse(JSON.stringify(written))
+    planted.findings[0].fix.busIds = ['../../../devices/system/cpu/cpu1']
+    expect(planSchema.safeParse(planted).error?.issues[0].path.join('.')).to.equal('findings.0.fix.busIds.0')
+  })
+
+  it('a mapped interface the profile also detaches: the two rules propose the same move, planned once', () => {
+    const d = guest(macvtapXml(), {name: 'linux01'})
+    const ctx = makeContext({
+      domain: d,
+      destination: emptyFacts('dst', {netInterfaces: [netIf('enc1b00')]}),
+      profile: {detachForMigration: [{kind: 'interface', source: 'enc1a00'}], mappings: [{kind: 'net-source', from: 'enc1a00', to: 'enc1b00'}]},
+    })
+    const findings = evaluateRules(RULES, ctx)
+    const steps = buildPlan({context: ctx, findings, toolVersion: '0.1.0'}).steps
+    const attach = stepOf(steps, 'attach-device', 'destination')
+    expect(stepsOf(steps, 'attach-device', 'destination')).to.have.length(1)
+    expect(attach.because).to.have.members(['net-source-missing', 'profile-detach-device'])
+    expect(attr(attach.device.xml, 'source', 'dev')).to.equal('enc1b00')
+  })
+
+  it('refuses an identity that does not fit the device, or a device the guest lacks', () => {
+    expect(() => plan([finding('site-rule', 'action', move(hostdevIdx(1), {kind: 'interface-source', to: 'enc1b00'}), 'hostdev vfio-ap 62177883')])).to.throw(
+      PlanningError,
+      'hostdev vfio-ap 62177883: a fix gives it an identity of kind interface-source, which does not apply to a hostdev',
+    )
+    expect(() => plan([finding('site-rule', 'action', move(999, {kind: 'same'}))])).to.throw(PlanningError, 'moves device 999, which is not a disk, hostdev, interface or filesystem of linux01')
   })
 })

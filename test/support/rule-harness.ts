@@ -7,9 +7,10 @@ import type {DomainModel} from '../../src/domain/types.js'
 import type {CpuCompareResult, HostFacts, PathProbe} from '../../src/hosts/facts-types.js'
 import type {MigrationPolicy, ResolvedHost, ResolvedProfile} from '../../src/profiles/types.js'
 import {DEFAULT_MIGRATION_POLICY} from '../../src/profiles/resolve.js'
+import {fixSchema} from '../../src/report/check-report.js'
 import {evaluateRules} from '../../src/rules/engine.js'
 import type {Severity} from '../../src/rules/severity.js'
-import type {CheckContext, Finding, Rule} from '../../src/rules/types.js'
+import type {CheckContext, Finding, Fix, Rule} from '../../src/rules/types.js'
 
 export function emptyFacts(host: string, overrides: Partial<HostFacts> = {}): HostFacts {
   return {
@@ -117,6 +118,8 @@ export interface ExpectedFinding {
   message?: string | RegExp
   /** Keys/values the finding's data must contain. */
   data?: Record<string, unknown>
+  /** The fix the finding proposes, exactly (compared deep-equal); `null`: it proposes none. */
+  fix?: Fix | null
 }
 
 export interface RuleCase extends ContextInput {
@@ -155,6 +158,8 @@ export function ruleTester(rule: Rule, cases: {valid: RuleCase[]; invalid: Inval
           if (exp.subject) expect(matches(f.subject, exp.subject), `subject "${f.subject}" ~ ${exp.subject}`).to.equal(true)
           if (exp.message) expect(matches(f.message, exp.message), `message "${f.message}" ~ ${exp.message}`).to.equal(true)
           if (exp.data) expect(f.data ?? {}).to.deep.include(exp.data)
+          if (exp.fix !== undefined) expect(f.fix ?? null, `finding ${i} fix`).to.deep.equal(exp.fix)
+          if (f.fix) expect(fixSchema.safeParse(f.fix).error?.issues, `finding ${i} fix fits the plan file's schema`).to.equal(undefined)
           expect(f.remedy).to.be.a('string').with.length.greaterThan(10)
         })
       })

@@ -12,7 +12,7 @@ import {applyJournal, type ApplyOptions} from '../../src/run/apply.js'
 import type {RunEvent} from '../../src/run/events.js'
 import {newJournal, type Journal} from '../../src/run/journal.js'
 import type {MigrationPolicy} from '../../src/profiles/types.js'
-import type {Finding} from '../../src/rules/types.js'
+import type {Finding, Fix} from '../../src/rules/types.js'
 import {guest} from './domain-xml.js'
 import {FakeWorld} from './fake-libvirt.js'
 import {emptyFacts, makeContext} from './rule-harness.js'
@@ -35,12 +35,12 @@ const devices = `
       <address type='ccw' cssid='0xfe' ssid='0x0' devno='0x0009'/>
     </disk>`
 export const domain = guest(devices, {name: 'linux01'})
-const f = (rule: string, data: Record<string, unknown>): Finding => ({rule, category: 'devices', severity: 'action', subject: rule, message: 'm', remedy: 'a remedy long enough', data})
+const f = (rule: string, fix: Fix): Finding => ({rule, category: 'devices', severity: 'action', subject: rule, message: 'm', remedy: 'a remedy long enough', fix})
 const findings = [
-  f('dasd-base-offline', {busId: '0.0.7500'}),
-  f('local-disk-copy', {target: 'vda', path: '/var/lib/libvirt/images/linux01.qcow2', format: 'qcow2', virtualSizeBytes: 1 << 30}),
-  f('vfio-ccw-device', {deviceIndex: domain.hostdevs[0].index, sourceUuid: '90c6c135-ad44-41d0-b1b7-bae47de48627', destinationUuid: 'aaaaaaaa-ad44-41d0-b1b7-bae47de48627'}),
-  f('profile-detach-device', {deviceIndex: domain.disks[1].index, destinationSource: '/var/lib/libvirt/scratch/s.img'}),
+  f('dasd-base-offline', {kind: 'set-dasd-online', busIds: ['0.0.7500']}),
+  f('local-disk-copy', {kind: 'copy-disk', target: 'vda', path: '/var/lib/libvirt/images/linux01.qcow2'}),
+  f('vfio-ccw-device', {kind: 'move-device', deviceIndex: domain.hostdevs[0].index, identity: {kind: 'mdev', uuid: 'aaaaaaaa-ad44-41d0-b1b7-bae47de48627'}}),
+  f('profile-detach-device', {kind: 'move-device', deviceIndex: domain.disks[1].index, identity: {kind: 'same'}}),
 ]
 
 export function setup(opts: {migration?: Partial<MigrationPolicy>} = {}) {

@@ -40,6 +40,7 @@ export const pciHostdev: Rule = {
             severity: 'action',
             remedy: `Nothing to set up; guest ${ctx.guest.name} is without the device while zmigrate detaches ${address} and re-attaches ${target.address} on ${dest}.`,
             data: compact({deviceIndex: h.index, sourceAddress: address, destinationAddress: target.address, destinationFid: target.fid, zpci}),
+            fix: {kind: 'move-device', deviceIndex: h.index, identity: {kind: 'pci', address: target.address}},
           }
         }
         const why = !selected

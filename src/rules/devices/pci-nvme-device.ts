@@ -66,6 +66,7 @@ export const pciNvmeDevice: Rule = {
           remedy: `Before migrating, stop using the NVMe in guest ${ctx.guest.name} (unmount its file systems); zmigrate detaches ${address} and re-attaches ${target.address} on ${dest}.`,
           message: `${describePciFunction(source)}: detached before migration and re-attached on ${dest} as ${target.address} (${how}), guest zPCI uid ${zpci?.uid ?? '?'} fid ${zpci?.fid ?? '?'} kept; the NVMe's data is not copied (same FID = same device only within one machine)`,
           data: compact({deviceIndex: h.index, sourceAddress: address, fid: source.fid, destinationAddress: target.address, destinationFid: target.fid, zpci}),
+          fix: {kind: 'move-device', deviceIndex: h.index, identity: {kind: 'pci', address: target.address}},
         }
       })
   },

@@ -82,6 +82,7 @@ export const pciRoceDevice: Rule = {
           remedy: `Nothing to set up; traffic over this link stops while zmigrate detaches ${address} and re-attaches ${target.address} on ${dest} (bond it with a virtio interface in the guest if that is not acceptable).`,
           message: `${describePciFunction(source)}: detached before migration and re-attached on ${dest} as ${target.address} (${how}), guest zPCI uid ${zpci?.uid ?? '?'} fid ${zpci?.fid ?? '?'}${mac ? ` and MAC ${mac}` : ''} kept; the guest loses this link while it is detached`,
           data: compact({deviceIndex: h.index, sourceAddress: address, ifname, destinationAddress: target.address, destinationIfname: roceInterfaceName(target), zpci, mac}),
+          fix: {kind: 'move-device', deviceIndex: h.index, identity: {kind: 'pci', address: target.address}},
         }
       })
   },

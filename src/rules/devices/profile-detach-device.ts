@@ -1,9 +1,12 @@
 import {compact, guestDevno, hostdevSubject, interfaceSourceName, interfaceSubject, isSelectedForDetach, mappedTo} from '../device-helpers.js'
 import {diskSubject} from '../helpers.js'
-import type {FindingDraft, Rule} from '../types.js'
+import type {DestinationIdentity, FindingDraft, Rule} from '../types.js'
 
 /** Hostdev types a more specific rule owns (it reports the detach itself, or why it cannot). */
 const OWNED_HOSTDEV_TYPES = new Set(['mdev', 'pci', 'scsi'])
+
+/** Interface types whose source is a name the destination resolves (net-source mappings apply). */
+const RENAMED_INTERFACE_TYPES = new Set(['direct', 'bridge', 'network'])
 
 /**
  * The site profile can list devices to detach before migration and re-attach afterwards
@@ -14,7 +17,8 @@ const OWNED_HOSTDEV_TYPES = new Set(['mdev', 'pci', 'scsi'])
  * reports each selected disk, interface and hostdev that no more specific rule handles
  * (mdev, PCI and SCSI hostdevs have their own rules; file systems are shared-filesystem's), with
  * the source it is re-attached with on the destination: the profile's mapping
- * (`devices.mappings`, kind disk-source or net-source) or the same one.
+ * (`devices.mappings`, kind disk-source for a file or block disk's path, net-source for a MacVTap,
+ * bridge or network interface) or the same one. Fix: move-device with that identity.
  */
 export const profileDetachDevice: Rule = {
   id: 'profile-detach-device',
@@ -29,24 +33,30 @@ export const profileDetachDevice: Rule = {
     const dest = ctx.destination.host
     const {disks, interfaces, hostdevs} = ctx.guest.domain
     const out: FindingDraft[] = []
-    const report = (subject: string, source: string | undefined, destinationSource: string | undefined, data: Record<string, unknown>): void => {
+    const report = (subject: string, deviceIndex: number, source: string | undefined, identity: DestinationIdentity, data: Record<string, unknown>): void => {
+      const destinationSource = identity.kind === 'disk-source' ? identity.path : identity.kind === 'interface-source' ? identity.to : undefined
       const moved = destinationSource !== undefined && destinationSource !== source ? ` with source ${destinationSource} (mapped)` : ''
       out.push({
         subject,
         message: `detached before migration and re-attached on ${dest}${moved} (site profile); the guest is without it meanwhile`,
-        data: compact({...data, destinationSource: destinationSource ?? source}),
+        data: compact({deviceIndex, ...data, source, destinationSource: destinationSource ?? source}),
+        fix: {kind: 'move-device', deviceIndex, identity},
       })
     }
     for (const disk of disks.filter((d) => isSelectedForDetach(ctx, d))) {
       const source = disk.path ?? disk.source?.name ?? disk.source?.volume
-      report(diskSubject(disk), source, mappedTo(ctx, 'disk-source', source), {deviceIndex: disk.index, kind: 'disk', target: disk.target.dev, devno: guestDevno(disk), source})
+      // a disk-source mapping re-points a file or block disk's path; network and volume disks keep their source
+      const mapped = disk.path === undefined ? undefined : mappedTo(ctx, 'disk-source', disk.path)
+      report(diskSubject(disk), disk.index, source, mapped === undefined ? {kind: 'same'} : {kind: 'disk-source', path: mapped}, {kind: 'disk', target: disk.target.dev, devno: guestDevno(disk)})
     }
     for (const iface of interfaces.filter((i) => i.type !== 'hostdev' && isSelectedForDetach(ctx, i))) {
       const source = interfaceSourceName(iface)
-      report(interfaceSubject(iface), source, mappedTo(ctx, 'net-source', source), {deviceIndex: iface.index, kind: 'interface', devno: guestDevno(iface), mac: iface.mac, source})
+      // as net-source-missing renames it (a MacVTap device, bridge or network): the same identity, so the two merge
+      const mapped = RENAMED_INTERFACE_TYPES.has(iface.type) ? mappedTo(ctx, 'net-source', source) : undefined
+      report(interfaceSubject(iface), iface.index, source, mapped === undefined ? {kind: 'same'} : {kind: 'interface-source', to: mapped}, {kind: 'interface', devno: guestDevno(iface), mac: iface.mac})
     }
     for (const h of hostdevs.filter((d) => !OWNED_HOSTDEV_TYPES.has(d.type) && !d.fromInterface && isSelectedForDetach(ctx, d))) {
-      report(hostdevSubject(h), h.scsiHostSource?.wwpn, undefined, {deviceIndex: h.index, kind: 'hostdev', type: h.type, devno: guestDevno(h), source: h.scsiHostSource?.wwpn})
+      report(hostdevSubject(h), h.index, h.scsiHostSource?.wwpn, {kind: 'same'}, {kind: 'hostdev', type: h.type, devno: guestDevno(h)})
     }
     return out
   },

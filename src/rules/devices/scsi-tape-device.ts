@@ -99,6 +99,7 @@ export const scsiTapeDevice: Rule = {
           message: `${what} ${identity} is ${s.adapter} ${sourceHctl} here and scsi_host${zfcpThere.scsiHost} ${match.hctl} on ${dest}: detached before migration and re-attached there; ${GUEST_PREP}`,
           remedy: `Before migrating, close all tape device nodes and unload the drive in guest ${ctx.guest.name}; zmigrate then detaches ${s.adapter} ${sourceHctl} and re-attaches scsi_host${zfcpThere.scsiHost} ${match.hctl} on ${dest}.`,
           data: {...base, destinationAdapter: `scsi_host${zfcpThere.scsiHost}`, destinationAddress: {bus, target, unit}},
+          fix: {kind: 'move-device', deviceIndex: h.index, identity: {kind: 'scsi-host', adapter: `scsi_host${zfcpThere.scsiHost}`, address: {bus, target, unit}}},
         }
       })
   },

@@ -55,6 +55,7 @@ export const sharedFilesystem: Rule = {
             severity: 'action',
             remedy: `Unmount '${fs.target ?? '<tag>'}' in guest ${ctx.guest.name} before migrating and make ${fs.sourceDir ?? 'the directory'} available on ${dest}; zmigrate unplugs and re-plugs the device.`,
             data,
+            fix: {kind: 'move-device', deviceIndex: fs.index, identity: {kind: 'same'}},
           })
           continue
         }

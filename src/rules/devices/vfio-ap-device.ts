@@ -70,6 +70,7 @@ export const vfioApDevice: Rule = {
           remedy: `Nothing to set up; make sure guest ${ctx.guest.name} can be without its crypto adapters while zmigrate unplugs mdev ${uuid} and re-plugs mdev ${m.uuid} on ${dest} (the destination QEMU must support vfio-ap hot-plug).`,
           message: `unplugged before migration and re-plugged on ${dest} as mdev ${m.uuid} (${how}) with the same ${matrixText}; the guest has no crypto while it is unplugged (IBM: no vfio_ap device in a live migration)`,
           data: {deviceIndex: h.index, sourceUuid: uuid, destinationUuid: m.uuid, matrix},
+          fix: {kind: 'move-device', deviceIndex: h.index, identity: {kind: 'mdev', uuid: m.uuid}},
         })
         const blocker = (why: string, wanted: string): FindingDraft => ({
           subject,

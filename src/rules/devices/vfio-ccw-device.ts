@@ -69,6 +69,7 @@ export const vfioCcwDevice: Rule = {
           remedy: `Nothing to set up; before migrating, stop using the DASD in guest ${ctx.guest.name}${devno ? ` (unmount it, chccwdev -d 0.0.${devno.replace(/^0x/, '')})` : ''}: zmigrate detaches mdev ${uuid} and re-attaches mdev ${candidate.uuid} on ${dest}.`,
           message: `detached before migration and re-attached on ${dest} as mdev ${candidate.uuid} (${how}; subchannel ${candidate.parent}${backing.length > 0 ? `, DASD ${backing.join(', ')}` : ''}), guest devno ${devno ?? 'assigned by libvirt'} kept; the guest loses the DASD while it is detached`,
           data: compact({deviceIndex: h.index, sourceUuid: uuid, destinationUuid: candidate.uuid, devno, destinationParent: candidate.parent, destinationCcwDevice: candidate.ccwDevice}),
+          fix: {kind: 'move-device', deviceIndex: h.index, identity: {kind: 'mdev', uuid: candidate.uuid}},
         }
       })
   },

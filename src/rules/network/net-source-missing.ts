@@ -97,6 +97,7 @@ export const netSourceMissing: Rule = {
             severity: 'action',
             remedy: `Nothing to do; check that ${mapped} on ${dest} reaches the same network as ${name}.`,
             data: {deviceIndex: iface.index, from: name, to: mapped, type: iface.type},
+            fix: {kind: 'move-device', deviceIndex: iface.index, identity: {kind: 'interface-source', to: mapped}},
           })
         }
         continue

@@ -11,7 +11,7 @@ import type {FindingDraft, Rule} from '../types.js'
  * Aliases belong to a logical control unit (LCU): the UID prefix <vendor>.<serial>.<ssid>.
  * HyperPAV alias UIDs end in '.xx'; a static PAV alias carries its base's unit address. One
  * finding per LCU the guest uses, and only when the source has online aliases in it:
- * - the destination has aliases of that LCU offline → action, data.busIds to set online. Offline
+ * - the destination has aliases of that LCU offline → action, fix set-dasd-online of them. Offline
  *   devices report neither `alias` nor `uid`, so an offline device of unknown identity at the
  *   bus-ID of one of the source's aliases counts as that alias (data.inferredBusIds);
  * - the destination has no alias of that LCU at all → warning (lower I/O parallelism), listing
@@ -50,6 +50,7 @@ export const dasdAliasOffline: Rule = {
           message: `${offline.length} alias device(s) of control unit ${lcu} are offline on ${ctx.destination.host} (${listBusIds(offline)}${inferred.length > 0 ? `; ${listBusIds(inferred)} recognised by the source's alias bus-IDs only` : ''}); ${ctx.source.host} uses ${sourceAliases.length} (${disks})`,
           remedy: `chzdev -e dasd ${busIds.join(',')} on ${ctx.destination.host} (zmigrate's plan does this).`,
           data: {busIds, lcu, inferredBusIds: inferred.map((d) => d.busId), sourceAliasCount: sourceAliases.length},
+          fix: {kind: 'set-dasd-online', busIds},
         })
       } else if (destinationAliases.length === 0) {
         const unknown = offlineDasdsWithoutUid(ctx.destination)

@@ -10,8 +10,8 @@ import type {FindingDraft, Rule} from '../types.js'
  * Fires (action) when the destination has the volume's base device only offline: a device
  * whose UID is the volume's, or else an offline device at the volume's bus-ID (the by-path
  * node's, or the source's), whose UID cannot be read until it is online — data.uidVerified
- * false: the plan must check the UID after setting it online. data {busId, uid} is what the plan
- * sets online.
+ * false: the plan must check the UID after setting it online. Fix: set-dasd-online of that bus-ID;
+ * data {busId, uid} says which volume it is.
  */
 export const dasdBaseOffline: Rule = {
   id: 'dasd-base-offline',
@@ -46,6 +46,7 @@ export const dasdBaseOffline: Rule = {
           : `${busId} is offline on ${ctx.destination.host} (the volume's bus-ID on ${ctx.source.host}${ref.byPathBusId ? ' and in its by-path node' : ''}); its UID is read once it is online and must be ${ref.uid}`,
         remedy: `chzdev -e dasd ${busId} on ${ctx.destination.host} (zmigrate's plan does this), then lsdasd -u ${busId} shows UID ${ref.uid}.`,
         data: {busId, uid: ref.uid, uidVerified, target: ref.disk.target.dev},
+        fix: {kind: 'set-dasd-online', busIds: [busId]},
       })
     }
     return findings

@@ -18,8 +18,10 @@ import type {CheckContext, FindingDraft, Rule} from '../types.js'
  * - a disk to copy whose path is not absolute, whose declared format QEMU does not know, or whose
  *   image qemu-img cannot read as that format on the source → blocker: the copy's image is created
  *   at that path in that format and size.
- * data {target, path, format, virtualSizeBytes}: the format the XML declares (raw when none, as
- * libvirt opens it) and the virtual size qemu-img read with it on the source.
+ * Fix: copy-disk of the target, with the image path of a file disk (the planner pre-creates it on
+ * the destination in the declared format). data {target, path, format, virtualSizeBytes}: the
+ * format the XML declares (raw when none, as libvirt opens it) and the virtual size qemu-img read
+ * with it on the source.
  */
 export const localDiskCopy: Rule = {
   id: 'local-disk-copy',
@@ -54,6 +56,7 @@ export const localDiskCopy: Rule = {
               subject: diskSubject(disk),
               message: `${where} and is copied to ${ctx.destination.host} during the migration`,
               data,
+              fix: {kind: 'copy-disk', target: disk.target.dev, ...(disk.type === 'file' && disk.path !== undefined ? {path: disk.path} : {})},
             },
       )
     }

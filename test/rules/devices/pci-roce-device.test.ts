@@ -31,6 +31,7 @@ ruleTester(pciRoceDevice, {
           subject: 'interface hostdev 0004:00:00.1',
           message: /re-attached on dst as 0001:00:00\.1 \(same interface name eno4272\), guest zPCI uid 0x10b0 fid 0x000003e1 and MAC 52:54:00:6a:0e:09 kept/,
           data: {sourceAddress: '0004:00:00.1', ifname: 'eno4272', destinationAddress: '0001:00:00.1', mac: '52:54:00:6a:0e:09', zpci: {uid: '0x10b0', fid: '0x000003e1'}},
+          fix: {kind: 'move-device', deviceIndex: 1, identity: {kind: 'pci', address: '0001:00:00.1'}},
         },
       ],
     },
@@ -47,7 +48,7 @@ ruleTester(pciRoceDevice, {
       source: src,
       destination: emptyFacts('dst', {pci: [roceFunction('0001:00:00.1', {uid: '0x10b1', ifname: 'eno4273'})]}),
       profile: {mappings: [{kind: 'pci', from: '0004:00:00.1', to: '0001:00:00.1'}]},
-      findings: [{severity: 'action', message: 'mapped by the profile to 0001:00:00.1', data: {destinationIfname: 'eno4273'}}],
+      findings: [{severity: 'action', message: 'mapped by the profile to 0001:00:00.1', data: {destinationIfname: 'eno4273'}, fix: {kind: 'move-device', deviceIndex: 1, identity: {kind: 'pci', address: '0001:00:00.1'}}}],
     },
     {
       name: 'destination RoCE has another UID: blocker, names the function on the same adapter',
@@ -66,7 +67,7 @@ ruleTester(pciRoceDevice, {
       domain: guest(roceInterfaceXml()),
       source: emptyFacts('src', {pci: [roceFunction('0004:00:00.1', {ifname: undefined, uid: undefined, uidIsUnique: undefined})]}),
       destination: emptyFacts('dst', {pci: [roceFunction()]}),
-      findings: [{severity: 'blocker', message: 'the interface name of 0004:00:00.1 cannot be known'}],
+      findings: [{severity: 'blocker', message: 'the interface name of 0004:00:00.1 cannot be known', fix: null}],
     },
   ],
 })

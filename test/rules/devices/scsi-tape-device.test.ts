@@ -35,6 +35,7 @@ ruleTester(scsiTapeDevice, {
             destinationAdapter: 'scsi_host2',
             destinationAddress: {bus: '0', target: '3', unit: '0'},
           },
+          fix: {kind: 'move-device', deviceIndex: 2, identity: {kind: 'scsi-host', adapter: 'scsi_host2', address: {bus: '0', target: '3', unit: '0'}}},
         },
       ],
     },
@@ -43,7 +44,7 @@ ruleTester(scsiTapeDevice, {
       domain: guest(scsiHostdevXml('scsi_host0', '0', '0', '1')),
       source: src,
       destination: emptyFacts('dst', {zfcpHosts: [zfcpHost('0.0.1700', 2)], scsi: [tapeDevice('2:0:3:1', '0.0.1700', {kind: 'changer', wwpn: '0x500507630300C562', lun: '0x1000000000000'})]}),
-      findings: [{severity: 'action', message: 'SCSI changer IBM 3573-TL', data: {kind: 'changer', destinationAdapter: 'scsi_host2', destinationAddress: {bus: '0', target: '3', unit: '1'}}}],
+      findings: [{severity: 'action', message: 'SCSI changer IBM 3573-TL', data: {kind: 'changer', destinationAdapter: 'scsi_host2', destinationAddress: {bus: '0', target: '3', unit: '1'}}, fix: {kind: 'move-device', deviceIndex: 2, identity: {kind: 'scsi-host', adapter: 'scsi_host2', address: {bus: '0', target: '3', unit: '1'}}}}],
     },
     {
       name: 'adapter number unknown on the source (stale after set offline/online)',
@@ -71,7 +72,7 @@ ruleTester(scsiTapeDevice, {
       domain: guest(scsiHostdevXml()),
       source: src,
       destination: emptyFacts('dst', {zfcpHosts: [zfcpHost('0.0.1700', 2, false)]}),
-      findings: [{severity: 'blocker', message: 'through FCP device 0.0.1700, which is offline on dst', data: {fcpDevice: '0.0.1700'}}],
+      findings: [{severity: 'blocker', message: 'through FCP device 0.0.1700, which is offline on dst', data: {fcpDevice: '0.0.1700'}, fix: null}],
     },
     {
       name: 'destination reaches the LUN only through another FCP device',

@@ -15,6 +15,7 @@ ruleTester(sharedFilesystem, {
           subject: 'filesystem virtiofs share (/srv/share/linux01)',
           message: `virtio-fs share of /srv/share/linux01 as mount_tag 'share': libvirt refuses "migration with virtiofs device is not supported" and IBM requires it unmounted in the guest`,
           data: {kind: 'filesystem', target: 'share', source: '/srv/share/linux01'},
+          fix: null,
         },
       ],
     },
@@ -22,7 +23,7 @@ ruleTester(sharedFilesystem, {
       name: 'virtio-fs selected for detach in the profile',
       domain: guest(virtiofsXml()),
       profile: {detachForMigration: [{kind: 'filesystem', source: '/srv/share/linux01'}]},
-      findings: [{severity: 'action', message: "plugged back on dst with source /srv/share/linux01 (site profile); the guest must unmount mount_tag 'share' first", data: {destinationSource: '/srv/share/linux01'}}],
+      findings: [{severity: 'action', message: "plugged back on dst with source /srv/share/linux01 (site profile); the guest must unmount mount_tag 'share' first", data: {destinationSource: '/srv/share/linux01'}, fix: {kind: 'move-device', deviceIndex: 1, identity: {kind: 'same'}}}],
     },
     {
       name: '9p share (default driver = path)',
@@ -38,7 +39,7 @@ ruleTester(sharedFilesystem, {
       name: '9p selected for detach stays a blocker (libvirt hot-unplugs only virtio-fs)',
       domain: guest(ninePXml()),
       profile: {detachForMigration: [{kind: 'filesystem'}]},
-      findings: [{severity: 'blocker', message: 'libvirt can hot-unplug only virtio-fs file systems'}],
+      findings: [{severity: 'blocker', message: 'libvirt can hot-unplug only virtio-fs file systems', fix: null}],
     },
   ],
 })

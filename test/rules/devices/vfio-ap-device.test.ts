@@ -21,6 +21,7 @@ ruleTester(vfioApDevice, {
           subject: `hostdev vfio-ap ${AP_UUID}`,
           message: `re-plugged on dst as mdev ${AP_UUID} (same UUID) with the same APQNs 03.0004 03.0005 04.0004 04.0005, control domains 0004`,
           data: {sourceUuid: AP_UUID, destinationUuid: AP_UUID, matrix: MATRIX},
+          fix: {kind: 'move-device', deviceIndex: 1, identity: {kind: 'mdev', uuid: AP_UUID}},
         },
       ],
     },
@@ -36,7 +37,7 @@ ruleTester(vfioApDevice, {
       domain: guest(vfioApXml()),
       source: src,
       destination: emptyFacts('dst', {mdevs: [apMdev(OTHER_UUID)]}),
-      findings: [{severity: 'action', message: `as mdev ${OTHER_UUID} (same matrix)`, data: {destinationUuid: OTHER_UUID}}],
+      findings: [{severity: 'action', message: `as mdev ${OTHER_UUID} (same matrix)`, data: {destinationUuid: OTHER_UUID}, fix: {kind: 'move-device', deviceIndex: 1, identity: {kind: 'mdev', uuid: OTHER_UUID}}}],
     },
     {
       name: 'profile maps the UUID',
@@ -44,7 +45,7 @@ ruleTester(vfioApDevice, {
       source: src,
       destination: emptyFacts('dst', {mdevs: [apMdev(OTHER_UUID)]}),
       profile: {mappings: [{kind: 'mdev', from: AP_UUID, to: OTHER_UUID, 'to-host': 'dst'}]},
-      findings: [{severity: 'action', message: 'mapped by the profile', data: {sourceUuid: AP_UUID, destinationUuid: OTHER_UUID}}],
+      findings: [{severity: 'action', message: 'mapped by the profile', data: {sourceUuid: AP_UUID, destinationUuid: OTHER_UUID}, fix: {kind: 'move-device', deviceIndex: 1, identity: {kind: 'mdev', uuid: OTHER_UUID}}}],
     },
     {
       name: 'mapped mdev has another matrix: says which APQNs differ',
@@ -93,7 +94,7 @@ ruleTester(vfioApDevice, {
         mdevs: [apMdev()],
         guests: [{name: 'crypto02', uuid: '8a0b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d', state: 'running', xml: guest(vfioApXml(), {name: 'crypto02'}).xml}],
       }),
-      findings: [{severity: 'blocker', message: 'in use by running guest crypto02'}],
+      findings: [{severity: 'blocker', message: 'in use by running guest crypto02', fix: null}],
     },
     {
       name: 'source mdev missing from the source facts: matrix unknown',

@@ -25,6 +25,7 @@ ruleTester(vfioCcwDevice, {
           subject: `hostdev vfio-ccw ${CCW_UUID}`,
           message: /re-attached on dst as mdev 90c6c135-.* \(same UUID; subchannel 0\.0\.0410, DASD here 0\.0\.2b09, on dst 0\.0\.2b09\), guest devno 0x00a1 kept/,
           data: {sourceUuid: CCW_UUID, destinationUuid: CCW_UUID, devno: '0x00a1', destinationParent: '0.0.0410'},
+          fix: {kind: 'move-device', deviceIndex: 1, identity: {kind: 'mdev', uuid: CCW_UUID}},
         },
       ],
     },
@@ -32,14 +33,14 @@ ruleTester(vfioCcwDevice, {
       name: 'UUID written in upper case still matches',
       domain: guest(vfioCcwXml(CCW_UUID.toUpperCase())),
       destination: emptyFacts('dst', {mdevs: [ccwMdev()]}),
-      findings: [{severity: 'action', data: {destinationUuid: CCW_UUID}}],
+      findings: [{severity: 'action', data: {destinationUuid: CCW_UUID}, fix: {kind: 'move-device', deviceIndex: 1, identity: {kind: 'mdev', uuid: CCW_UUID}}}],
     },
     {
       name: 'profile maps the UUID to one the destination has',
       domain: guest(vfioCcwXml()),
       destination: emptyFacts('dst', {mdevs: [ccwMdev(DEST_UUID)]}),
       profile: {mappings: [{kind: 'mdev', from: CCW_UUID, to: DEST_UUID, 'to-host': 'dst'}]},
-      findings: [{severity: 'action', message: `mapped by the profile to ${DEST_UUID}`, data: {sourceUuid: CCW_UUID, destinationUuid: DEST_UUID, devno: '0x00a1'}}],
+      findings: [{severity: 'action', message: `mapped by the profile to ${DEST_UUID}`, data: {sourceUuid: CCW_UUID, destinationUuid: DEST_UUID, devno: '0x00a1'}, fix: {kind: 'move-device', deviceIndex: 1, identity: {kind: 'mdev', uuid: DEST_UUID}}}],
     },
     {
       name: 'mapping for another destination host does not apply',
@@ -79,15 +80,15 @@ ruleTester(vfioCcwDevice, {
     {
       name: 'hostdev without a UUID',
       domain: guest(`<hostdev mode='subsystem' type='mdev' model='vfio-ccw'><source/></hostdev>`),
-      findings: [{severity: 'blocker', message: 'names no mdev UUID'}],
+      findings: [{severity: 'blocker', message: 'names no mdev UUID', fix: null}],
     },
     {
       name: 'two pass-through DASDs, each reported (blockers first)',
       domain: guest(vfioCcwXml() + vfioCcwXml(DEST_UUID, '0x00a2')),
       destination: emptyFacts('dst', {mdevs: [ccwMdev()]}),
       findings: [
-        {severity: 'blocker', subject: DEST_UUID, data: {devno: '0x00a2'}},
-        {severity: 'action', data: {devno: '0x00a1'}},
+        {severity: 'blocker', subject: DEST_UUID, data: {devno: '0x00a2'}, fix: null},
+        {severity: 'action', data: {devno: '0x00a1'}, fix: {kind: 'move-device', deviceIndex: 1, identity: {kind: 'mdev', uuid: CCW_UUID}}},
       ],
     },
   ],

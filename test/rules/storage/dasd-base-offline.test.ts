@@ -39,6 +39,7 @@ ruleTester(dasdBaseOffline, {
           subject: `disk vda (/dev/disk/by-id/ccw-${UID_7500})`,
           message: `volume ${UID_7500} is offline on dst (base device 0.0.8500)`,
           data: {busId: '0.0.8500', uid: UID_7500, uidVerified: true},
+          fix: {kind: 'set-dasd-online', busIds: ['0.0.8500']},
         },
       ],
     },
@@ -47,7 +48,7 @@ ruleTester(dasdBaseOffline, {
       domain: byPath,
       source,
       destination: emptyFacts('dst', {dasd: [offline('0.0.7500')]}),
-      findings: [{message: "0.0.7500 is offline on dst (the volume's bus-ID on src and in its by-path node); its UID is read once it is online and must be", data: {busId: '0.0.7500', uid: UID_7500, uidVerified: false}}],
+      findings: [{message: "0.0.7500 is offline on dst (the volume's bus-ID on src and in its by-path node); its UID is read once it is online and must be", data: {busId: '0.0.7500', uid: UID_7500, uidVerified: false}, fix: {kind: 'set-dasd-online', busIds: ['0.0.7500']}}],
     },
     {
       name: "by-id node: offline device at the source's bus-ID, UID to be verified",
@@ -68,7 +69,7 @@ ruleTester(dasdBaseOffline, {
       domain: byPath,
       source,
       destination: emptyFacts('dst', {dasd: [{...base('0.0.f500', UID_7500, 'dasda'), online: false}, {...base('0.0.7500', UID_7500, 'dasdb'), online: false}]}),
-      findings: [{data: {busId: '0.0.7500'}}],
+      findings: [{data: {busId: '0.0.7500'}, fix: {kind: 'set-dasd-online', busIds: ['0.0.7500']}}],
     },
   ],
 })

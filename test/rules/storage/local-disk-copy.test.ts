@@ -38,13 +38,14 @@ ruleTester(localDiskCopy, {
           subject: `disk vda (${image})`,
           message: `${image} (qcow2, 20 GiB) is on local xfs (/var/lib/libvirt/images) and is copied to dst during the migration`,
           data: {target: 'vda', path: image, format: 'qcow2', virtualSizeBytes: 20 * GiB},
+          fix: {kind: 'copy-disk', target: 'vda', path: image},
         },
       ],
     },
     {
       name: 'no mount facts: treated as local, format from the XML',
       domain: guest(fileDisk('/var/lib/libvirt/images/data.raw', 'vdb', {format: 'raw'})),
-      findings: [{data: {format: 'raw', target: 'vdb'}}],
+      findings: [{data: {format: 'raw', target: 'vdb'}, fix: {kind: 'copy-disk', target: 'vdb', path: '/var/lib/libvirt/images/data.raw'}}],
     },
     {
       name: 'the XML declares the format: a probe that read another one gives no size',
@@ -84,14 +85,14 @@ ruleTester(localDiskCopy, {
       source: local,
       sourceProbes: [probe],
       migration: {copyStorage: 'never'},
-      findings: [{severity: 'blocker', message: 'the site policy says copy-storage: never'}],
+      findings: [{severity: 'blocker', message: 'the site policy says copy-storage: never', fix: null}],
     },
-    {name: 'NVMe namespace', domain: guest(nvme), source: local, findings: [{subject: 'disk vdc', message: 'NVMe disk nvme 0004:00:00.0 namespace 1 is host-local', data: {path: 'nvme 0004:00:00.0 namespace 1'}}]},
+    {name: 'NVMe namespace', domain: guest(nvme), source: local, findings: [{subject: 'disk vdc', message: 'NVMe disk nvme 0004:00:00.0 namespace 1 is host-local', data: {path: 'nvme 0004:00:00.0 namespace 1'}, fix: {kind: 'copy-disk', target: 'vdc'}}]},
     {
       name: 'shareable local image cannot be copied',
       domain: guest(fileDisk('/var/lib/libvirt/images/cluster-quorum.raw', 'vdb', {format: 'raw', cache: 'none', extra: '<shareable/>'})),
       source: local,
-      findings: [{severity: 'blocker', message: 'but shareable: libvirt does not copy shareable disks'}],
+      findings: [{severity: 'blocker', message: 'but shareable: libvirt does not copy shareable disks', fix: null}],
     },
     {
       name: 'only the non-detached disk of two',
