@@ -7,7 +7,8 @@
  * travels on stdin and is only ever expanded inside double quotes. Guest names never reach a
  * command line at all: guests are addressed by UUID, and UUIDs are checked to be hex and dashes.
  *
- * In the script sources, ${'$'}{ is the shell's ${ (a template literal would interpolate it).
+ * In the script sources, ${'$'}{ is the shell's ${ (a template literal would interpolate it); every
+ * other ${…} is a constant of wire-format.ts, the section names and markers the parsers expect.
  *
  * Output framing: sections
  *     ::zm:<nonce>:begin:<name>
@@ -29,6 +30,22 @@
 import {randomBytes} from 'node:crypto'
 import {QEMU_IMAGE_FORMATS, isQemuImageFormat} from '../domain/image-format.js'
 import type {ProbeTarget} from './facts-types.js'
+import {
+  COLLECT_SECTIONS as S,
+  END_OF_DOCUMENT,
+  FRAME_BEGIN,
+  FRAME_END,
+  FRAME_PREFIX,
+  PROBE_SECTIONS as P,
+  VIRSH_HOST_PARTS as V,
+  VIRSH_OBJECT_MARK_CLOSE,
+  VIRSH_OBJECTS,
+  VIRSH_OBJECTS_END,
+  VIRSH_PART_CLOSE,
+  VIRSH_PART_OPEN,
+  frameMark,
+  virshPartSeparator as part,
+} from './wire-format.js'
 
 /**
  * The start both scripts share: a known locale and PATH, the three stdin lines (nonce, root,
@@ -43,9 +60,9 @@ IFS= read -r URI || exit 64
 case $NONCE in ''|*[!0-9a-f]*) echo 'zmigrate ${what}: bad nonce on stdin' >&2; exit 64 ;; esac
 case $ROOT in /*) ;; *) echo 'zmigrate ${what}: the root directory must be an absolute path' >&2; exit 64 ;; esac
 while :; do case $ROOT in */) ROOT=${'$'}{ROOT%/} ;; *) break ;; esac; done
-M="::zm:$NONCE"
-begin() { printf '\n%s:begin:%s\n' "$M" "$1"; }
-end() { printf '\n%s:end:%s:%s\n' "$M" "$1" "$2"; }
+M="${FRAME_PREFIX}$NONCE"
+begin() { printf '\n%s:${FRAME_BEGIN}:%s\n' "$M" "$1"; }
+end() { printf '\n%s:${FRAME_END}:%s:%s\n' "$M" "$1" "$2"; }
 `
 
 export const COLLECT_SCRIPT = preamble('collect') + String.raw`
@@ -172,7 +189,7 @@ T30= T120=
 if command -v timeout >/dev/null 2>&1; then T30='timeout 30' T120='timeout 120'; fi
 VIRSH_HOST=
 virsh_host() {
-  VIRSH_HOST=$($T30 virsh -q -c "$URI" 'capabilities; echo @@zm:domcaps-kvm@@; domcapabilities --arch s390x --virttype kvm; echo @@zm:domcaps-qemu@@; domcapabilities --arch s390x --virttype qemu; echo @@zm:version@@; version --daemon; echo @@zm:nodeinfo@@; nodeinfo; echo @@zm:guests@@; list --all --uuid; echo @@zm:persistent@@; list --all --persistent --uuid; echo @@zm:running@@; list --state-running --uuid; echo @@zm:paused@@; list --state-paused --uuid; echo @@zm:shutoff@@; list --state-shutoff --uuid; echo @@zm:pools@@; pool-list --all --uuid; echo @@zm:pools-inactive@@; pool-list --inactive --uuid; echo @@zm:nets@@; net-list --all --uuid; echo @@zm:nets-inactive@@; net-list --inactive --uuid; echo @@zm:end@@' </dev/null 2>&1)
+  VIRSH_HOST=$($T30 virsh -q -c "$URI" 'capabilities; echo ${part(V.domcapsKvm)}; domcapabilities --arch s390x --virttype kvm; echo ${part(V.domcapsQemu)}; domcapabilities --arch s390x --virttype qemu; echo ${part(V.version)}; version --daemon; echo ${part(V.nodeinfo)}; nodeinfo; echo ${part(V.guests)}; list --all --uuid; echo ${part(V.persistent)}; list --all --persistent --uuid; echo ${part(V.running)}; list --state-running --uuid; echo ${part(V.paused)}; list --state-paused --uuid; echo ${part(V.shutoff)}; list --state-shutoff --uuid; echo ${part(V.pools)}; pool-list --all --uuid; echo ${part(V.poolsInactive)}; pool-list --inactive --uuid; echo ${part(V.nets)}; net-list --all --uuid; echo ${part(V.netsInactive)}; net-list --inactive --uuid; echo ${part(V.end)}' </dev/null 2>&1)
   VIRSH_RC=$?
   printf '%s\n' "$VIRSH_HOST"
   return $VIRSH_RC
@@ -189,17 +206,17 @@ virsh_objects() {
 '
   set -f
   for l in $VIRSH_HOST; do
-    case $l in *@@zm:*@@*) sect=${'$'}{l##*@@zm:}; sect=${'$'}{sect%%@@*}; l=${'$'}{l##*@@} ;; esac
+    case $l in *${VIRSH_PART_OPEN}*${VIRSH_PART_CLOSE}*) sect=${'$'}{l##*${VIRSH_PART_OPEN}}; sect=${'$'}{sect%%${VIRSH_PART_CLOSE}*}; l=${'$'}{l##*${VIRSH_PART_CLOSE}} ;; esac
     case $sect in
       '')
         case $l in *"<arch name='s390x'>"*) inarch=1 ;; *'</arch>'*) inarch= ;; esac
         if [ -n "$inarch" ] && [ -z "$emulator" ]; then
           case $l in *'<emulator>'*'</emulator>'*) emulator=${'$'}{l#*<emulator>}; emulator=${'$'}{emulator%%</emulator>*} ;; esac
         fi ;;
-      guests) is_uuid "$l" && guests="$guests $l" ;;
-      running|paused|shutoff) is_uuid "$l" && common="$common $l " ;;
-      pools) is_uuid "$l" && pools="$pools $l" ;;
-      nets) is_uuid "$l" && nets="$nets $l" ;;
+      ${V.guests}) is_uuid "$l" && guests="$guests $l" ;;
+      ${V.running}|${V.paused}|${V.shutoff}) is_uuid "$l" && common="$common $l " ;;
+      ${V.pools}) is_uuid "$l" && pools="$pools $l" ;;
+      ${V.nets}) is_uuid "$l" && nets="$nets $l" ;;
     esac
   done
   set +f
@@ -207,15 +224,15 @@ virsh_objects() {
   EMULATOR=$emulator
   [ -n "$guests$pools$nets" ] || return 0
   {
-    for u in $pools; do printf 'echo %s:"p":%s::\npool-dumpxml %s\n' "$M" "$u" "$u"; done
-    for u in $nets; do printf 'echo %s:"n":%s::\nnet-dumpxml %s\n' "$M" "$u" "$u"; done
+    for u in $pools; do printf 'echo %s:"${VIRSH_OBJECTS.pool.kind}":%s${VIRSH_OBJECT_MARK_CLOSE}\n${VIRSH_OBJECTS.pool.command} %s\n' "$M" "$u" "$u"; done
+    for u in $nets; do printf 'echo %s:"${VIRSH_OBJECTS.network.kind}":%s${VIRSH_OBJECT_MARK_CLOSE}\n${VIRSH_OBJECTS.network.command} %s\n' "$M" "$u" "$u"; done
     for u in $guests; do
       # the three state lists answer for almost every guest; only the rest (crashed, in
       # shutdown, pmsuspended, or changed between the lists) costs a domstate
-      case $common in *" $u "*) ;; *) printf 'echo %s:"s":%s::\ndomstate %s\n' "$M" "$u" "$u" ;; esac
-      printf 'echo %s:"x":%s::\ndumpxml %s\n' "$M" "$u" "$u"
+      case $common in *" $u "*) ;; *) printf 'echo %s:"${VIRSH_OBJECTS.state.kind}":%s${VIRSH_OBJECT_MARK_CLOSE}\n${VIRSH_OBJECTS.state.command} %s\n' "$M" "$u" "$u" ;; esac
+      printf 'echo %s:"${VIRSH_OBJECTS.domain.kind}":%s${VIRSH_OBJECT_MARK_CLOSE}\n${VIRSH_OBJECTS.domain.command} %s\n' "$M" "$u" "$u"
     done
-    printf 'echo %s:"z":end::\n' "$M"
+    printf 'echo %s:"${VIRSH_OBJECTS_END.kind}":${VIRSH_OBJECTS_END.id}${VIRSH_OBJECT_MARK_CLOSE}\n' "$M"
   } | $T120 virsh -q -c "$URI" 2>&1
 }
 
@@ -235,27 +252,27 @@ qemu_version() {
 
 EMULATOR=
 VIRSH_RC=1
-section meta meta
-section files files
-section dasd dasd
-section links links
-section dm dm
-section scsi scsi
-section zfcp zfcp
-section qeth qeth
-section mdev mdev
-section ap ap
-section pci pci
-section net net
-section qemuconf qemuconf
-section virsh-host virsh_host
+section ${S.meta} meta
+section ${S.files} files
+section ${S.dasd} dasd
+section ${S.links} links
+section ${S.dm} dm
+section ${S.scsi} scsi
+section ${S.zfcp} zfcp
+section ${S.qeth} qeth
+section ${S.mdev} mdev
+section ${S.ap} ap
+section ${S.pci} pci
+section ${S.net} net
+section ${S.qemuconf} qemuconf
+section ${S.virshHost} virsh_host
 if [ "$VIRSH_RC" -eq 0 ]; then
-  begin virsh-objects
+  begin ${S.virshObjects}
   virsh_objects
-  end virsh-objects $?
+  end ${S.virshObjects} $?
 fi
-section libvirtd-version libvirtd_version
-section qemu-version qemu_version
+section ${S.libvirtdVersion} libvirtd_version
+section ${S.qemuVersion} qemu_version
 exit 0
 `
 
@@ -270,14 +287,14 @@ if command -v timeout >/dev/null 2>&1; then T30='timeout 30'; fi
 # recorded tree (which cannot hold device nodes) can show. The path itself is never printed.
 probe_path() {
   idx=$1 fmt=$2 p=$3
-  begin "path:$idx"
+  begin "${P.path}:$idx"
   case $p in
     /*) ;;
-    *) printf 'error\000not an absolute path\n'; end "path:$idx" 2; return ;;
+    *) printf 'error\000not an absolute path\n'; end "${P.path}:$idx" 2; return ;;
   esac
   case $fmt in
     ${QEMU_IMAGE_FORMATS.join('|')}) ;;
-    *) printf 'error\000not a known image format\n'; end "path:$idx" 2; return ;;
+    *) printf 'error\000not a known image format\n'; end "${P.path}:$idx" 2; return ;;
   esac
   rp=$p strip=
   case $p in /dev/*) rp=$ROOT$p strip=$ROOT ;; esac
@@ -320,15 +337,15 @@ probe_path() {
       # free space of /dev (devtmpfs, or a recorded tree's disk) says nothing about a device
       case $p in /dev/*) ;; *) dfpath=$d ;; esac ;;
   esac
-  end "path:$idx" 0
+  end "${P.path}:$idx" 0
   if [ "$kind" = regular ]; then
     # -U (force-share): images of running guests are locked by QEMU. The path starts with '/',
     # so qemu-img cannot read it as a protocol prefix ('nbd:', 'json:'). -f: the format the XML
     # declares, as libvirt opens it; a guessed one would let a guest's raw disk pose as qcow2 with
     # any size and backing file. No --backing-chain: qemu-img info then opens no backing file.
-    begin "img:$idx"
+    begin "${P.image}:$idx"
     qemu-img info --output=json -U -f "$fmt" -- "$rp" </dev/null 2>&1
-    end "img:$idx" $?
+    end "${P.image}:$idx" $?
   fi
   if [ -n "$dfpath" ]; then
     # paths arrive sorted, so guests' images in one directory are neighbours: one df serves them all
@@ -336,13 +353,13 @@ probe_path() {
     dfdir=$dfpath
     [ "$kind" = regular ] && { dfdir=${'$'}{dfpath%/*}; [ -n "$dfdir" ] || dfdir=/; }
     if [ "$dfdir" = "$LAST_DF_DIR" ]; then
-      begin "dfref:$idx"
+      begin "${P.dfRef}:$idx"
       printf '%s\n' "$LAST_DF_IDX"
-      end "dfref:$idx" 0
+      end "${P.dfRef}:$idx" 0
     else
-      begin "df:$idx"
+      begin "${P.df}:$idx"
       df -P -k -- "$dfdir" </dev/null 2>&1
-      end "df:$idx" $?
+      end "${P.df}:$idx" $?
       LAST_DF_DIR=$dfdir LAST_DF_IDX=$idx
     fi
   fi
@@ -371,14 +388,14 @@ while [ "$j" -lt "$NCPUS" ]; do
   f="$TMPD/cpu$j.xml"
   # each document ends with the nonce end-of-document line, which no CPU XML can contain
   while IFS= read -r l; do
-    [ "$l" = "$M:eod" ] && break
+    [ "$l" = "$M:${END_OF_DOCUMENT}" ] && break
     printf '%s\n' "$l"
   done >"$f"
-  begin "cpu:$j"
+  begin "${P.cpu}:$j"
   # --error: an incompatible CPU fails with the list of missing features (IBM-KVM
   # hypervisor-cpu-compare); s390x explicitly, since the lab's hosts are not s390x themselves
   $T30 virsh -q -c "$URI" hypervisor-cpu-compare --error --arch s390x "$f" </dev/null 2>&1
-  end "cpu:$j" $?
+  end "${P.cpu}:$j" $?
   j=$((j + 1))
 done
 exit 0
@@ -422,7 +439,7 @@ export function encodeProbeInput(input: {nonce: string; root: string; uri: strin
     const why = unsafeProbeTarget(t)
     if (why) throw new Error(`cannot probe ${JSON.stringify(t.path)}: ${why}`)
   }
-  const eod = `::zm:${input.nonce}:eod`
+  const eod = `${frameMark(input.nonce)}:${END_OF_DOCUMENT}`
   const docs = input.cpuXmls.map((x) => {
     if (x.includes('\0')) throw new Error('CPU XML must not contain NUL bytes')
     return `${x.endsWith('\n') ? x : `${x}\n`}${eod}\n`

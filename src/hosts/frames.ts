@@ -2,7 +2,9 @@
  * Reading the framed output of the collect and probe scripts (see collect-script.ts):
  *     \n::zm:<nonce>:begin:<name>\n<body>\n::zm:<nonce>:end:<name>:<status>\n
  * Only lines carrying this run's nonce count, so nothing a section prints can open or close one.
+ * The markers are those of wire-format.ts, which the scripts interpolate too.
  */
+import {FRAME_BEGIN, FRAME_END, frameMark} from './wire-format.js'
 
 export interface Frame {
   name: string
@@ -14,8 +16,8 @@ export interface Frame {
 
 export function splitFrames(stdout: string, nonce: string): Map<string, Frame> {
   const frames = new Map<string, Frame>()
-  const begin = `::zm:${nonce}:begin:`
-  const end = `::zm:${nonce}:end:`
+  const begin = `${frameMark(nonce)}:${FRAME_BEGIN}:`
+  const end = `${frameMark(nonce)}:${FRAME_END}:`
   let pos = 0
   for (;;) {
     const b = stdout.indexOf(begin, pos)
@@ -56,3 +58,22 @@ export function nulRecords(body: string): string[][] {
 export function listed(records: readonly string[][], key: string): string[] {
   return records.filter((r) => r[0] === key && r.length >= 2 && !r[1].includes('*')).map((r) => r[1])
 }
+
+/** `dir/attr NUL value` grep records grouped as {dir: {attr: value}} (multi-line files joined by '\n'). */
+export function attributesByDevice(records: readonly string[][]): Map<string, Record<string, string>> {
+  const out = new Map<string, Record<string, string>>()
+  for (const r of records) {
+    if (r.length !== 2) continue
+    const slash = r[0].indexOf('/')
+    if (slash <= 0) continue
+    const dev = r[0].slice(0, slash)
+    const attr = r[0].slice(slash + 1)
+    const entry = out.get(dev) ?? {}
+    entry[attr] = attr in entry ? `${entry[attr]}\n${r[1]}` : r[1]
+    out.set(dev, entry)
+  }
+  return out
+}
+
+/** A sysfs 0/1 attribute; undefined when the file was not there or not readable. */
+export const flag = (v: string | undefined): boolean | undefined => (v === undefined ? undefined : v.trim() === '1')

@@ -1,6 +1,6 @@
 /**
  * OpenSSH known_hosts: parsing, host matching and the verdict for a presented host key.
- * Pure functions only (text in, data out); reading and appending the files is in ssh.ts.
+ * Pure functions only (text in, data out); reading and appending the files is in ssh-hostkey.ts.
  *
  * Format (sshd(8) "SSH_KNOWN_HOSTS FILE FORMAT"): `[@marker] hostpatterns keytype base64 [comment]`.
  * - hostpatterns: comma list of names or IPs with `*`/`?` wildcards and `!` negation; a

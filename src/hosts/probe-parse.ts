@@ -3,6 +3,7 @@
  */
 import type {CpuCompareResult, PathProbe, ProbeTarget} from './facts-types.js'
 import {nulRecords, splitFrames} from './frames.js'
+import {PROBE_SECTIONS as P, probeSection} from './wire-format.js'
 
 /**
  * `qemu-img info -f <declared> --output=json` (QEMU qapi ImageInfo: format, virtual-size,
@@ -75,7 +76,7 @@ export function parseProbeOutput(
   for (const [p, why] of rejected) paths.set(p, {path: p, exists: false, fileType: 'other', error: why})
   sent.forEach((target, i) => {
     const p = target.path
-    const f = frames.get(`path:${i}`)
+    const f = frames.get(probeSection(P.path, i))
     if (!f) {
       paths.set(p, {path: p, exists: false, fileType: 'other', error: 'no probe result (output cut short)'})
       return
@@ -88,7 +89,7 @@ export function parseProbeOutput(
     if (size !== undefined && /^\d+$/.test(size)) probe.sizeBytes = Number(size)
     if (kv.has('kernel')) probe.kernelName = kv.get('kernel')
     if (kv.has('parent')) probe.existingParent = kv.get('parent')
-    const img = frames.get(`img:${i}`)
+    const img = frames.get(probeSection(P.image, i))
     if (img) {
       if (img.status === 0) {
         try {
@@ -98,13 +99,14 @@ export function parseProbeOutput(
         }
       } else probe.error = `qemu-img info -f ${target.format} failed: ${img.body.trim().split('\n')[0] || `status ${img.status}`}`
     }
-    const df = frames.get(`df:${i}`) ?? frames.get(`df:${frames.get(`dfref:${i}`)?.body.trim()}`)
+    const dfRef = frames.get(probeSection(P.dfRef, i))?.body.trim()
+    const df = frames.get(probeSection(P.df, i)) ?? (dfRef === undefined ? undefined : frames.get(probeSection(P.df, dfRef)))
     if (df?.status === 0) probe.freeBytes = parseDfAvailableBytes(df.body)
     paths.set(p, probe)
   })
   const cpu: CpuCompareResult[] = []
   for (let i = 0; i < cpuCount; i++) {
-    const f = frames.get(`cpu:${i}`)
+    const f = frames.get(probeSection(P.cpu, i))
     cpu.push(f ? classifyCpuCompare(f.status, f.body) : {result: 'error', detail: 'no comparison result (output cut short)'})
   }
   return {paths, cpu}

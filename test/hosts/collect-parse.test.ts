@@ -1,20 +1,10 @@
 // Pure parsers of the collect/probe output, on captured and hand-made text (no host needed).
 import {expect} from 'chai'
-import {
-  parseCollectOutput,
-  classifyPci,
-  cleanVirshSegment,
-  countCpuList,
-  domainNameOf,
-  parseApMatrix,
-  parseDasd,
-  parseMounts,
-  parseNodeinfo,
-  parseQeth,
-  parseVirshVersion,
-  splitVirshBatch,
-  splitVirshHost,
-} from '../../src/hosts/collect-parse.js'
+import {parseCollectOutput} from '../../src/hosts/collect-parse.js'
+import {countCpuList, parseMounts} from '../../src/hosts/parse-files.js'
+import {classifyPci, parseApMatrix, parseQeth} from '../../src/hosts/parse-sysfs-adapters.js'
+import {parseDasd} from '../../src/hosts/parse-sysfs-storage.js'
+import {cleanVirshSegment, domainNameOf, parseNodeinfo, parseVirshVersion, splitVirshBatch, splitVirshHost} from '../../src/hosts/parse-virsh.js'
 import {splitFrames} from '../../src/hosts/frames.js'
 import {classifyCpuCompare, parseDfAvailableBytes, parseQemuImgInfo} from '../../src/hosts/probe-parse.js'
 
