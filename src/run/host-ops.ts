@@ -51,7 +51,7 @@ export async function liveXml(h: HostRef, guest: string, inactive = false): Prom
 
 function attrAt(node: XmlNode, dotted: string): string | undefined {
   const parts = dotted.split('.')
-  const attr = parts.pop()!
+  const attr = parts.pop() ?? dotted
   let cur: XmlNode | undefined = node
   for (const p of parts) cur = findChild(cur, p) ?? findChild(findChild(cur, 'address'), p)
   return cur?.attrs[attr]

@@ -36,7 +36,7 @@ export class SampleStream {
       return {samples: [], dropped: true}
     }
     const parts = this.pending.join('').split(this.separator)
-    const rest = parts.pop()!
+    const rest = parts.pop() ?? ''
     this.pending = [rest]
     this.pendingChars = rest.length
     this.tail = this.suffix(rest)

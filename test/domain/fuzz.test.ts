@@ -36,7 +36,7 @@ function check(xml: string, origin: string): void {
     expect(model.devices.every((d) => typeof d.label === 'string')).to.equal(true)
   } catch (err) {
     if (!(err instanceof InputError)) {
-      throw new Error(`${origin}: ${(err as Error)?.name} instead of InputError: ${(err as Error)?.message}\n--- input ---\n${xml}`)
+      throw new Error(`${origin}: ${(err as Error)?.name} instead of InputError: ${(err as Error)?.message}\n--- input ---\n${xml}`, {cause: err})
     }
     expect(err.message, origin).not.to.include('\n')
     expect(err.location?.file, origin).to.equal(origin)

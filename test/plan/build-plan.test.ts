@@ -112,7 +112,7 @@ describe('planning a migration', () => {
 
   it('gives every changing step an undo that reverses it on the right host', () => {
     const steps = plan().steps
-    for (const s of steps.filter((x) => x.kind !== 'verify')) expect(s.undo, s.id).to.exist
+    for (const s of steps.filter((x) => x.kind !== 'verify')) expect(s.undo, s.id).to.not.equal(undefined)
     const pairs = steps.flatMap((s) => (s.undo ? [`${s.kind}@${s.host} <- ${s.undo.kind}@${s.undo.host}`] : []))
     expect(pairs).to.include.members([
       'set-dasd-online@destination <- set-dasd-offline@destination',

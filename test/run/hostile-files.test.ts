@@ -63,7 +63,7 @@ async function typedOnly(what: string, fn: () => Promise<unknown>): Promise<'ok'
     await fn()
     return 'ok'
   } catch (error) {
-    if (!(error instanceof ZmigrateError)) throw new Error(`${what}: untyped ${(error as Error)?.name}: ${(error as Error)?.message}`)
+    if (!(error instanceof ZmigrateError)) throw new Error(`${what}: untyped ${(error as Error)?.name}: ${(error as Error)?.message}`, {cause: error})
     expect(error.message, what).to.not.include('\n')
     return 'refused'
   }
