@@ -6,7 +6,7 @@ import {execa} from 'execa'
 import {readFileSync} from 'node:fs'
 import {planSchema} from '../../src/plan/schema.js'
 import {migrationReportSchema} from '../../src/run/report.js'
-import {hostMigrationReportSchema} from '../../src/run/evacuate.js'
+import {hostMigrationReportSchema} from '../../src/report/host-migration-report.js'
 import {proveSurvival, readHeartbeats, consoleLogPath} from '../../lab/proof.js'
 import {guestState, hasDisk, IP, lab, labProfile, onHost, other, startCli, whereIs, zm, LAB, type LabHostName} from '../support/lab-cli.js'
 
