@@ -187,4 +187,11 @@ describe('zmigrate check over real SSH (sshd on loopback)', function () {
     expect(run.exitCode, run.stderr).to.equal(1)
     expect(run.stdout).to.match(/0 of 2 guests migrated\./)
   })
+
+  it('complete guests lists the source host guests over SSH, names as they are (shell completion)', async () => {
+    const r = await zm(['complete', 'guests', '--from', 'zlpar1', '--profile', profile])
+    expect(r.exitCode, r.stderr).to.equal(0)
+    expect(r.stdout.split('\n').filter(Boolean).sort()).to.deep.equal([EVIL, 'linux01'].sort())
+    for (const p of pwnedPlaces) expect(existsSync(p), `nothing was executed (${p})`).to.equal(false)
+  })
 })
