@@ -1,7 +1,6 @@
 import {Args, Flags} from '@oclif/core'
+import {runCheck} from '../src/app/check.js'
 import {BaseCommand, profileFlag} from '../src/cli/base-command.js'
-import {runCheck} from '../src/check/run-check.js'
-import {ExitCode} from '../src/exit-codes.js'
 import {loadProfileFor} from '../src/cli/load-profile.js'
 import type {CheckReport} from '../src/report/check-report.js'
 import {renderCheckReport} from '../src/report/check-text.js'
@@ -28,9 +27,9 @@ export default class Check extends BaseCommand {
   async run(): Promise<CheckReport> {
     const {argv, flags} = await this.parse(Check)
     const profile = loadProfileFor(flags.profile, (msg) => this.warnOnStderr(msg))
-    const {report} = await runCheck({profile, from: flags.from, to: flags.to, guests: argv as string[], all: flags.all, domainXmlFile: flags['domain-xml']})
+    const {report, exitCode} = await runCheck({profile, from: flags.from, to: flags.to, guests: argv as string[], all: flags.all, domainXmlFile: flags['domain-xml']})
     if (!this.jsonEnabled()) this.log(renderCheckReport(report, {color: process.stdout.isTTY}))
-    process.exitCode = report.ok ? ExitCode.OK : ExitCode.BLOCKED
+    process.exitCode = exitCode
     return report
   }
 

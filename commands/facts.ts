@@ -1,9 +1,7 @@
 import {Args} from '@oclif/core'
+import {hostFacts} from '../src/app/facts.js'
 import {BaseCommand, profileFlag} from '../src/cli/base-command.js'
 import {loadProfileFor} from '../src/cli/load-profile.js'
-import {profileHost} from '../src/profiles/hosts.js'
-import {HostPool} from '../src/hosts/connect.js'
-import {gatherFacts} from '../src/hosts/facts.js'
 import type {HostFacts} from '../src/hosts/facts-types.js'
 import {renderFacts} from '../src/report/facts-text.js'
 
@@ -16,14 +14,9 @@ export default class Facts extends BaseCommand {
   async run(): Promise<HostFacts> {
     const {args, flags} = await this.parse(Facts)
     const profile = loadProfileFor(flags.profile, (m) => this.jsonEnabled() || process.stderr.write(`zmigrate: ${m}\n`))
-    const host = profileHost(profile, args.host, 'HOST')
-    const pool = new HostPool()
-    try {
-      const facts = await gatherFacts(await pool.get(host), host)
-      if (!this.jsonEnabled()) this.log(renderFacts(facts))
-      return facts
-    } finally {
-      await pool.closeAll()
-    }
+    const {facts, exitCode} = await hostFacts(profile, args.host)
+    if (!this.jsonEnabled()) this.log(renderFacts(facts))
+    process.exitCode = exitCode
+    return facts
   }
 }

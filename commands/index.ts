@@ -4,6 +4,7 @@
  * start reads and compiles one file instead of some 430 (scripts/bundle.mjs says why).
  */
 import Check from './check.js'
+import Complete from './complete.js'
 import Facts from './facts.js'
 import Migrate from './migrate.js'
 import Plan from './plan.js'
@@ -16,6 +17,7 @@ export {Config, execute} from '@oclif/core'
 
 export const COMMANDS = {
   check: Check,
+  complete: Complete,
   facts: Facts,
   migrate: Migrate,
   plan: Plan,

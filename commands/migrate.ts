@@ -1,19 +1,17 @@
 import {Args, Flags} from '@oclif/core'
+import {migrateGuest, type GuestMigration} from '../src/app/migrate.js'
+import {migrateHost, type HostMigration} from '../src/app/migrate-host.js'
 import {BaseCommand, profileFlag} from '../src/cli/base-command.js'
 import {confirmOrRefuse} from '../src/cli/confirm.js'
+import {withInterrupts} from '../src/cli/interrupt.js'
 import {loadProfileFor} from '../src/cli/load-profile.js'
 import {UsageError} from '../src/errors.js'
-import {ExitCode} from '../src/exit-codes.js'
 import type {Plan} from '../src/plan/types.js'
-import {renderMigrationReport} from '../src/report/migrate-text.js'
+import type {HostMigrationReport} from '../src/report/host-migration-report.js'
+import {renderHostMigrationReport, renderMigrationReport, renderOverview} from '../src/report/migrate-text.js'
 import {renderPlan} from '../src/report/plan-text.js'
 import {createRenderer} from '../src/report/progress.js'
-import {HostPool} from '../src/hosts/connect.js'
-import {applyPlanOrResume, obtainPlan} from '../src/run/migrate-service.js'
-import type {PreflightTimings} from '../src/run/journal.js'
 import type {MigrationReport} from '../src/run/report.js'
-import {evacuate, type HostMigrationReport} from '../src/run/evacuate.js'
-import {renderHostMigrationReport, renderOverview} from '../src/report/migrate-text.js'
 
 type MigrateResult = MigrationReport | HostMigrationReport | {dryRun: true; plan: Plan} | {cancelled: true; plan: Plan}
 
@@ -52,84 +50,55 @@ Exit 0: migrated and verified; 1: failed and fully rolled back; 2: usage/profile
     if (flags.all ? Boolean(args.guest) || !flags.from || !flags.to : !flags.plan && !flags.resume && (!args.guest || !flags.from || !flags.to)) {
       throw new UsageError('name a GUEST with --from and --to, or use --all --from A --to B, --plan FILE or --resume JOURNAL', {code: 'E_USAGE'})
     }
-    const pool = new HostPool()
-    const controller = new AbortController()
-    let interrupts = 0
-    const onSignal = (signal: NodeJS.Signals) => {
-      interrupts++
-      if (interrupts === 1) {
-        process.stderr.write(`\nzmigrate: ${signal}: stopping the current step and rolling back (again to stop at once; resume with --resume)\n`)
-        controller.abort()
-      } else {
-        process.exit(ExitCode.INTERRUPTED)
-      }
-    }
-    process.on('SIGINT', onSignal)
-    process.on('SIGTERM', onSignal)
-    try {
-      if (flags.all) {
-        const {report, plans, cancelled} = await evacuate(
-          {
-            profile,
-            from: flags.from!,
-            to: flags.to!,
-            toolVersion: this.config.version,
-            dataDir: this.config.dataDir,
-            emit: createRenderer({json, tty: Boolean(process.stderr.isTTY)}),
-            signal: controller.signal,
-            dryRun: flags['dry-run'],
-            confirm: async (overview) => {
-              if (!json && (process.stdin.isTTY || flags.yes)) this.log(renderOverview(overview, flags.from!, flags.to!))
-              return confirmOrRefuse(`Migrate ${overview.movable.length} guest${overview.movable.length === 1 ? '' : 's'} from ${flags.from} to ${flags.to}, one at a time?`, {yes: flags.yes})
-            },
+    const common = {profile, toolVersion: this.config.version, dataDir: this.config.dataDir, dryRun: flags['dry-run'], emit: createRenderer({json, tty: Boolean(process.stderr.isTTY)})}
+    if (flags.all) {
+      const from = flags.from!
+      const to = flags.to!
+      const result = await withInterrupts((signal) =>
+        migrateHost({
+          ...common,
+          from,
+          to,
+          signal,
+          confirm: async (overview) => {
+            if (!json && (process.stdin.isTTY || flags.yes)) this.log(renderOverview(overview, from, to))
+            return confirmOrRefuse(`Migrate ${overview.movable.length} guest${overview.movable.length === 1 ? '' : 's'} from ${from} to ${to}, one at a time?`, {yes: flags.yes})
           },
-          pool,
-        )
-        if (!json) {
-          if (flags['dry-run']) this.log(`${plans.map((p) => renderPlan(p)).join('\n\n')}\n\nDry run: nothing was changed.`)
-          else if (cancelled) this.log('Cancelled; nothing was changed.')
-          else this.log(renderHostMigrationReport(report))
-        }
-        const outcomes = new Set(report.guests.map((g) => g.outcome))
-        process.exitCode = outcomes.has('rollback-incomplete')
-          ? ExitCode.ROLLBACK_INCOMPLETE
-          : outcomes.has('interrupted')
-            ? ExitCode.INTERRUPTED
-            : report.ok || flags['dry-run'] || cancelled
-              ? ExitCode.OK
-              : ExitCode.BLOCKED
-        return report
-      }
-      let plan: Plan | undefined
-      let timings: PreflightTimings | undefined
-      if (!flags.resume) {
-        const started = performance.now()
-        plan = await obtainPlan({profile, toolVersion: this.config.version, planFile: flags.plan, guest: args.guest, from: flags.from, to: flags.to, dataDir: this.config.dataDir}, pool)
-        timings = {startupMs: Math.round(started), connectMs: Math.max(0, ...Object.values(pool.connectTimes())), preflightMs: Math.round(performance.now() - started)}
-        if (flags['dry-run']) {
-          if (!json) this.log(`${renderPlan(plan)}\n\nDry run: nothing was changed.`)
-          return {dryRun: true, plan}
-        }
-        // a saved plan was reviewed when it was made (as with terraform apply PLANFILE)
-        if (!flags.plan) {
-          if (!json && process.stdin.isTTY && !flags.yes) this.log(renderPlan(plan, {commands: false}))
-          if (!(await confirmOrRefuse(`Migrate ${plan.guest.name} from ${plan.source.host} to ${plan.destination.host}?`, {yes: flags.yes}))) {
-            if (!json) this.log('Cancelled; nothing was changed.')
-            return {cancelled: true, plan}
-          }
-        }
-      }
-      const {report} = await applyPlanOrResume(
-        {profile, plan, resumeFile: flags.resume, dataDir: this.config.dataDir, emit: createRenderer({json, tty: Boolean(process.stderr.isTTY)}), signal: controller.signal, timings},
-        pool,
+        }),
       )
-      if (!json) this.log(renderMigrationReport(report))
-      process.exitCode = {migrated: ExitCode.OK, 'rolled-back': ExitCode.BLOCKED, 'rollback-incomplete': ExitCode.ROLLBACK_INCOMPLETE, interrupted: ExitCode.INTERRUPTED}[report.outcome]
-      return report
-    } finally {
-      process.off('SIGINT', onSignal)
-      process.off('SIGTERM', onSignal)
-      await pool.closeAll()
+      if (!json) this.log(this.renderHost(result))
+      process.exitCode = result.exitCode
+      return result.report
     }
+    const result = await withInterrupts((signal) =>
+      migrateGuest({
+        ...common,
+        guest: args.guest,
+        from: flags.from,
+        to: flags.to,
+        planFile: flags.plan,
+        resumeFile: flags.resume,
+        signal,
+        confirm: async (plan) => {
+          if (!json && process.stdin.isTTY && !flags.yes) this.log(renderPlan(plan, {commands: false}))
+          return confirmOrRefuse(`Migrate ${plan.guest.name} from ${plan.source.host} to ${plan.destination.host}?`, {yes: flags.yes})
+        },
+      }),
+    )
+    if (!json) this.log(this.renderGuest(result))
+    process.exitCode = result.exitCode
+    return result.kind === 'applied' ? result.report : result.kind === 'dry-run' ? {dryRun: true, plan: result.plan} : {cancelled: true, plan: result.plan}
+  }
+
+  private renderGuest(result: GuestMigration): string {
+    if (result.kind === 'dry-run') return `${renderPlan(result.plan)}\n\nDry run: nothing was changed.`
+    if (result.kind === 'cancelled') return 'Cancelled; nothing was changed.'
+    return renderMigrationReport(result.report)
+  }
+
+  private renderHost(result: HostMigration): string {
+    if (result.ending === 'dry-run') return `${result.plans.map((p) => renderPlan(p)).join('\n\n')}\n\nDry run: nothing was changed.`
+    if (result.ending === 'cancelled') return 'Cancelled; nothing was changed.'
+    return renderHostMigrationReport(result.report)
   }
 }

@@ -1,8 +1,7 @@
 import {Args, Flags} from '@oclif/core'
+import {planGuest} from '../src/app/plan.js'
 import {BaseCommand, profileFlag} from '../src/cli/base-command.js'
 import {loadProfileFor} from '../src/cli/load-profile.js'
-import {planGuest} from '../src/plan/plan-service.js'
-import {writePlan} from '../src/plan/plan-file.js'
 import type {Plan} from '../src/plan/types.js'
 import {renderPlan} from '../src/report/plan-text.js'
 
@@ -22,12 +21,12 @@ export default class PlanCommand extends BaseCommand {
   async run(): Promise<Plan> {
     const {args, flags} = await this.parse(PlanCommand)
     const profile = loadProfileFor(flags.profile, (m) => this.jsonEnabled() || process.stderr.write(`zmigrate: ${m}\n`))
-    const {plan} = await planGuest({profile, guest: args.guest, from: flags.from, to: flags.to, toolVersion: this.config.version})
-    if (flags.output) await writePlan(flags.output, plan)
+    const {plan, exitCode} = await planGuest({profile, guest: args.guest, from: flags.from, to: flags.to, toolVersion: this.config.version, output: flags.output})
     if (!this.jsonEnabled()) {
       this.log(renderPlan(plan))
       if (flags.output) this.log(`\nPlan written to ${flags.output}. Apply it with: ${this.config.bin} migrate --plan ${flags.output}`)
     }
+    process.exitCode = exitCode
     return plan
   }
 }

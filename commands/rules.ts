@@ -1,17 +1,8 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../src/cli/base-command.js'
 import {RULES} from '../src/rules/registry.js'
-import {RULE_CATEGORIES, type RuleCategory} from '../src/rules/types.js'
-import {renderRuleList} from '../src/report/rules-text.js'
-
-export interface RuleListing {
-  id: string
-  category: RuleCategory
-  severity: string
-  summary: string
-  remedy: string
-  source: string
-}
+import {RULE_CATEGORIES} from '../src/rules/types.js'
+import {renderRuleList, ruleListing, type RuleListing} from '../src/report/rules-text.js'
 
 export default class Rules extends BaseCommand {
   static override summary = 'List the preflight rules: stable ids, category, default severity, summary, remedy, source.'
@@ -22,14 +13,7 @@ export default class Rules extends BaseCommand {
 
   async run(): Promise<RuleListing[]> {
     const {flags} = await this.parse(Rules)
-    const rules = RULES.filter((r) => !flags.category || r.category === flags.category).map(({id, category, severity, summary, remedy, source}) => ({
-      id,
-      category,
-      severity,
-      summary,
-      remedy,
-      source,
-    }))
+    const rules = ruleListing(RULES.filter((r) => !flags.category || r.category === flags.category))
     if (!this.jsonEnabled()) this.log(renderRuleList(rules))
     return rules
   }

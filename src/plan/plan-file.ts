@@ -1,25 +1,12 @@
 /**
- * Reading and writing plan files, and deciding whether a plan is still valid for the world as
- * it is now (re-planned from fresh facts: same guest XML, same findings, same steps).
+ * What a plan file may hold, and whether a plan is still valid for the world as it is now
+ * (re-planned from fresh facts: same guest XML, same findings, same steps). Pure: reading and
+ * writing the file is app/plan-file.ts.
  */
-import {writeFileAtomic} from '../atomic-file.js'
 import {InputError, StalePlanError} from '../errors.js'
-import {readJsonFile} from '../json-file.js'
 import {stepsFingerprint} from './fingerprint.js'
 import {issueText, planSchema} from './schema.js'
 import type {Plan} from './types.js'
-
-/**
- * Atomic (a reviewer or `migrate --plan` never reads half a plan), and never through a symlink at
- * FILE: the rename replaces the link. The directory is the user's choice (-o) and is not checked.
- */
-export async function writePlan(file: string, plan: Plan): Promise<void> {
-  await writeFileAtomic(file, JSON.stringify(plan, null, 2) + '\n', {mode: 0o600})
-}
-
-export async function readPlan(file: string): Promise<Plan> {
-  return validPlan(await readJsonFile(file, 'plan', 'E_PLAN_FILE'), file)
-}
 
 /**
  * The plan, if every value in it is in its domain (plan/values.ts). A plan computed just now is

@@ -5,9 +5,9 @@
 import {z} from 'zod'
 import {planSchema} from '../plan/schema.js'
 import {profileJsonSchemaText} from '../profiles/json-schema.js'
-import {hostMigrationReportSchema} from '../run/evacuate.js'
 import {migrationReportSchema} from '../run/report.js'
 import {checkReportSchema} from './check-report.js'
+import {hostMigrationReportSchema} from './host-migration-report.js'
 
 function text(schema: z.ZodType, title: string, description: string): string {
   const {$schema, ...rest} = z.toJSONSchema(schema, {io: 'output'}) as Record<string, unknown>

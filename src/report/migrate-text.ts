@@ -1,7 +1,7 @@
 import type {Plan} from '../plan/types.js'
-import type {GuestOutcome, HostMigrationReport} from '../run/evacuate.js'
 import type {MigrationReport} from '../run/report.js'
 import {formatBytes} from '../units.js'
+import type {GuestOutcome, HostMigrationReport} from './host-migration-report.js'
 
 const mark: Record<string, string> = {done: 'ok  ', failed: 'FAIL', pending: '-   ', running: '?   ', skipped: 'ok  ', 'not-needed': 'n/a '}
 

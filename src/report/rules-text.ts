@@ -1,4 +1,20 @@
-import type {RuleListing} from '../../commands/rules.js'
+/**
+ * `zmigrate rules`: the listing of the registry's rules (the --json document) and its text.
+ */
+import type {Rule, RuleCategory} from '../rules/types.js'
+
+export interface RuleListing {
+  id: string
+  category: RuleCategory
+  severity: string
+  summary: string
+  remedy: string
+  source: string
+}
+
+export function ruleListing(rules: readonly Rule[]): RuleListing[] {
+  return rules.map(({id, category, severity, summary, remedy, source}) => ({id, category, severity, summary, remedy, source}))
+}
 
 export function renderRuleList(rules: readonly RuleListing[]): string {
   const width = Math.max(...rules.map((r) => r.id.length), 4)

@@ -2,13 +2,12 @@
  * The journal as a zod schema, checked when `--resume` reads one: a journal is a file on disk
  * that may be truncated, damaged or planted, and the runner hands its plan's values to commands
  * on the hosts. The plan inside is held to the plan file's schema (every value to its domain),
- * and the records must belong to that plan. The assignments at the bottom make the compiler prove
- * this schema and the Journal type (run/journal.ts) agree.
+ * and the records must belong to that plan. run/journal.ts, beside the Journal type, makes the
+ * compiler prove that this schema and the type agree.
  */
 import {z} from 'zod'
 import {planSchema, stepActionSchema} from '../plan/schema.js'
 import {timestampSchema} from '../plan/values.js'
-import type {Journal} from './journal.js'
 
 const stepRecordSchema = z.object({
   id: z.string(),
@@ -53,7 +52,3 @@ export const journalSchema = z
     for (const [i, u] of j.undo.entries()) if (!known.has(u.stepId)) ctx.addIssue({code: 'custom', path: ['undo', i, 'stepId'], message: `no plan step ${u.stepId}`})
     if (j.failedStep !== undefined && !known.has(j.failedStep)) ctx.addIssue({code: 'custom', path: ['failedStep'], message: `no plan step ${j.failedStep}`})
   })
-
-// compile-time proof that the schema and the type describe the same document
-export const journalSchemaMatchesType = (j: Journal): z.infer<typeof journalSchema> => j
-export const journalTypeMatchesSchema = (j: z.infer<typeof journalSchema>): Journal => j

@@ -7,6 +7,7 @@
  */
 import {randomBytes} from 'node:crypto'
 import {dirname, join} from 'node:path'
+import type {z} from 'zod'
 import {ensurePrivateDir, writeFileAtomic} from '../atomic-file.js'
 import {InputError} from '../errors.js'
 import {readJsonFile} from '../json-file.js'
@@ -72,6 +73,10 @@ export interface Journal {
   failedStep?: string
   events: JournalEvent[]
 }
+
+// compile-time proof that the schema (journal-schema.ts) and the type describe the same document
+export const journalSchemaMatchesType = (j: Journal): z.infer<typeof journalSchema> => j
+export const journalTypeMatchesSchema = (j: z.infer<typeof journalSchema>): Journal => j
 
 export interface PreflightTimings {
   startupMs: number

@@ -163,4 +163,35 @@ describe('zmigrate check over real SSH (sshd on loopback)', function () {
     expect(r.exitCode).to.equal(2)
     expect(r.stderr).to.match(new RegExp(`${bad.replace(/[.]/g, '\\.')}:\\d+:\\d+: `))
   })
+
+  // the use cases after check carry their outcome's exit status to the process (src/app/exit-status.ts)
+  it('plan and migrate refuse a blocked guest (exit 1, E_BLOCKED) and write no plan', async () => {
+    const out = join(dir, 'linux01.plan.json')
+    for (const args of [
+      ['plan', 'linux01', '-o', out],
+      ['migrate', 'linux01', '--dry-run'],
+    ]) {
+      const r = await zm([...args, '--from', 'zlpar1', '--to', 'zlpar2', '--profile', profile, '--json'])
+      expect(r.exitCode, r.stderr + r.stdout).to.equal(1)
+      expect(JSON.parse(r.stdout).error.code).to.equal('E_BLOCKED')
+    }
+    expect(existsSync(out)).to.equal(false)
+  })
+
+  it('migrate --all: a dry run exits 0 with every guest blocked; a run where nothing can move exits 1', async () => {
+    const dry = await zm(['migrate', '--all', '--from', 'zlpar1', '--to', 'zlpar2', '--profile', profile, '--dry-run', '--json'])
+    expect(dry.exitCode, dry.stderr).to.equal(0)
+    const report = JSON.parse(dry.stdout.trim().split('\n').at(-1)!)
+    expect(report.guests.map((g: {outcome: string}) => g.outcome)).to.deep.equal(['blocked', 'blocked'])
+    const run = await zm(['migrate', '--all', '--from', 'zlpar1', '--to', 'zlpar2', '--profile', profile])
+    expect(run.exitCode, run.stderr).to.equal(1)
+    expect(run.stdout).to.match(/0 of 2 guests migrated\./)
+  })
+
+  it('complete guests lists the source host guests over SSH, names as they are (shell completion)', async () => {
+    const r = await zm(['complete', 'guests', '--from', 'zlpar1', '--profile', profile])
+    expect(r.exitCode, r.stderr).to.equal(0)
+    expect(r.stdout.split('\n').filter(Boolean).sort()).to.deep.equal([EVIL, 'linux01'].sort())
+    for (const p of pwnedPlaces) expect(existsSync(p), `nothing was executed (${p})`).to.equal(false)
+  })
 })

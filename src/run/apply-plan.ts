@@ -1,80 +1,24 @@
 /**
- * What `zmigrate migrate` does, apart from flags and rendering: plan (or load and re-validate a
- * plan), open a journal, apply it with the hosts' connections, and turn the journal into a report.
+ * Applying a plan (or resuming a journal) with the hosts' connections: the guest's lock, the
+ * journal, a last look that the guest is still as planned, then the steps (apply.ts). Which plan
+ * to apply, and whether it is fresh, is decided above (app/migrate.ts).
  */
-import {profileHost} from '../profiles/hosts.js'
 import type {HostPool} from '../hosts/connect.js'
-import {assertFresh, readPlan, validPlan} from '../plan/plan-file.js'
-import {PlanBlockedError} from '../plan/build-plan.js'
-import {planGuest} from '../plan/plan-service.js'
+import {validPlan} from '../plan/plan-file.js'
 import type {Plan, PlanHostRole} from '../plan/types.js'
 import {StalePlanError, UsageError} from '../errors.js'
 import {assertPlanMatchesProfile, assertStepsIntact} from '../plan/integrity.js'
+import {profileHost} from '../profiles/hosts.js'
 import type {ResolvedProfile} from '../profiles/types.js'
 import {applyJournal} from './apply.js'
 import type {EventSink} from './events.js'
-import {acquireGuestLock, GuestLockedError, lockHolder} from './guest-lock.js'
+import {acquireGuestLock} from './guest-lock.js'
 import {domainState, type HostRef} from './host-ops.js'
 import {recordJournal} from './journal-store.js'
 import {loadJournal, newJournal, type Journal, type PreflightTimings} from './journal.js'
 import {migrationReport, type MigrationReport} from './report.js'
 
-export interface PlanSource {
-  profile: ResolvedProfile
-  toolVersion: string
-  /** A saved plan file to apply after checking it is not stale… */
-  planFile?: string
-  /** …or a guest to plan now. */
-  guest?: string
-  from?: string
-  to?: string
-  /** The data dir, to name another run that holds the guest when planning fails. */
-  dataDir?: string
-}
-
 const host = (profile: ResolvedProfile, name: string) => profileHost(profile, name, 'the plan')
-
-/**
- * The plan to apply, validated against the world as it is now. A saved plan runs only if its
- * steps are exactly the ones a fresh plan computes now (the steps fingerprint of the file's own
- * steps, not the fingerprint it claims), and only towards hosts the profile names.
- */
-export async function obtainPlan(src: PlanSource, pool: HostPool): Promise<Plan> {
-  try {
-    return await planOrReadPlan(src, pool)
-  } catch (error) {
-    if (error instanceof PlanBlockedError && error.uuid) return blameHolder(error, src.dataDir, error.uuid)
-    throw error
-  }
-}
-
-/** A blocker or a stale plan while another run moves the guest: that run is the reason, and named. */
-async function blameHolder(error: unknown, dataDir: string | undefined, uuid: string): Promise<never> {
-  const held = dataDir ? await lockHolder(dataDir, uuid) : undefined
-  if (held) throw new GuestLockedError(held.file, held.holder)
-  throw error
-}
-
-async function planOrReadPlan(src: PlanSource, pool: HostPool): Promise<Plan> {
-  if (src.planFile) {
-    const saved = await readPlan(src.planFile)
-    assertStepsIntact(saved)
-    assertPlanMatchesProfile(saved, src.profile)
-    const {plan: fresh} = await planGuest(
-      {profile: src.profile, guest: saved.guest.name, from: saved.source.host, to: saved.destination.host, toolVersion: saved.tool.version, now: new Date(saved.createdAt)},
-      pool,
-    )
-    try {
-      assertFresh(saved, fresh)
-    } catch (error) {
-      return blameHolder(error, src.dataDir, saved.guest.uuid)
-    }
-    return saved
-  }
-  if (!src.guest || !src.from || !src.to) throw new UsageError('name a GUEST with --from and --to, or pass --plan FILE or --resume JOURNAL', {code: 'E_USAGE'})
-  const {plan} = await planGuest({profile: src.profile, guest: src.guest, from: src.from, to: src.to, toolVersion: src.toolVersion}, pool)
-  return plan
-}
 
 export async function hostRefs(profile: ResolvedProfile, plan: Plan, pool: HostPool): Promise<Record<PlanHostRole, HostRef>> {
   const source = host(profile, plan.source.host)

@@ -1,13 +1,15 @@
 /**
- * `zmigrate check`: gather both hosts' facts (one round trip each), probe the paths the
- * guests use (one more each), run every rule for every guest, and report all findings.
- * The number of round trips per host is constant, whatever the number of guests.
+ * The check use case (`zmigrate check`, and the first half of plan and migrate): gather both
+ * hosts' facts (one round trip each), probe the paths the guests use (one more each), run every
+ * rule for every guest, and report all findings. The number of round trips per host is
+ * constant, whatever the number of guests.
  */
 import {readFile} from 'node:fs/promises'
 import {declaredImageFormat} from '../domain/image-format.js'
 import {parseDomainXml} from '../domain/parse.js'
 import type {DomainModel} from '../domain/types.js'
 import {HostAccessError, InputError, UsageError} from '../errors.js'
+import type {ExitCodeValue} from '../exit-codes.js'
 import {HostPool} from '../hosts/connect.js'
 import {gatherFacts, probeHost} from '../hosts/facts.js'
 import type {CpuCompareResult, HostFacts, PathProbe, ProbeTarget} from '../hosts/facts-types.js'
@@ -18,6 +20,7 @@ import {evaluateRules} from '../rules/engine.js'
 import {RULES} from '../rules/registry.js'
 import {SEVERITIES} from '../rules/severity.js'
 import type {CheckContext, GuestUnderCheck, Rule} from '../rules/types.js'
+import {checkExitCode} from './exit-status.js'
 
 export interface CheckRequest {
   profile: ResolvedProfile
@@ -37,6 +40,8 @@ export interface CheckOutcome {
   evaluations: GuestEvaluation[]
   sourceFacts: HostFacts
   destinationFacts: HostFacts
+  /** 0 when no guest has a blocker, 1 otherwise. */
+  exitCode: ExitCodeValue
 }
 
 export interface GuestEvaluation {
@@ -120,7 +125,7 @@ export async function runCheck(request: CheckRequest, callerPool?: HostPool): Pr
       guests: evaluations.map((e) => e.report),
       roundTrips: pool.roundTrips(),
     }
-    return {report, evaluations, sourceFacts, destinationFacts}
+    return {report, evaluations, sourceFacts, destinationFacts, exitCode: checkExitCode(report)}
   } finally {
     if (!callerPool) await pool.closeAll()
   }
@@ -165,7 +170,8 @@ function selectGuests(request: CheckRequest, facts: HostFacts, fileDomain?: Doma
   }
   for (const name of names) {
     if (fileDomain && name === fileDomain.name) continue
-    const summary = byName.get(name)!
+    const summary = byName.get(name)
+    if (!summary) continue // every missing name was refused above
     selected.push({name, state: summary.state, domain: parseDomainXml(summary.xml, `${facts.host}:${name}`)})
   }
   return selected
