@@ -60,17 +60,22 @@ export function processStartTicks(pid: number): number | undefined {
   }
 }
 
-/** Is the lock's holder still running? Unknown (another host, no permission) counts as yes. */
-function holderAlive(holder: LockHolder): boolean {
-  if (holder.host !== hostname()) return true
+/**
+ * Is this process (of this host) still the one that wrote a lock? Gone, or its PID now another
+ * process's (another start time): no. Unknown (no permission to ask) counts as yes.
+ */
+export function processAlive(pid: number, startTicks?: number): boolean {
   try {
-    process.kill(holder.pid, 0)
+    process.kill(pid, 0)
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM'
   }
-  const ticks = processStartTicks(holder.pid)
-  return holder.startTicks === undefined || ticks === undefined || ticks === holder.startTicks
+  const ticks = processStartTicks(pid)
+  return startTicks === undefined || ticks === undefined || ticks === startTicks
 }
+
+/** A lock written on another host cannot be checked from here: it holds. */
+const holderAlive = (holder: LockHolder): boolean => holder.host !== hostname() || processAlive(holder.pid, holder.startTicks)
 
 function parseHolder(text: string): LockHolder | undefined {
   try {

@@ -56,19 +56,20 @@ export async function runWindow<R>(jobs: readonly WindowJob<R>[], caps: WindowCa
   const start = (job: WindowJob<R>) => {
     bump(out, job.from, 1)
     bump(inn, job.to, 1)
-    const p: Promise<void> = (async () => {
-      let result: WindowResult<R>
+    const settle = async (): Promise<WindowResult<R>> => {
       try {
-        result = {job: job.id, started: true, value: await job.run()}
+        return {job: job.id, started: true, value: await job.run()}
       } catch (error) {
-        result = {job: job.id, started: true, error}
+        return {job: job.id, started: true, error}
       }
+    }
+    const p: Promise<void> = settle().then((result) => {
       results.set(job.id, result)
       bump(out, job.from, -1)
       bump(inn, job.to, -1)
       running.delete(p)
       hooks.onEnd?.(job, result)
-    })()
+    })
     running.add(p)
     peak = Math.max(peak, running.size)
     hooks.onStart?.(job, running.size)

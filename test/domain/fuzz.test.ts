@@ -7,19 +7,10 @@ import {expect} from 'chai'
 import {parseDomainXml} from '../../src/domain/parse.js'
 import {parseXmlFragment} from '../../src/domain/xml-fragment.js'
 import {InputError} from '../../src/errors.js'
+import {prng} from '../support/prng.js'
 import {corpusDomainFiles} from './paths.js'
 
-/** mulberry32: a tiny seeded PRNG so failures reproduce. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+const rng = prng
 
 const GARBAGE = [
   '', ' ', '0x', '0xZZ', '-1', '08', '0x10000', '99999999999999999999999999', '1.5', 'GiG', 'KiB', 'bytes', 'yes', 'no',

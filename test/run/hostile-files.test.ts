@@ -15,20 +15,9 @@ import {profileHost} from '../../src/profiles/hosts.js'
 import {renderPlan} from '../../src/report/plan-text.js'
 import {loadJournal} from '../../src/run/journal.js'
 import {migrationReport} from '../../src/run/report.js'
+import {prng} from '../support/prng.js'
 import {testProfile} from '../support/rule-harness.js'
 import {setup} from '../support/runner-setup.js'
-
-/** mulberry32: a small seeded PRNG, so a failing case can be replayed from its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 const NASTY: unknown[] = [null, 0, -1, 1e308, 'not a date', '', '../../../devices/system/cpu/cpu1', '-obacking_file=/etc/shadow', '/etc/shadow', [], {}, true, 'toString', '__proto__', {constructor: 1}, [[[]]]]
 

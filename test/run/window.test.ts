@@ -30,7 +30,8 @@ function world(specs: {id: string; from: string; to: string; ms: number; fail?: 
   return {jobs, seen, order}
 }
 
-const evacuation = (n: number, ms = 20) => Array.from({length: n}, (_, i) => ({id: `g${i}`, from: 'a', to: i % 2 ? 'c' : 'b', ms: ms + (i % 3) * 10}))
+type Spec = {id: string; from: string; to: string; ms: number; fail?: boolean}
+const evacuation = (n: number, ms = 20): Spec[] => Array.from({length: n}, (_, i) => ({id: `g${i}`, from: 'a', to: i % 2 ? 'c' : 'b', ms: ms + (i % 3) * 10}))
 
 describe('the rolling window of migrations', () => {
   it('never exceeds the site, outgoing and incoming caps', async () => {

@@ -6,7 +6,7 @@
  * that died leaves a stale lock, taken over. The lock goes when this process exits.
  */
 import {openSync, readFileSync, unlinkSync, writeSync, closeSync} from 'node:fs'
-import {processStartTicks} from '../../src/run/guest-lock.js'
+import {processAlive, processStartTicks} from '../../src/run/guest-lock.js'
 
 export const LAB_LOCK = process.env.ZMIGRATE_LAB_TEST_LOCK ?? '/run/zmigrate-lab-tests.lock'
 
@@ -26,15 +26,7 @@ function readHolder(file: string): Holder | undefined {
   }
 }
 
-function alive(h: Holder): boolean {
-  try {
-    process.kill(h.pid, 0)
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
-  }
-  const ticks = processStartTicks(h.pid)
-  return h.startTicks === undefined || ticks === undefined || ticks === h.startTicks
-}
+const alive = (h: Holder): boolean => processAlive(h.pid, h.startTicks)
 
 function tryTake(file: string): boolean {
   try {
