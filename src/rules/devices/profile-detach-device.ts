@@ -1,5 +1,6 @@
-import {compact, guestDevno, hostdevSubject, interfaceSourceName, interfaceSubject, isSelectedForDetach, mappedTo} from '../device-helpers.js'
-import {diskSubject} from '../helpers.js'
+import {diskLabel, hostdevLabel, interfaceLabel, interfaceSourceName} from '../../domain/labels.js'
+import {compact, guestDevno, mappedTo} from '../device-helpers.js'
+import {isSelectedForDetach} from '../helpers.js'
 import type {FindingDraft, Rule} from '../types.js'
 
 /** Hostdev types a more specific rule owns (it reports the detach itself, or why it cannot). */
@@ -39,14 +40,14 @@ export const profileDetachDevice: Rule = {
     }
     for (const disk of disks.filter((d) => isSelectedForDetach(ctx, d))) {
       const source = disk.path ?? disk.source?.name ?? disk.source?.volume
-      report(diskSubject(disk), source, mappedTo(ctx, 'disk-source', source), {deviceIndex: disk.index, kind: 'disk', target: disk.target.dev, devno: guestDevno(disk), source})
+      report(diskLabel(disk), source, mappedTo(ctx, 'disk-source', source), {deviceIndex: disk.index, kind: 'disk', target: disk.target.dev, devno: guestDevno(disk), source})
     }
     for (const iface of interfaces.filter((i) => i.type !== 'hostdev' && isSelectedForDetach(ctx, i))) {
       const source = interfaceSourceName(iface)
-      report(interfaceSubject(iface), source, mappedTo(ctx, 'net-source', source), {deviceIndex: iface.index, kind: 'interface', devno: guestDevno(iface), mac: iface.mac, source})
+      report(interfaceLabel(iface), source, mappedTo(ctx, 'net-source', source), {deviceIndex: iface.index, kind: 'interface', devno: guestDevno(iface), mac: iface.mac, source})
     }
     for (const h of hostdevs.filter((d) => !OWNED_HOSTDEV_TYPES.has(d.type) && !d.fromInterface && isSelectedForDetach(ctx, d))) {
-      report(hostdevSubject(h), h.scsiHostSource?.wwpn, undefined, {deviceIndex: h.index, kind: 'hostdev', type: h.type, devno: guestDevno(h), source: h.scsiHostSource?.wwpn})
+      report(hostdevLabel(h), h.scsiHostSource?.wwpn, undefined, {deviceIndex: h.index, kind: 'hostdev', type: h.type, devno: guestDevno(h), source: h.scsiHostSource?.wwpn})
     }
     return out
   },
