@@ -5,6 +5,7 @@
  * constant, whatever the number of guests.
  */
 import {readFile} from 'node:fs/promises'
+import {bootFiles} from '../domain/boot-files.js'
 import {declaredImageFormat} from '../domain/image-format.js'
 import {parseDomainXml} from '../domain/parse.js'
 import type {DomainModel} from '../domain/types.js'
@@ -54,10 +55,11 @@ export function resolveHostPair(profile: ResolvedProfile, from: string, to: stri
 }
 
 /**
- * Paths a guest's disks name that the probe phase should look at on each host: image files (size,
- * free space, qemu-img info read as the format the XML declares) and block devices (read-only
- * media, sizes; /dev paths are read under root). A format QEMU does not know goes as declared, for
- * the probe to refuse by name.
+ * Paths a guest names that the probe phase should look at on each host: disk image files (size,
+ * free space, qemu-img info read as the format the XML declares), block devices (read-only media,
+ * sizes, DM UUIDs; /dev paths are read under root), and the `<os>` boot files — kernel, initrd,
+ * loader, NVRAM — as plain files (no format: qemu-img never opens them). A format QEMU does not
+ * know goes as declared, for the probe to refuse by name.
  */
 export function probeTargets(domains: readonly DomainModel[]): ProbeTarget[] {
   const targets: ProbeTarget[] = []
@@ -68,6 +70,7 @@ export function probeTargets(domains: readonly DomainModel[]): ProbeTarget[] {
       const format = 'format' in declared ? declared.format : (disk.driver?.format ?? '')
       targets.push({path: disk.path, format, ...(disk.backingFiles ? {backingFiles: disk.backingFiles} : {})})
     }
+    for (const {path} of bootFiles(d)) targets.push({path})
   }
   return targets
 }

@@ -3,8 +3,8 @@
  * it. Host facts (is this file on NFS? does enc1a00 exist there?) are the rules' business; this
  * is what the domain XML alone says.
  */
-import {hostPciAddress, pciAddressText} from './devices.js'
-import type {ClassifiedDevice, DeviceKind, Disk, Filesystem, Hostdev, MigrationImpact, NetInterface} from './types.js'
+import {controllerLabel, diskLabel, filesystemLabel, hostdevLabel, interfaceLabel} from './labels.js'
+import type {ClassifiedDevice, Controller, DeviceKind, Disk, Filesystem, Hostdev, MigrationImpact, NetInterface} from './types.js'
 import {type XmlNode, findChild, getAttr} from './xml-fragment.js'
 
 /** Every `<devices>` child element libvirt documents (formatdomain "Devices"), i.e. DeviceKind minus 'unknown'. */
@@ -16,8 +16,11 @@ export const DEVICE_ELEMENTS = [
 
 const KNOWN = new Set<string>(DEVICE_ELEMENTS)
 
-/** The typed view parse.ts built for this element, when it builds one. */
-export type ParsedDevice = Disk | Hostdev | NetInterface | Filesystem | undefined
+/**
+ * The typed view parse.ts built for this element, when it builds one; for an `<interface
+ * type='hostdev'>`, the hostdev it is (a VFIO PCI NIC).
+ */
+export type ParsedDevice = Disk | Hostdev | NetInterface | Filesystem | Controller | undefined
 
 interface Verdict {
   label: string
@@ -32,17 +35,16 @@ export function classifyDevice(node: XmlNode, index: number, parsed: ParsedDevic
 
 function verdict(node: XmlNode, kind: DeviceKind, parsed: ParsedDevice): Verdict {
   if (parsed?.kind === 'disk') return diskVerdict(parsed)
-  if (parsed?.kind === 'hostdev') return {label: `hostdev ${hostdevIdentity(parsed)}`, impact: 'blocks-live-migration'}
-  if (parsed?.kind === 'interface') return interfaceVerdict(parsed, node)
+  if (parsed?.kind === 'hostdev') return {label: hostdevLabel(parsed), impact: 'blocks-live-migration'}
+  if (parsed?.kind === 'interface') return interfaceVerdict(parsed)
   if (parsed?.kind === 'filesystem') return filesystemVerdict(parsed)
+  if (parsed?.kind === 'controller') return {label: controllerLabel(parsed), impact: 'migratable'}
   const type = getAttr(node, 'type')
   switch (kind) {
     case 'emulator':
       // The destination starts the guest with this exact binary path; distributions differ
       // (/usr/bin/qemu-system-s390x vs /usr/libexec/qemu-kvm), and libvirt refuses a missing one.
       return {label: `emulator ${node.text?.trim() ?? '(empty)'}`, impact: 'needs-destination-resource'}
-    case 'controller':
-      return {label: join('controller', type, getAttr(node, 'index'), paren(getAttr(node, 'model'))), impact: 'migratable'}
     case 'console':
     case 'serial':
     case 'channel':
@@ -80,47 +82,23 @@ function verdict(node: XmlNode, kind: DeviceKind, parsed: ParsedDevice): Verdict
  * do block (DASD, multipath), network and pool volumes (IBM-KVM "virtual server resources").
  */
 function diskVerdict(disk: Disk): Verdict {
-  const src = diskSourceText(disk)
-  const what = disk.device === 'disk' ? '' : ` ${disk.device}`
-  const label = `disk ${disk.target.dev || '(no target)'}${what} (${src ?? 'empty'})`
-  if (src === undefined) return {label, impact: 'migratable'} // empty CD-ROM / floppy: nothing to move
+  const label = diskLabel(disk)
+  if (!hasSource(disk)) return {label, impact: 'migratable'} // empty CD-ROM / floppy: nothing to move
   if ((disk.type === 'file' || disk.type === 'nvme') && !disk.readonly && !disk.shareable) return {label, impact: 'needs-copy'}
   return {label, impact: 'needs-destination-resource'}
 }
 
-function diskSourceText(disk: Disk): string | undefined {
+function hasSource(disk: Disk): boolean {
   const s = disk.source
-  if (!s) return undefined
-  if (disk.type === 'nvme' && s.nvme?.address) return `nvme ${pciAddressText(s.nvme.address)}${s.nvme.namespace ? ` ns ${s.nvme.namespace}` : ''}`
-  if (s.pool !== undefined || s.volume !== undefined) return `${s.pool ?? ''}/${s.volume ?? ''}`
-  if (s.protocol !== undefined) return `${s.protocol}:${s.name ?? ''}`
-  return s.file ?? s.dev ?? s.dir ?? s.name
+  if (!s) return false
+  if (disk.type === 'nvme') return s.nvme?.address !== undefined
+  return [s.file, s.dev, s.dir, s.name, s.pool, s.volume, s.protocol].some((v) => v !== undefined)
 }
 
-function hostdevIdentity(h: Hostdev): string {
-  if (h.type === 'mdev') return join(h.model ?? 'mdev', h.mdevUuid)
-  if (h.type === 'pci') {
-    const zpci = h.address && 'zpci' in h.address && h.address.zpci?.uid ? ` (zpci uid ${h.address.zpci.uid})` : ''
-    return `pci ${h.pciSource ? pciAddressText(h.pciSource) : '(no source)'}${zpci}`
-  }
-  if (h.type === 'scsi' && h.scsiSource) {
-    const s = h.scsiSource
-    return `scsi ${s.adapter}:${s.bus}:${s.target}:${s.unit}`
-  }
-  if (h.type === 'scsi_host') return join('scsi_host', h.scsiHostSource?.wwpn)
-  return h.type || '(no type)'
-}
-
-function interfaceVerdict(nic: NetInterface, node: XmlNode): Verdict {
-  const s = nic.source
-  if (nic.type === 'hostdev') {
-    const pci = hostPciAddress(findChild(findChild(node, 'source'), 'address'))
-    return {label: join('interface hostdev', pci && pciAddressText(pci)), impact: 'blocks-live-migration'}
-  }
-  const label = join('interface', nic.type || '(no type)', s.dev ?? s.bridge ?? s.network ?? nic.mac)
+function interfaceVerdict(nic: NetInterface): Verdict {
   // These carry their own endpoints (user-mode NAT, sockets to peers) rather than a host object.
   const selfContained = ['user', 'mcast', 'server', 'client', 'udp', 'null']
-  return {label, impact: selfContained.includes(nic.type) ? 'migratable' : 'needs-destination-resource'}
+  return {label: interfaceLabel(nic), impact: selfContained.includes(nic.type) ? 'migratable' : 'needs-destination-resource'}
 }
 
 /**
@@ -129,9 +107,7 @@ function interfaceVerdict(nic: NetInterface, node: XmlNode): Verdict {
  * (hw/9pfs/9p.c v9fs_attach).
  */
 function filesystemVerdict(fs: Filesystem): Verdict {
-  // For type='mount', any driver other than virtiofs (path, handle, none) is QEMU's 9p export.
-  const protocol = fs.driver === 'virtiofs' ? 'virtiofs' : fs.type === 'mount' ? '9p' : fs.type
-  const label = join('filesystem', protocol, fs.sourceDir, fs.target && `-> ${fs.target}`)
+  const label = filesystemLabel(fs)
   if (fs.type === 'mount') return {label, impact: 'blocks-live-migration'}
   return {label, impact: fs.type === 'ram' ? 'migratable' : 'needs-destination-resource'}
 }

@@ -80,7 +80,7 @@ export function parseDisk(node: XmlNode, index: number): Disk {
     target: defined({dev: getAttr(target, 'dev') ?? '', bus: getAttr(target, 'bus')}),
     path: type === 'file' ? s('file') : type === 'block' ? s('dev') : undefined,
     source: source && Object.keys(source).length > 0 ? source : undefined,
-    driver: drv && defined({name: d('name'), format: d('type'), cache: d('cache'), io: d('io'), iothread: d('iothread'), discard: d('discard')}),
+    driver: drv && defined({name: d('name'), format: d('type'), cache: d('cache'), io: d('io'), iothread: d('iothread'), discard: d('discard'), queues: parseCount(d('queues'))}),
     backingFiles: backingFiles(node),
     // libvirt forces CD-ROMs read-only whatever the XML says.
     readonly: has(node, 'readonly') || device === 'cdrom',
@@ -141,6 +141,7 @@ export function parseInterface(node: XmlNode, index: number): NetInterface {
     source: defined({dev: s('dev'), mode: s('mode'), bridge: s('bridge'), network: s('network'), portgroup: s('portgroup')}),
     virtualport: getAttr(findChild(node, 'virtualport'), 'type'),
     model: getAttr(findChild(node, 'model'), 'type'),
+    queues: parseCount(getAttr(findChild(node, 'driver'), 'queues')),
     address: guestAddress(findChild(node, 'address')),
     alias: getAttr(findChild(node, 'alias'), 'name'),
     xml: serializeXml(node),
@@ -191,6 +192,8 @@ export function parseController(node: XmlNode, index: number): Controller {
     model: getAttr(node, 'model'),
     controllerIndex: getAttr(node, 'index'),
     iothread: getAttr(findChild(node, 'driver'), 'iothread'),
+    queues: parseCount(getAttr(findChild(node, 'driver'), 'queues')),
+    vectors: parseCount(getAttr(node, 'vectors')),
     address: guestAddress(findChild(node, 'address')),
     xml: serializeXml(node),
   })

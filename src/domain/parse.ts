@@ -65,6 +65,8 @@ export function parseDomainXml(xml: string, origin: string): DomainModel {
       initrd: findChild(os, 'initrd')?.text?.trim(),
       cmdline: findChild(os, 'cmdline')?.text?.trim(),
       loader: findChild(os, 'loader')?.text?.trim(),
+      // <nvram>PATH</nvram>, or (libvirt 8.5+) <nvram type='file'><source file='PATH'/></nvram>
+      nvram: findChild(os, 'nvram')?.text?.trim() || getAttr(findPath(os, 'nvram/source'), 'file'),
     }),
     ...devices,
     xml,
@@ -87,15 +89,17 @@ function parseDevices(devicesEl: XmlNode | undefined): ParsedDevices {
       case 'hostdev':
         out.hostdevs.push((parsed = parseHostdev(node, index)))
         break
-      case 'interface':
-        out.interfaces.push((parsed = parseInterface(node, index)))
-        if (parsed.type === 'hostdev') out.hostdevs.push(hostdevFromInterface(node, index))
+      case 'interface': {
+        const nic = parseInterface(node, index)
+        out.interfaces.push((parsed = nic))
+        if (nic.type === 'hostdev') out.hostdevs.push((parsed = hostdevFromInterface(node, index)))
         break
+      }
       case 'filesystem':
         out.filesystems.push((parsed = parseFilesystem(node, index)))
         break
       case 'controller':
-        out.controllers.push(parseController(node, index))
+        out.controllers.push((parsed = parseController(node, index)))
         break
     }
     out.devices.push(classifyDevice(node, index, parsed))

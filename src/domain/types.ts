@@ -116,6 +116,8 @@ export interface DiskDriver {
   io?: string
   iothread?: string
   discard?: string
+  /** `queues='N'`: virtqueues of a virtio-blk disk. */
+  queues?: number
 }
 
 export interface Disk {
@@ -188,6 +190,8 @@ export interface NetInterface {
   /** `<virtualport type=…>` (openvswitch, 802.1Qbh, …). */
   virtualport?: string
   model?: string
+  /** `<driver queues='N'>`: queue pairs of a multi-queue virtio-net interface. */
+  queues?: number
   address?: GuestAddress
   alias?: string
   xml: string
@@ -214,6 +218,10 @@ export interface Controller {
   model?: string
   controllerIndex?: string
   iothread?: string
+  /** `<driver queues='N'>` of a virtio-scsi controller. */
+  queues?: number
+  /** `vectors='N'` of a virtio-serial controller: the one place libvirt XML sets MSI-X vectors. */
+  vectors?: number
   address?: GuestAddress
   xml: string
 }
@@ -265,7 +273,8 @@ export interface DomainModel {
   /** Any `<cputune><vcpupin>` / `<emulatorpin>` / `<vcpu cpuset=…>`. */
   cpuPinning: boolean
   launchSecurity?: {type: string}
-  os: {kernel?: string; initrd?: string; cmdline?: string; loader?: string}
+  /** `<os>` boot files, as paths on the host: direct-boot kernel and initrd, firmware loader, NVRAM variable store. */
+  os: {kernel?: string; initrd?: string; cmdline?: string; loader?: string; nvram?: string}
   disks: Disk[]
   hostdevs: Hostdev[]
   interfaces: NetInterface[]

@@ -285,6 +285,7 @@ if command -v timeout >/dev/null 2>&1; then T30='timeout 30'; fi
 # $ROOT so that recorded trees work. A /dev path is a block device when its kernel name (what the
 # udev link resolves to) exists in /sys/class/block — true on real hosts, and the only thing a
 # recorded tree (which cannot hold device nodes) can show. The path itself is never printed.
+# An empty format is a plain file (a kernel, an initrd, firmware): its type and size, no qemu-img.
 probe_path() {
   idx=$1 fmt=$2 p=$3
   begin "${P.path}:$idx"
@@ -293,12 +294,12 @@ probe_path() {
     *) printf 'error\000not an absolute path\n'; end "${P.path}:$idx" 2; return ;;
   esac
   case $fmt in
-    ${QEMU_IMAGE_FORMATS.join('|')}) ;;
+    ''|${QEMU_IMAGE_FORMATS.join('|')}) ;;
     *) printf 'error\000not a known image format\n'; end "${P.path}:$idx" 2; return ;;
   esac
   rp=$p strip=
   case $p in /dev/*) rp=$ROOT$p strip=$ROOT ;; esac
-  kind=
+  kind= kname=
   case $p in
     /dev/*)
       t=$(readlink -f -- "$rp" 2>/dev/null)
@@ -309,6 +310,7 @@ probe_path() {
         if [ -r "$ROOT/sys/class/block/$kname/size" ] && IFS= read -r sectors <"$ROOT/sys/class/block/$kname/size"; then
           case $sectors in ''|*[!0-9]*) ;; *) printf 'size\000%s\n' "$((sectors * 512))" ;; esac
         fi
+      else kname=
       fi ;;
   esac
   if [ -z "$kind" ]; then
@@ -318,6 +320,19 @@ probe_path() {
     elif [ -e "$rp" ]; then kind=other
     else kind=missing
     fi
+  fi
+  if [ "$kind" = block ] && [ -z "$kname" ]; then
+    # a device node outside /dev (made with mknod next to images): its kernel name by major:minor
+    mm=$(stat -L -c '%t:%T' -- "$rp" </dev/null 2>/dev/null)
+    case $mm in
+      *[!0-9a-f:]*|''|:*|*:|*:*:*) ;;
+      *:*) t=$(readlink -f -- "$ROOT/sys/dev/block/$((0x${'$'}{mm%%:*})):$((0x${'$'}{mm#*:}))" 2>/dev/null)
+        if [ -n "$t" ] && [ -e "$t" ]; then kname=${'$'}{t##*/}; printf 'kernel\000%s\n' "$kname"; fi ;;
+    esac
+  fi
+  # device-mapper nodes (multipath maps, LVM volumes) name what they map by their DM UUID
+  if [ -n "$kname" ] && [ -r "$ROOT/sys/class/block/$kname/dm/uuid" ] && IFS= read -r dmuuid <"$ROOT/sys/class/block/$kname/dm/uuid" && [ -n "$dmuuid" ]; then
+    printf 'dmuuid\000%s\n' "$dmuuid"
   fi
   printf 'type\000%s\n' "$kind"
   dfpath=
@@ -338,7 +353,7 @@ probe_path() {
       case $p in /dev/*) ;; *) dfpath=$d ;; esac ;;
   esac
   end "${P.path}:$idx" 0
-  if [ "$kind" = regular ]; then
+  if [ "$kind" = regular ] && [ -n "$fmt" ]; then
     # -U (force-share): images of running guests are locked by QEMU. The path starts with '/',
     # so qemu-img cannot read it as a protocol prefix ('nbd:', 'json:'). -f: the format the XML
     # declares, as libvirt opens it; a guessed one would let a guest's raw disk pose as qcow2 with
@@ -424,13 +439,13 @@ export function encodeCollectInput(input: {nonce: string; root: string; uri: str
 export function unsafeProbeTarget(t: ProbeTarget): string | undefined {
   if (/[\n\0]/.test(t.path)) return 'path contains a line break or NUL byte; zmigrate does not probe such paths'
   if (!t.path.startsWith('/')) return 'not an absolute path'
-  if (!isQemuImageFormat(t.format)) return `declared image format ${JSON.stringify(t.format)} is not one QEMU reads (${QEMU_IMAGE_FORMATS.join(', ')}); zmigrate does not probe it`
+  if (t.format !== undefined && !isQemuImageFormat(t.format)) return `declared image format ${JSON.stringify(t.format)} is not one QEMU reads (${QEMU_IMAGE_FORMATS.join(', ')}); zmigrate does not probe it`
   return undefined
 }
 
 /**
  * stdin of PROBE_SCRIPT: nonce, root, URI, the number of paths and two lines per path (format,
- * path), the number of CPU documents and each document followed by the line `::zm:<nonce>:eod`.
+ * empty for a plain file; path), the number of CPU documents and each document followed by the line `::zm:<nonce>:eod`.
  */
 export function encodeProbeInput(input: {nonce: string; root: string; uri: string; targets: readonly ProbeTarget[]; cpuXmls: readonly string[]}): string {
   checkLine('root', input.root)
@@ -444,5 +459,5 @@ export function encodeProbeInput(input: {nonce: string; root: string; uri: strin
     if (x.includes('\0')) throw new Error('CPU XML must not contain NUL bytes')
     return `${x.endsWith('\n') ? x : `${x}\n`}${eod}\n`
   })
-  return `${input.nonce}\n${input.root}\n${input.uri}\n${input.targets.length}\n${input.targets.map((t) => `${t.format}\n${t.path}\n`).join('')}${input.cpuXmls.length}\n${docs.join('')}`
+  return `${input.nonce}\n${input.root}\n${input.uri}\n${input.targets.length}\n${input.targets.map((t) => `${t.format ?? ''}\n${t.path}\n`).join('')}${input.cpuXmls.length}\n${docs.join('')}`
 }

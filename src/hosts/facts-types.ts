@@ -231,8 +231,12 @@ export interface HostFacts {
 /** A path the probe phase looks at, with what the guest's domain XML declares about its image. */
 export interface ProbeTarget {
   path: string
-  /** qemu-img `-f` format: the one the XML declares (domain/image-format.ts); never guessed. */
-  format: string
+  /**
+   * qemu-img `-f` format of a disk image: the one the XML declares (domain/image-format.ts); never
+   * guessed. Absent for a plain file (a boot kernel, initrd, firmware, NVRAM): the probe reports
+   * its type and size and never opens it with qemu-img.
+   */
+  format?: string
   /** The `<backingStore>` files the XML declares; other backing files qemu-img reports are untrusted. */
   backingFiles?: readonly string[]
 }
@@ -254,8 +258,14 @@ export interface PathProbe {
   freeBytes?: number
   /** The closest existing parent directory, when the path is missing. */
   existingParent?: string
-  /** For /dev paths: the kernel device the path resolves to (e.g. 'dasdb', 'dm-0'). */
+  /** For block devices: the kernel device the path resolves to (e.g. 'dasdb', 'dm-0'). */
   kernelName?: string
+  /**
+   * For device-mapper devices: the DM UUID (/sys/block/dm-N/dm/uuid), which names what is mapped —
+   * 'mpath-<WWID>' for a multipath map, 'LVM-<VG UUID><LV UUID>' for an LVM volume — the same on
+   * every host that sees the same storage.
+   */
+  dmUuid?: string
   /** Why the path could not be probed (not absolute, contains a line break, qemu-img failed, …). */
   error?: string
 }

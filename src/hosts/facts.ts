@@ -45,7 +45,7 @@ export async function gatherFacts(t: HostTransport, host: ResolvedHost, opts: Fa
 }
 
 export interface ProbeRequest {
-  /** Disk paths from guest XML (untrusted), with their declared formats. /dev paths are looked up under host.root. */
+  /** Disk and boot-file paths from guest XML (untrusted), disks with their declared formats. /dev paths are looked up under host.root. */
   targets: ProbeTarget[]
   /** Guest <cpu> (or domain) XML documents for `virsh hypervisor-cpu-compare`. */
   cpuXmls: string[]
@@ -68,6 +68,9 @@ export async function probeHost(
   for (const t of req.targets) {
     const seen = byPath.get(t.path)
     if (!seen) byPath.set(t.path, t)
+    // a plain-file probe (no format) learns nothing an image probe of the same path does not
+    else if (t.format === undefined) continue
+    else if (seen.format === undefined) byPath.set(t.path, t)
     else if (seen.format !== t.format) rejected.set(t.path, `declared as ${seen.format} by one disk and as ${t.format} by another; zmigrate reads an image only as the one format its disks agree on`)
     else byPath.set(t.path, {...seen, backingFiles: [...(seen.backingFiles ?? []), ...(t.backingFiles ?? [])]})
   }

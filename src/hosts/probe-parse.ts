@@ -10,7 +10,7 @@ import {PROBE_SECTIONS as P, probeSection} from './wire-format.js'
  * actual-size, backing-filename). A format other than the declared one is an error, not a fact:
  * its size would be another image's. A backing file the XML does not declare is kept apart.
  */
-export function parseQemuImgInfo(json: string, declared: Omit<ProbeTarget, 'path'>): NonNullable<PathProbe['image']> {
+export function parseQemuImgInfo(json: string, declared: Omit<ProbeTarget, 'path'> & {format: string}): NonNullable<PathProbe['image']> {
   const info = JSON.parse(json) as Record<string, unknown>
   if (typeof info.format !== 'string' || typeof info['virtual-size'] !== 'number') throw new Error('no format or virtual-size')
   if (info.format !== declared.format) throw new Error(`read as ${info.format}, not as the declared ${declared.format}`)
@@ -88,12 +88,13 @@ export function parseProbeOutput(
     const size = kv.get('size')
     if (size !== undefined && /^\d+$/.test(size)) probe.sizeBytes = Number(size)
     if (kv.has('kernel')) probe.kernelName = kv.get('kernel')
+    if (kv.has('dmuuid')) probe.dmUuid = kv.get('dmuuid')
     if (kv.has('parent')) probe.existingParent = kv.get('parent')
     const img = frames.get(probeSection(P.image, i))
-    if (img) {
+    if (img && target.format !== undefined) {
       if (img.status === 0) {
         try {
-          probe.image = parseQemuImgInfo(img.body, target)
+          probe.image = parseQemuImgInfo(img.body, {...target, format: target.format})
         } catch (error) {
           probe.error = `qemu-img info -f ${target.format}: ${(error as Error).message}`
         }

@@ -53,7 +53,7 @@ export const deviceSelectorSchema = z.strictObject({
   target: text.optional(),
   /** Guest CCW device number, e.g. 0x0009. */
   devno: text.optional(),
-  /** Source: disk path, mdev UUID, interface source dev. */
+  /** Source: disk path, mdev UUID, host PCI address, SCSI adapter, vhost-scsi WWPN, interface source dev, file system directory. */
   source: text.optional(),
   alias: text.optional(),
 })

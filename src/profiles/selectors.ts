@@ -18,7 +18,7 @@ function sourceOf(device: SelectableDevice): string | undefined {
     case 'disk':
       return device.path
     case 'hostdev':
-      return device.mdevUuid ?? (device.pciSource ? pciAddressText(device.pciSource) : device.scsiSource?.adapter)
+      return device.mdevUuid ?? (device.pciSource ? pciAddressText(device.pciSource) : (device.scsiSource?.adapter ?? device.scsiHostSource?.wwpn))
     case 'interface':
       return device.source.dev ?? device.source.bridge ?? device.source.network
     case 'filesystem':

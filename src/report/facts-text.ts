@@ -1,7 +1,8 @@
 import type {HostFacts} from '../hosts/facts-types.js'
+import {formatKiB} from '../units.js'
 
-function gib(kib: number | undefined): string {
-  return kib === undefined ? '?' : `${(kib / 1024 / 1024).toFixed(1)} GiB`
+function size(kib: number | undefined): string {
+  return kib === undefined ? '?' : formatKiB(kib)
 }
 
 function section(title: string, rows: string[]): string[] {
@@ -13,7 +14,7 @@ export function renderFacts(f: HostFacts): string {
   const lines = [
     `${f.host}: ${f.hostname ?? '?'} (${f.arch ?? '?'}, kernel ${f.kernelRelease ?? '?'}), root ${f.root}`,
     `  libvirt ${f.libvirt.reachable ? `${f.libvirt.version ?? '?'} at ${f.libvirt.uri}` : `UNREACHABLE at ${f.libvirt.uri}: ${f.libvirt.error ?? ''}`}, QEMU ${f.qemu.version ?? '?'}, host UUID ${f.hostUuid ?? '?'}`,
-    `  CPU ${f.hostCpu?.model ?? '?'} (${f.cpus.online ?? '?'} online), memory ${gib(f.memory.availableKiB ?? f.memory.freeKiB)} available of ${gib(f.memory.totalKiB)}`,
+    `  CPU ${f.hostCpu?.model ?? '?'} (${f.cpus.online ?? '?'} online), memory ${size(f.memory.availableKiB ?? f.memory.freeKiB)} available of ${size(f.memory.totalKiB)}`,
     `  machine types: ${f.machineTypes.join(', ') || 'none'}`,
   ]
   lines.push(

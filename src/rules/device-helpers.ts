@@ -1,16 +1,15 @@
 /**
  * Lookups shared by the device and network rules (src/rules/devices, src/rules/network):
- * labelling hostdevs and interfaces, finding a guest device's host resource (mdev, PCI
+ * finding a guest device's host resource (mdev, PCI
  * function, zfcp host, qeth device) in a host's facts, comparing host identities written in
  * different forms, and what the profile's selectors and mappings say about a device.
  * Pure functions of the domain model, facts and profile.
  */
 import type {CcwAddress, Controller, Disk, Hostdev, NetInterface, PciAddress} from '../domain/types.js'
-import {findChild, getAttr, parseXmlFragment} from '../domain/xml-fragment.js'
 import type {ApMatrix, HostFacts, MediatedDevice, PciFunction, QethDevice} from '../hosts/facts-types.js'
 import type {DeviceMapping} from '../profiles/schema.js'
 import {pciAddressText} from '../domain/devices.js'
-import {mappedIdentity, selectedForDetach, type SelectableDevice} from '../profiles/selectors.js'
+import {mappedIdentity} from '../profiles/selectors.js'
 import type {CheckContext} from './types.js'
 
 /** mdev types as the kernel names them (mdev_supported_types). */
@@ -46,45 +45,11 @@ export function destinationName(ctx: CheckContext): string {
   return ctx.destinationHost.name
 }
 
-// ---------------------------------------------------------------- subjects
+// ---------------------------------------------------------------- identities
 
 /** Host PCI address of a PCI hostdev in lspci/sysfs form ('0002:00:00.0'). */
 export function hostdevPciAddress(hostdev: Hostdev): string | undefined {
   return hostdev.pciSource ? pciAddressText(hostdev.pciSource) : undefined
-}
-
-/**
- * 'hostdev vfio-ccw 90c6c135-ad44-41d0-b1b7-bae47de48627', 'hostdev pci 0002:00:00.0',
- * 'interface hostdev 0004:00:00.1', 'hostdev scsi scsi_host0 0:0:0'.
- */
-export function hostdevSubject(hostdev: Hostdev): string {
-  if (hostdev.type === 'mdev') return `hostdev ${hostdev.model ?? 'mdev'} ${hostdev.mdevUuid ?? '(no uuid)'}`
-  if (hostdev.type === 'pci') return `${hostdev.fromInterface ? 'interface hostdev' : 'hostdev pci'} ${hostdevPciAddress(hostdev) ?? '(no source address)'}`
-  if (hostdev.type === 'scsi' && hostdev.scsiSource) {
-    const s = hostdev.scsiSource
-    return `hostdev scsi ${s.adapter} ${s.bus}:${s.target}:${s.unit}`
-  }
-  return `hostdev ${hostdev.type}`
-}
-
-/** The name an interface's source refers to: the direct dev, the bridge or the network. */
-export function interfaceSourceName(iface: NetInterface): string | undefined {
-  switch (iface.type) {
-    case 'direct':
-      return iface.source.dev
-    case 'bridge':
-      return iface.source.bridge
-    case 'network':
-      return iface.source.network
-    default:
-      return iface.source.dev ?? iface.source.bridge ?? iface.source.network
-  }
-}
-
-/** 'interface direct enc1a00', 'interface bridge br0', 'interface network default'. */
-export function interfaceSubject(iface: NetInterface): string {
-  const source = interfaceSourceName(iface)
-  return source ? `interface ${iface.type} ${source}` : `interface ${iface.type}${iface.mac ? ` ${iface.mac}` : ''}`
 }
 
 /** Guest CCW device number ('0x00a1') of a device on a ccw address. */
@@ -218,10 +183,6 @@ export function qethForInterface(facts: HostFacts, ifname: string | undefined): 
 
 // ---------------------------------------------------------------- profile
 
-export function isSelectedForDetach(ctx: CheckContext, device: SelectableDevice): boolean {
-  return selectedForDetach(ctx.profile.detachForMigration, device, ctx.guest.name)
-}
-
 /** The destination's identity for a source identity per the profile's mappings (undefined: not mapped). */
 export function mappedTo(ctx: CheckContext, kind: DeviceMapping['kind'], from: string | undefined): string | undefined {
   return from === undefined ? undefined : mappedIdentity(ctx.profile.mappings, kind, from, destinationName(ctx))
@@ -232,25 +193,15 @@ export function mappedTo(ctx: CheckContext, kind: DeviceMapping['kind'], from: s
 export interface VirtioQueues {
   /** `<driver queues='N'>` (disk, interface, virtio-scsi controller). */
   queues?: number
-  /** `vectors='N'` on a virtio-serial controller: the one place libvirt XML sets MSI-X vectors. */
+  /** `vectors='N'` on a virtio-serial controller. */
   vectors?: number
 }
 
-/** Queue and vector settings written in a device's XML (not modelled in DomainModel). */
+/** Queue and vector settings a device's XML sets explicitly (the domain model's typed fields). */
 export function virtioQueues(device: Disk | NetInterface | Controller): VirtioQueues {
-  let node
-  try {
-    node = parseXmlFragment(device.xml, 'device XML')
-  } catch {
-    return {}
-  }
-  const count = (v: string | undefined): number | undefined => (v !== undefined && /^\d+$/.test(v.trim()) ? Number(v.trim()) : undefined)
-  const out: VirtioQueues = {}
-  const queues = count(getAttr(findChild(node, 'driver'), 'queues'))
-  if (queues !== undefined) out.queues = queues
-  const vectors = count(getAttr(node, 'vectors'))
-  if (vectors !== undefined) out.vectors = vectors
-  return out
+  const queues = device.kind === 'disk' ? device.driver?.queues : device.queues
+  const vectors = device.kind === 'controller' ? device.vectors : undefined
+  return {...(queues !== undefined ? {queues} : {}), ...(vectors !== undefined ? {vectors} : {})}
 }
 
 /** Names on a host that look like `name`: same alphabetic prefix ('enc1a00' → 'enc1a01', 'enc1b00'). */

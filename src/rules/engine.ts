@@ -3,6 +3,14 @@ import {severityRank} from './severity.js'
 import type {CheckContext, Finding, Rule} from './types.js'
 
 /**
+ * Marks the finding the engine reports for a rule that threw (`data.crashed`), so tests and tools
+ * tell a crash from a real blocker without reading the message.
+ */
+export function isRuleCrash(finding: Pick<Finding, 'data'>): boolean {
+  return finding.data?.crashed === true
+}
+
+/**
  * Runs every enabled rule against one guest and returns all findings (never stops at the
  * first), with the profile's overrides applied and the reason kept, strongest first.
  * A rule that throws is a bug; it is reported as its own blocker finding instead of
@@ -17,13 +25,15 @@ export function evaluateRules(rules: readonly Rule[], ctx: CheckContext): Findin
     try {
       drafts = rule.check(ctx)
     } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error)
       findings.push({
         rule: rule.id,
         category: rule.category,
         severity: 'blocker',
         subject: `guest ${ctx.guest.name}`,
-        message: `rule ${rule.id} failed to evaluate: ${(error as Error).message}`,
+        message: `rule ${rule.id} failed to evaluate: ${reason}`,
         remedy: 'This is a bug in zmigrate; report it with the output of zmigrate facts for both hosts.',
+        data: {crashed: true, error: reason},
       })
       continue
     }

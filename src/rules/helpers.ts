@@ -1,15 +1,12 @@
 /**
- * Small shared lookups for rules: resolving device paths through a host's recorded links,
- * labelling guest devices. Pure functions of facts.
+ * Small shared lookups for rules: resolving device paths through a host's recorded links, and
+ * what the profile selects for detach. Pure functions of facts and profile. (Device labels are
+ * the domain model's: src/domain/labels.ts.)
  */
 import type {Disk} from '../domain/types.js'
 import type {DasdDevice, HostFacts} from '../hosts/facts-types.js'
-
-/** 'disk vda (/dev/disk/by-path/ccw-0.0.7500)' */
-export function diskSubject(disk: Disk): string {
-  const where = disk.path ?? disk.source?.volume ?? disk.source?.name
-  return where ? `disk ${disk.target.dev} (${where})` : `disk ${disk.target.dev}`
-}
+import {selectedForDetach, type SelectableDevice} from '../profiles/selectors.js'
+import type {CheckContext} from './types.js'
 
 /** Kernel device name a /dev path resolves to on a host ('/dev/dasda' → 'dasda'; a by-path link → its target). */
 export function resolveDevicePath(facts: HostFacts, path: string): string | undefined {
@@ -38,4 +35,13 @@ export function dasdForPath(facts: HostFacts, path: string): DasdDevice | undefi
 /** Guest disks backed by a block device path. */
 export function blockDisks(disks: readonly Disk[]): Disk[] {
   return disks.filter((d) => d.type === 'block' && d.path !== undefined)
+}
+
+/**
+ * The site profile detaches this device before the migration and re-attaches it afterwards
+ * (devices.detach-for-migration): rules about moving it with the guest leave it out, and the rule
+ * that owns its kind reports the detach. The planner reads the same selectors (profiles/selectors.ts).
+ */
+export function isSelectedForDetach(ctx: CheckContext, device: SelectableDevice): boolean {
+  return selectedForDetach(ctx.profile.detachForMigration, device, ctx.guest.name)
 }

@@ -1,65 +1,51 @@
 /**
- * Lookups the storage rules share: where a disk image lives (which mount, shared or local),
- * which disks a migration copies, what a DASD or multipath node identifies, and how to print
- * sizes. Pure functions of the guest, the facts and the profile.
+ * Lookups the storage rules share: where a disk image lives (local or on a shared file system,
+ * shared-fs.ts), which disks a migration copies, what a DASD or multipath node identifies.
+ * Pure functions of the guest, the facts and the profile.
  */
 import {posix} from 'node:path'
 import type {Disk} from '../domain/types.js'
 import type {DasdDevice, HostFacts, MountEntry, MultipathMap} from '../hosts/facts-types.js'
-import {mappedIdentity, selectedForDetach} from '../profiles/selectors.js'
-import {dasdBlockName, dasdForPath, resolveDevicePath} from './helpers.js'
+import {mappedIdentity} from '../profiles/selectors.js'
+import {dasdBlockName, dasdForPath, isSelectedForDetach, resolveDevicePath} from './helpers.js'
+import {isNfsMount, isSharedMount, mountFor} from './shared-fs.js'
 import type {CheckContext} from './types.js'
 
 // ---------------------------------------------------------------------------------------------
-// File systems
+// File systems (which are shared: shared-fs.ts)
 
-/** NFS mount types: the image is shared, and SELinux needs virt_use_nfs on the destination. */
-export const NFS_FS_TYPES: readonly string[] = ['nfs', 'nfs4']
-
-/**
- * File systems whose images both hosts can reach, so no copy is needed. The list follows
- * libvirt's own notion of a shared file system (virFileIsSharedFS: NFS, GFS2, OCFS2, AFS,
- * SMB/CIFS, CephFS, GPFS/Spectrum Scale, Quobyte, ACFS, GlusterFS (FUSE), BeeGFS), so zmigrate
- * and libvirt agree on which disks need --copy-storage-all.
- */
-export const SHARED_FS_TYPES: readonly string[] = [
-  ...NFS_FS_TYPES,
-  'gfs2',
-  'ocfs2',
-  'afs',
-  'smb3',
-  'cifs',
-  'ceph',
-  'gpfs',
-  'fuse.quobyte',
-  'acfs',
-  'fuse.glusterfs',
-  'beegfs',
-]
+export interface NfsShare {
+  /** The source's NFS mount holding the image, and the server file it names there. */
+  sourceMount: MountEntry
+  serverFile: string
+  /** The path the destination opens (profile mapping, else the same) and the mount holding it there. */
+  destinationPath: string
+  destinationMount?: MountEntry
+  /** Why the destination does not reach the same server file (nfs-not-shared's finding); undefined when it does. */
+  problem?: string
+}
 
 /**
- * Cache-coherent cluster file systems: libvirt skips the cache-mode check for images on these
- * (virFileIsClusterFS: GFS2, OCFS2, CephFS).
+ * Where an image on NFS lives on each host: the source's NFS mount and server file, and whether the
+ * destination path lies on an NFS mount naming the same server file. Undefined for a disk that is
+ * not a file image on NFS on the source.
  */
-export const CLUSTER_FS_TYPES: readonly string[] = ['gfs2', 'ocfs2', 'ceph']
-
-/** The mount holding a path: the longest mount point that is a prefix of it (as `df` does). */
-export function mountFor(facts: HostFacts, path: string): MountEntry | undefined {
-  let best: MountEntry | undefined
-  for (const m of facts.mounts) {
-    const target = m.target.length > 1 ? m.target.replace(/\/+$/, '') : m.target
-    const inside = target === '/' ? path.startsWith('/') : path === target || path.startsWith(`${target}/`)
-    if (inside && (!best || target.length >= best.target.replace(/\/+$/, '').length)) best = m
+export function nfsShare(ctx: CheckContext, disk: Disk): NfsShare | undefined {
+  if (disk.type !== 'file' || disk.path === undefined) return undefined
+  const sourceMount = mountFor(ctx.source, disk.path)
+  if (!sourceMount || !isNfsMount(sourceMount)) return undefined
+  const dstPath = destinationPath(ctx, disk) ?? disk.path
+  const serverFile = nfsServerFile(sourceMount, disk.path)
+  const destinationMount = mountFor(ctx.destination, dstPath)
+  let problem: string | undefined
+  if (!destinationMount || !isNfsMount(destinationMount)) {
+    const local = destinationMount ? `on ${destinationMount.fstype} ${destinationMount.source} (${destinationMount.target})` : 'on no known mount'
+    problem = `${dstPath} is ${local} on ${ctx.destination.host}`
+  } else {
+    const got = nfsServerFile(destinationMount, dstPath)
+    if (got !== serverFile) problem = `${dstPath} is ${got} on ${ctx.destination.host}`
   }
-  return best
-}
-
-export function isNfsMount(m: MountEntry | undefined): boolean {
-  return m !== undefined && NFS_FS_TYPES.includes(m.fstype)
-}
-
-export function isSharedMount(m: MountEntry | undefined): boolean {
-  return m !== undefined && SHARED_FS_TYPES.includes(m.fstype)
+  return {sourceMount, serverFile, destinationPath: dstPath, ...(destinationMount ? {destinationMount} : {}), ...(problem ? {problem} : {})}
 }
 
 /**
@@ -77,10 +63,6 @@ export function nfsServerFile(m: MountEntry, path: string): string {
 
 // ---------------------------------------------------------------------------------------------
 // Guest disks and the profile
-
-export function detachedForMigration(ctx: CheckContext, disk: Disk): boolean {
-  return selectedForDetach(ctx.profile.detachForMigration, disk, ctx.guest.name)
-}
 
 /** The path the disk has on the destination: the profile's disk-source mapping, else the same path. */
 export function destinationPath(ctx: CheckContext, disk: Disk): string | undefined {
@@ -111,35 +93,8 @@ export function disksToCopy(ctx: CheckContext): Disk[] {
       !disk.shareable &&
       !isRemovable(disk) &&
       (isLocalFileImage(ctx, disk) || disk.type === 'nvme') &&
-      !detachedForMigration(ctx, disk),
+      !isSelectedForDetach(ctx, disk),
   )
-}
-
-/** 'nvme 0004:00:00.0 namespace 1': where an NVMe disk (which has no path) lives on the host. */
-export function nvmeSourceText(disk: Disk): string | undefined {
-  const n = disk.source?.nvme
-  if (!n?.address) return undefined
-  const hex = (v: string, w: number) => v.replace(/^0x/i, '').padStart(w, '0')
-  return `nvme ${hex(n.address.domain, 4)}:${hex(n.address.bus, 2)}:${hex(n.address.slot, 2)}.${hex(n.address.function, 1)} namespace ${n.namespace ?? '1'}`
-}
-
-// ---------------------------------------------------------------------------------------------
-// Sizes and versions
-
-export {formatBytes} from '../units.js'
-
-/** '9.0.0' ≥ '5.6'? Unknown or unparsable versions are not "at least" anything. */
-export function versionAtLeast(version: string | undefined, minimum: string): boolean {
-  if (!version) return false
-  const parse = (v: string) => (/^\d+(?:\.\d+)*/.exec(v.trim())?.[0] ?? '').split('.').filter(Boolean).map(Number)
-  const have = parse(version)
-  if (have.length === 0) return false
-  const want = parse(minimum)
-  for (let i = 0; i < want.length; i++) {
-    const h = have[i] ?? 0
-    if (h !== want[i]) return h > want[i]
-  }
-  return true
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -196,6 +151,13 @@ export interface DasdDiskRef {
   byPathBusId?: string
 }
 
+/** A block disk whose node has a DASD form or resolves to a dasd kernel device on the source: the DASD rules' business. */
+export function isDasdDisk(ctx: CheckContext, disk: Disk): boolean {
+  if (disk.type !== 'block' || disk.path === undefined) return false
+  const kernel = resolveDevicePath(ctx.source, disk.path)
+  return looksLikeDasdPath(disk.path) || (kernel !== undefined && dasdBlockName(kernel) !== undefined)
+}
+
 /**
  * The guest's DASD-backed block disks whose volume UID is known. A disk counts as DASD-backed
  * when its node has a DASD form or resolves to a dasd kernel device on the source.
@@ -203,10 +165,8 @@ export interface DasdDiskRef {
 export function guestDasdDisks(ctx: CheckContext): DasdDiskRef[] {
   const refs: DasdDiskRef[] = []
   for (const disk of ctx.guest.domain.disks) {
-    if (disk.type !== 'block' || disk.path === undefined) continue
-    const path = disk.path
-    const kernel = resolveDevicePath(ctx.source, path)
-    if (!looksLikeDasdPath(path) && !(kernel && dasdBlockName(kernel))) continue
+    if (!isDasdDisk(ctx, disk)) continue
+    const path = disk.path!
     const device = dasdForPath(ctx.source, path)
     const uid = device?.uid ?? dasdUidFromByIdPath(path)
     if (!uid) continue
@@ -294,4 +254,28 @@ export function multipathRefFor(ctx: CheckContext, disk: Disk): MultipathDiskRef
 export function multipathMapOfPathDevice(facts: HostFacts, kernel: string): MultipathMap | undefined {
   const sd = /^(sd[a-z]+)\d*$/.exec(kernel)?.[1]
   return sd ? facts.multipath.find((m) => m.paths.includes(sd)) : undefined
+}
+
+/**
+ * Why a block node names a SCSI disk in a host-local way (scsi-dm-node's finding), or undefined
+ * when it is not such a node: /dev/sdX, /dev/dm-N, a zfcp by-path node, a single-path scsi-/wwn-
+ * by-id node (unless the source resolves it to a multipath map), or a node resolving to an sd device.
+ */
+export function scsiHostLocalReason(source: HostFacts, path: string, kernel: string | undefined): string | undefined {
+  if (/^\/dev\/mapper\//.test(path) || /^\/dev\/disk\/by-id\/dm-(?:uuid|name)-/.test(path)) return undefined
+  if (/^\/dev\/sd[a-z]+\d*$/.test(path)) return 'is a SCSI disk name assigned in detection order'
+  if (/^\/dev\/dm-\d+$/.test(path)) return 'is a device-mapper minor number assigned per host'
+  if (/^\/dev\/disk\/by-path\/.*-(?:fc|zfcp)-/.test(path)) return 'names one FCP path (adapter, WWPN, LUN) of the source'
+  if (/^\/dev\/disk\/by-id\/(?:scsi|wwn)-/.test(path)) {
+    if (kernel && /^dm-\d+$/.test(kernel) && source.multipath.some((m) => m.dmDevice === kernel)) return undefined
+    return kernel ? `is a single-path SCSI node (it resolves to ${kernel})` : 'is a single-path SCSI node'
+  }
+  if (kernel && /^sd[a-z]+\d*$/.test(kernel)) return `resolves to the SCSI disk ${kernel}, a single path`
+  return undefined
+}
+
+/** A block disk the SCSI rules own: a multipath LUN (scsi-lun-missing-on-destination) or a host-local SCSI node (scsi-dm-node). */
+export function isScsiDisk(ctx: CheckContext, disk: Disk): boolean {
+  if (disk.type !== 'block' || disk.path === undefined) return false
+  return multipathRefFor(ctx, disk) !== undefined || scsiHostLocalReason(ctx.source, disk.path, resolveDevicePath(ctx.source, disk.path)) !== undefined
 }

@@ -9,14 +9,13 @@ import path from 'node:path'
 import {probeTargets} from '../../src/app/check.js'
 import {probeHost} from '../../src/hosts/facts.js'
 import {buildPlan} from '../../src/plan/build-plan.js'
-import {evaluateRules} from '../../src/rules/engine.js'
 import {diskCopyDestination} from '../../src/rules/storage/disk-copy-destination.js'
 import {localDiskCopy} from '../../src/rules/storage/local-disk-copy.js'
 import {createImage} from '../../src/run/host-ops.js'
 import {RecordingTransport, fixtureTree, hostFor} from '../hosts/support.js'
 import {missingProbe} from '../rules/storage/storage-fixtures.js'
 import {guest} from '../support/domain-xml.js'
-import {makeContext} from '../support/rule-harness.js'
+import {evaluate, makeContext} from '../support/rule-harness.js'
 import {stepOf} from '../support/plan-steps.js'
 
 const MiB = 1024 ** 2
@@ -53,7 +52,7 @@ describe('the image format the domain XML declares decides (real qemu-img)', fun
     expect(probe.image).to.not.have.any.keys('backingFile', 'undeclaredBackingFile')
 
     const context = makeContext({domain, sourceProbes: [probe], destinationProbes: [missingProbe(disk, dir, 1024 ** 4)]})
-    const findings = evaluateRules([localDiskCopy, diskCopyDestination], context)
+    const findings = evaluate([localDiskCopy, diskCopyDestination], context)
     expect(findings.map((f) => [f.rule, f.severity, f.data?.format, f.data?.virtualSizeBytes])).to.deep.equal([['local-disk-copy', 'action', 'raw', 64 * MiB]])
     const create = stepOf(buildPlan({context, findings, toolVersion: '0.1.0'}).steps, 'create-image')
     expect(create.image).to.deep.equal({path: disk, format: 'raw', virtualSizeBytes: 64 * MiB})

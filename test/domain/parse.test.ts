@@ -63,7 +63,15 @@ describe('domain/parse', () => {
     it('os loader', () => {
       const g = parseDomainXml(`<domain type='kvm'><name>a</name><memory>1</memory><os><type>hvm</type><loader readonly='yes'>/usr/share/s390-tools/bootloader.bin</loader></os></domain>`, 't')
       expect(g.os.loader).to.equal('/usr/share/s390-tools/bootloader.bin')
+      expect(g.os.nvram).to.equal(undefined)
       expect(g.devices).to.deep.equal([])
+    })
+
+    it('os nvram: as text, or as a file source (libvirt 8.5+)', () => {
+      const os = (nvram: string) => parseDomainXml(`<domain type='kvm'><name>a</name><memory>1</memory><os><type>hvm</type><loader readonly='yes' type='pflash'>/usr/share/edk2/aarch64/QEMU_EFI-pflash.raw</loader>${nvram}</os></domain>`, 't').os
+      expect(os(`<nvram template='/usr/share/edk2/aarch64/vars-template-pflash.raw'>/var/lib/libvirt/qemu/nvram/a_VARS.fd</nvram>`).nvram).to.equal('/var/lib/libvirt/qemu/nvram/a_VARS.fd')
+      expect(os(`<nvram type='file'><source file='/var/lib/libvirt/qemu/nvram/a_VARS.fd'/></nvram>`).nvram).to.equal('/var/lib/libvirt/qemu/nvram/a_VARS.fd')
+      expect(os(`<nvram type='network'><source protocol='iscsi' name='iqn.2013-07.com.example:iscsi-nopool/0'/></nvram>`).nvram).to.equal(undefined)
     })
 
     describe('cpu', () => {
@@ -172,14 +180,14 @@ describe('domain/parse', () => {
           <address type='drive' controller='0' bus='0' target='0' unit='00'/></disk>`,
         {device: 'cdrom', readonly: true, address: {type: 'drive', controller: '0', bus: '0', target: '0', unit: '0'}},
         'migratable',
-        'disk sda cdrom (empty)',
+        'disk sda',
       ],
       [
         'CD-ROM with an ISO: same file needed on the destination, not copied',
         `<disk type='file' device='cdrom'><source file='/var/lib/libvirt/isos/RHEL-9.4-s390x-dvd.iso'/><target dev='sdb' bus='scsi'/><readonly/></disk>`,
         {readonly: true, path: '/var/lib/libvirt/isos/RHEL-9.4-s390x-dvd.iso'},
         'needs-destination-resource',
-        'disk sdb cdrom (/var/lib/libvirt/isos/RHEL-9.4-s390x-dvd.iso)',
+        'disk sdb (/var/lib/libvirt/isos/RHEL-9.4-s390x-dvd.iso)',
       ],
       [
         'read-only image file is not copied by libvirt',
@@ -202,21 +210,21 @@ describe('domain/parse', () => {
           <target dev='vde' bus='virtio'/></disk>`,
         {type: 'nvme', source: {nvme: {address: {domain: '0x0001', bus: '0x00', slot: '0x00', function: '0x0'}, namespace: '1', managed: true}}},
         'needs-copy',
-        'disk vde (nvme 0001:00:00.0 ns 1)',
+        'disk vde (nvme 0001:00:00.0 namespace 1)',
       ],
       [
         'network disk (RBD)',
         `<disk type='network' device='disk'><source protocol='rbd' name='pool/linux01'><host name='ceph1' port='6789'/></source><target dev='vdf' bus='virtio'/></disk>`,
         {type: 'network', source: {protocol: 'rbd', name: 'pool/linux01'}},
         'needs-destination-resource',
-        'disk vdf (rbd:pool/linux01)',
+        'disk vdf (pool/linux01)',
       ],
       [
         'storage pool volume',
         `<disk type='volume' device='disk'><source pool='zfcp-pool' volume='lun-21d5'/><target dev='vdg' bus='virtio'/></disk>`,
         {type: 'volume', source: {pool: 'zfcp-pool', volume: 'lun-21d5'}},
         'needs-destination-resource',
-        'disk vdg (zfcp-pool/lun-21d5)',
+        'disk vdg (lun-21d5)',
       ],
       [
         'directory exposed as a disk',
@@ -273,21 +281,21 @@ describe('domain/parse', () => {
           <source><address domain='0x0002' bus='0x00' slot='0x00' function='0x0'/></source>
           <address type='pci'><zpci uid='0x0001' fid='0x00000000'/></address></hostdev>`,
         {type: 'pci', managed: true, pciSource: {domain: '0x0002', bus: '0x00', slot: '0x00', function: '0x0'}, address: {type: 'pci', zpci: {uid: '0x0001', fid: '0x00000000'}}},
-        'hostdev pci 0002:00:00.0 (zpci uid 0x0001)',
+        'hostdev pci 0002:00:00.0',
       ],
       [
         'PCI source written in decimal, partial zpci',
         `<hostdev mode='subsystem' type='pci'><source><address domain='2' bus='0' slot='1' function='0'/></source>
           <address type='pci' domain='0' bus='0' slot='7' function='0'><zpci uid='83'/></address></hostdev>`,
         {pciSource: {domain: '0x0002', bus: '0x00', slot: '0x01', function: '0x0'}, address: {type: 'pci', domain: '0x0000', bus: '0x00', slot: '0x07', function: '0x0', zpci: {uid: '0x0053'}}},
-        'hostdev pci 0002:00:01.0 (zpci uid 0x0053)',
+        'hostdev pci 0002:00:01.0',
       ],
       [
         'SCSI tape on scsi_host0',
         `<hostdev mode='subsystem' type='scsi'><source><adapter name='scsi_host0'/><address bus='0' target='0' unit='0'/></source>
           <address type='drive' controller='0' bus='0' target='0' unit='0'/></hostdev>`,
         {type: 'scsi', scsiSource: {adapter: 'scsi_host0', bus: '0', target: '0', unit: '0'}, address: {type: 'drive', controller: '0', bus: '0', target: '0', unit: '0'}},
-        'hostdev scsi scsi_host0:0:0:0',
+        'hostdev scsi scsi_host0 0:0:0',
       ],
       [
         'vhost-scsi scsi_host by WWPN',
@@ -390,21 +398,21 @@ describe('domain/parse', () => {
         `<filesystem type='mount' accessmode='passthrough'><driver type='virtiofs'/><binary path='/usr/libexec/virtiofsd'/><source dir='/srv/share'/><target dir='share'/></filesystem>`,
         {type: 'mount', driver: 'virtiofs', accessmode: 'passthrough', sourceDir: '/srv/share', target: 'share', readonly: false},
         'blocks-live-migration',
-        'filesystem virtiofs /srv/share -> share',
+        'filesystem virtiofs share (/srv/share)',
       ],
       [
         'virtiofs with an externally started daemon (vhost-user-fs socket)',
         `<filesystem type='mount'><driver type='virtiofs' queue='1024'/><source socket='/run/virtiofsd/share.sock'/><target dir='share'/></filesystem>`,
         {driver: 'virtiofs', target: 'share'},
         'blocks-live-migration',
-        'filesystem virtiofs -> share',
+        'filesystem virtiofs share',
       ],
       [
         '9p export, read-only, no type= (mount is the default)',
         `<filesystem accessmode='mapped'><driver type='path' wrpolicy='immediate'/><source dir='/export/to/guest'/><target dir='/import/from/host'/><readonly/></filesystem>`,
         {type: 'mount', driver: 'path', accessmode: 'mapped', readonly: true},
         'blocks-live-migration',
-        'filesystem 9p /export/to/guest -> /import/from/host',
+        'filesystem 9p /import/from/host (/export/to/guest)',
       ],
     ]
     for (const [what, xml, expected, impact, label] of cases) {
@@ -417,6 +425,17 @@ describe('domain/parse', () => {
   })
 
   describe('controllers', () => {
+    it('virtio queue settings are typed fields: disk, interface and controller queues, virtio-serial vectors', () => {
+      const g = guest(`<disk type='block' device='disk'><driver name='qemu' type='raw' queues='4'/><source dev='/dev/mapper/vg-a'/><target dev='vdb' bus='virtio'/></disk>
+        <interface type='direct'><source dev='enc1a00' mode='bridge'/><model type='virtio'/><driver name='vhost' queues='8'/></interface>
+        <controller type='scsi' index='0' model='virtio-scsi'><driver queues=' 2 '/></controller>
+        <controller type='virtio-serial' index='0' ports='16' vectors='4'/>
+        <controller type='scsi' index='1' model='virtio-scsi'><driver queues='many'/></controller>`)
+      expect(g.disks[0].driver?.queues).to.equal(4)
+      expect(g.interfaces[0].queues).to.equal(8)
+      expect(g.controllers.map((c) => [c.queues, c.vectors])).to.deep.equal([[2, undefined], [undefined, 4], [undefined, undefined]])
+    })
+
     it('virtio-scsi controller with an iothread on a ccw address', () => {
       const g = guest(`<controller type='scsi' index='0' model='virtio-scsi'><driver iothread='2'/><address type='ccw' cssid='0xfe' ssid='0x0' devno='0x0001'/></controller>`)
       expect(g.controllers[0]).to.deep.include({
@@ -428,7 +447,7 @@ describe('domain/parse', () => {
         iothread: '2',
         address: {type: 'ccw', cssid: '0xfe', ssid: '0x0', devno: '0x0001'},
       })
-      expect(g.devices[AT]).to.deep.equal({element: 'controller', kind: 'controller', index: AT, label: 'controller scsi 0 (virtio-scsi)', impact: 'migratable'})
+      expect(g.devices[AT]).to.deep.equal({element: 'controller', kind: 'controller', index: AT, label: 'controller virtio-scsi 0', impact: 'migratable'})
     })
 
     it('an address type zmigrate does not model keeps its attributes', () => {

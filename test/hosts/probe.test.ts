@@ -2,7 +2,7 @@
 // images are read as the format their XML declares.
 import {expect} from 'chai'
 import {execa} from 'execa'
-import {existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync} from 'node:fs'
+import {existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {PROBE_SCRIPT} from '../../src/hosts/collect-script.js'
@@ -59,6 +59,48 @@ describe('probeHost (local transport)', function () {
     // offline base: udev made no by-path link; WWID-named map absent under user_friendly_names
     expect(r.paths.get(paths[3])).to.deep.equal({path: paths[3], exists: false, fileType: 'missing', existingParent: '/dev/disk/by-path'})
     expect(r.paths.get(paths[4])).to.deep.include({exists: false, fileType: 'missing', existingParent: '/dev/mapper'})
+  })
+
+  it('device-mapper nodes report their DM UUID: a multipath map names its WWID', async () => {
+    const host = hostFor('dst', fixtureTree('lpar-dst'))
+    const paths = ['/dev/mapper/mpathb', '/dev/disk/by-id/dm-uuid-mpath-36005076305ffc1ae00000000000021d5', '/dev/disk/by-path/ccw-0.0.7502']
+    const r = await probeHost(new RecordingTransport('dst'), host, {targets: as('raw', paths), cpuXmls: []})
+    expect(r.paths.get(paths[0])).to.deep.include({fileType: 'block', kernelName: 'dm-0', dmUuid: 'mpath-36005076305ffc1ae00000000000021d6'})
+    expect(r.paths.get(paths[1])).to.deep.include({fileType: 'block', kernelName: 'dm-1', dmUuid: 'mpath-36005076305ffc1ae00000000000021d5'})
+    // a DASD is no device-mapper device
+    expect(r.paths.get(paths[2])?.dmUuid).to.equal(undefined)
+  })
+
+  it('a device node outside /dev is named by its major:minor', async function () {
+    if (process.getuid?.() !== 0) this.skip() // mknod needs root
+    const sys = readdirSync('/sys/dev/block').find((mm) => /^7:\d+$/.test(mm)) ?? readdirSync('/sys/dev/block')[0]
+    if (!sys) this.skip()
+    const [major, minor] = sys.split(':')
+    const node = path.join(dir, 'acc1-blk')
+    await execa('mknod', [node, 'b', major, minor])
+    const r = await probeHost(new RecordingTransport('src'), hostFor('src', '/'), {targets: [{path: node, format: 'raw'}], cpuXmls: []})
+    expect(r.paths.get(node)).to.deep.include({exists: true, fileType: 'block', kernelName: path.basename(realpathSync(`/sys/dev/block/${sys}`))})
+  })
+
+  it('boot files are probed without a format: type and size, never qemu-img', async () => {
+    // a kernel image that happens to start with a qcow2 header is still only a file to have
+    const kernel = path.join(dir, 'vmlinuz-as-qcow2')
+    await execa('qemu-img', ['create', '-q', '-f', 'qcow2', kernel, '1G'])
+    const missing = path.join(dir, 'boot', 'initrd.img')
+    const t = new RecordingTransport('dst')
+    const r = await probeHost(t, hostFor('dst', fixtureTree('lpar-dst')), {targets: [{path: kernel}, {path: missing}], cpuXmls: []})
+    expect(r.paths.get(kernel)).to.deep.include({exists: true, fileType: 'regular'})
+    expect(r.paths.get(kernel)?.image).to.equal(undefined)
+    expect(r.paths.get(kernel)?.error).to.equal(undefined)
+    expect(r.paths.get(missing)).to.deep.include({exists: false, fileType: 'missing', existingParent: dir})
+    expect(t.calls[0].stdin).to.include(`\n\n${kernel}\n`)
+  })
+
+  it('a path probed as a boot file and as a disk image is probed once, as the image', async () => {
+    const img = path.join(dir, 'shared-path.raw')
+    await execa('qemu-img', ['create', '-q', '-f', 'raw', img, '2M'])
+    const r = await probeHost(new RecordingTransport('dst'), hostFor('dst', fixtureTree('lpar-dst')), {targets: [{path: img}, {path: img, format: 'raw'}, {path: img}], cpuXmls: []})
+    expect(r.paths.get(img)).to.deep.include({exists: true, fileType: 'regular', image: {format: 'raw', virtualSizeBytes: 2 * 1024 ** 2, actualSizeBytes: r.paths.get(img)?.image?.actualSizeBytes}})
   })
 
   it('paths that would break the framing are not sent; relative paths are refused', async () => {

@@ -6,8 +6,8 @@ import {RULES} from '../../src/rules/registry.js'
 const STABLE_IDS = [
   'dasd-udev-node', 'dasd-devno-mismatch', 'dasd-missing-on-destination', 'dasd-base-offline', 'dasd-alias-offline',
   'scsi-dm-node', 'scsi-lun-missing-on-destination', 'nfs-not-shared', 'selinux-virt-use-nfs', 'local-disk-copy',
-  'disk-copy-iothread', 'disk-copy-readonly', 'disk-copy-destination', 'disk-cache-unsafe', 'sata-disk',
-  'vfio-ap-device', 'vfio-ccw-device', 'pci-nvme-device', 'pci-roce-device', 'pci-hostdev', 'scsi-tape-device',
+  'disk-copy-iothread', 'disk-copy-readonly', 'disk-copy-destination', 'disk-source-missing-on-destination', 'disk-cache-unsafe', 'sata-disk',
+  'vfio-ap-device', 'vfio-ccw-device', 'pci-nvme-device', 'pci-roce-device', 'pci-hostdev', 'scsi-tape-device', 'vhost-scsi-device',
   'mdev-other', 'shared-filesystem', 'virtio-vectors', 'profile-detach-device',
   'net-source-missing', 'osa-vnic-takeover',
   'dest-memory', 'dest-cpus', 'cpu-model-incompatible', 'arch-mismatch', 'machine-type-unsupported', 'dest-name-conflict',

@@ -9,6 +9,8 @@ export interface GuestXmlOptions {
   type?: string
   /** Extra XML placed before <devices> (cpu, memoryBacking, numatune, iothreads, launchSecurity…). */
   head?: string
+  /** Extra XML inside <os> after <type> (kernel, initrd, cmdline, loader, nvram). */
+  os?: string
 }
 
 /** A realistic s390x KVM guest document around the given `<devices>` content. */
@@ -21,6 +23,7 @@ export function guestXml(devices: string, opts: GuestXmlOptions = {}): string {
   <vcpu placement='static'>${opts.vcpus ?? 2}</vcpu>
   <os>
     <type arch='s390x' machine='${opts.machine ?? 's390-ccw-virtio-7.2'}'>hvm</type>
+    ${opts.os ?? ''}
   </os>
   ${opts.head ?? ''}
   <on_poweroff>destroy</on_poweroff>

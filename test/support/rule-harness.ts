@@ -1,6 +1,8 @@
 /**
  * Table-driven rule tests, in the manner of ESLint's RuleTester: each case is data (a guest,
- * the two hosts' facts, probes, profile tweaks) plus the findings expected.
+ * the two hosts' facts, probes, profile tweaks) plus the findings expected. Like RuleTester, a
+ * rule that crashes fails its test: the engine would turn the exception into a blocker finding,
+ * which a case expecting a blocker would otherwise accept.
  */
 import {expect} from 'chai'
 import type {DomainModel} from '../../src/domain/types.js'
@@ -8,7 +10,7 @@ import type {CpuCompareResult, HostFacts, PathProbe} from '../../src/hosts/facts
 import type {MigrationPolicy, ResolvedHost, ResolvedProfile} from '../../src/profiles/types.js'
 import {DEFAULT_MIGRATION_POLICY} from '../../src/profiles/resolve.js'
 import {fixSchema} from '../../src/report/check-report.js'
-import {evaluateRules} from '../../src/rules/engine.js'
+import {evaluateRules, isRuleCrash} from '../../src/rules/engine.js'
 import type {Severity} from '../../src/rules/severity.js'
 import type {CheckContext, Finding, Fix, Rule} from '../../src/rules/types.js'
 
@@ -110,6 +112,22 @@ export function makeContext(input: ContextInput): CheckContext {
   }
 }
 
+/**
+ * The engine's findings for these rules, as `zmigrate check` computes them — but a rule that throws
+ * throws here too, with its own error and stack (rules are pure, so running it again repeats the
+ * crash), instead of passing as a "failed to evaluate" blocker. Every rule test runs rules
+ * through this.
+ */
+export function evaluate(rules: readonly Rule[], ctx: CheckContext): Finding[] {
+  const findings = evaluateRules(rules, ctx)
+  const crash = findings.find(isRuleCrash)
+  if (crash) {
+    rules.find((r) => r.id === crash.rule)?.check(ctx)
+    throw new Error(`${crash.message} (the engine reported it as a blocker finding)`)
+  }
+  return findings
+}
+
 export interface ExpectedFinding {
   severity?: Severity
   /** Substring (or pattern) the subject must contain. */
@@ -141,29 +159,31 @@ export function ruleTester(rule: Rule, cases: {valid: RuleCase[]; invalid: Inval
       expect(rule.id).to.match(/^[a-z0-9]+(-[a-z0-9]+)*$/)
       for (const key of ['summary', 'remedy', 'source'] as const) expect(rule[key], key).to.be.a('string').with.length.greaterThan(10)
     })
-    for (const c of cases.valid) {
-      it(`valid: ${c.name}`, () => {
-        const findings = evaluateRules([rule], makeContext(c))
-        expect(findings, describeFindings(findings)).to.deep.equal([])
-      })
-    }
-    for (const c of cases.invalid) {
-      it(`invalid: ${c.name}`, () => {
-        const findings = evaluateRules([rule], makeContext(c))
-        expect(findings.length, describeFindings(findings)).to.equal(c.findings.length)
-        c.findings.forEach((exp, i) => {
-          const f = findings[i]
-          expect(f.rule).to.equal(rule.id)
-          expect(f.severity, `finding ${i} severity`).to.equal(exp.severity ?? rule.severity)
-          if (exp.subject) expect(matches(f.subject, exp.subject), `subject "${f.subject}" ~ ${exp.subject}`).to.equal(true)
-          if (exp.message) expect(matches(f.message, exp.message), `message "${f.message}" ~ ${exp.message}`).to.equal(true)
-          if (exp.data) expect(f.data ?? {}).to.deep.include(exp.data)
-          if (exp.fix !== undefined) expect(f.fix ?? null, `finding ${i} fix`).to.deep.equal(exp.fix)
-          if (f.fix) expect(fixSchema.safeParse(f.fix).error?.issues, `finding ${i} fix fits the plan file's schema`).to.equal(undefined)
-          expect(f.remedy).to.be.a('string').with.length.greaterThan(10)
-        })
-      })
-    }
+    for (const c of cases.valid) it(`valid: ${c.name}`, () => checkValidCase(rule, c))
+    for (const c of cases.invalid) it(`invalid: ${c.name}`, () => checkInvalidCase(rule, c))
+  })
+}
+
+/** A valid case: the rule reports nothing (and does not crash). */
+export function checkValidCase(rule: Rule, c: RuleCase): void {
+  const findings = evaluate([rule], makeContext(c))
+  expect(findings, describeFindings(findings)).to.deep.equal([])
+}
+
+/** An invalid case: exactly the expected findings, in order (and no crash posing as a blocker). */
+export function checkInvalidCase(rule: Rule, c: InvalidRuleCase): void {
+  const findings = evaluate([rule], makeContext(c))
+  expect(findings.length, describeFindings(findings)).to.equal(c.findings.length)
+  c.findings.forEach((exp, i) => {
+    const f = findings[i]
+    expect(f.rule).to.equal(rule.id)
+    expect(f.severity, `finding ${i} severity`).to.equal(exp.severity ?? rule.severity)
+    if (exp.subject) expect(matches(f.subject, exp.subject), `subject "${f.subject}" ~ ${exp.subject}`).to.equal(true)
+    if (exp.message) expect(matches(f.message, exp.message), `message "${f.message}" ~ ${exp.message}`).to.equal(true)
+    if (exp.data) expect(f.data ?? {}).to.deep.include(exp.data)
+    if (exp.fix !== undefined) expect(f.fix ?? null, `finding ${i} fix`).to.deep.equal(exp.fix)
+    if (f.fix) expect(fixSchema.safeParse(f.fix).error?.issues, `finding ${i} fix fits the plan file's schema`).to.equal(undefined)
+    expect(f.remedy).to.be.a('string').with.length.greaterThan(10)
   })
 }
 

@@ -8,6 +8,7 @@ import {scsiTapeDevice} from './scsi-tape-device.js'
 import {sharedFilesystem} from './shared-filesystem.js'
 import {vfioApDevice} from './vfio-ap-device.js'
 import {vfioCcwDevice} from './vfio-ccw-device.js'
+import {vhostScsiDevice} from './vhost-scsi-device.js'
 import {virtioVectors} from './virtio-vectors.js'
 
 export const deviceRules: readonly Rule[] = [
@@ -17,6 +18,7 @@ export const deviceRules: readonly Rule[] = [
   pciRoceDevice,
   pciHostdev,
   scsiTapeDevice,
+  vhostScsiDevice,
   mdevOther,
   sharedFilesystem,
   virtioVectors,

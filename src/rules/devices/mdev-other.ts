@@ -1,4 +1,5 @@
-import {compact, hostdevSubject} from '../device-helpers.js'
+import {hostdevLabel} from '../../domain/labels.js'
+import {compact} from '../device-helpers.js'
 import type {Rule} from '../types.js'
 
 /**
@@ -22,7 +23,7 @@ export const mdevOther: Rule = {
     return ctx.guest.domain.hostdevs
       .filter((h) => h.type === 'mdev' && h.model !== 'vfio-ccw' && h.model !== 'vfio-ap')
       .map((h) => ({
-        subject: hostdevSubject(h),
+        subject: hostdevLabel(h),
         message: `mediated device ${h.mdevUuid ?? '(no uuid)'} of model ${h.model ?? '(none)'} blocks live migration and zmigrate cannot re-create it on ${ctx.destination.host}`,
         remedy: `Detach it before migrating (virsh detach-device ${ctx.guest.name} <hostdev.xml> --live) and attach the equivalent mdev on ${ctx.destination.host} afterwards, or migrate the guest offline.`,
         data: compact({deviceIndex: h.index, sourceUuid: h.mdevUuid, model: h.model}),

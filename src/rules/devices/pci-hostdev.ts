@@ -1,4 +1,6 @@
-import {compact, describePciFunction, findPciByIdentity, guestZpci, hostdevPciAddress, hostdevSubject, isSelectedForDetach, mappedTo, sourcePciFunction} from '../device-helpers.js'
+import {hostdevLabel} from '../../domain/labels.js'
+import {compact, describePciFunction, findPciByIdentity, guestZpci, hostdevPciAddress, mappedTo, sourcePciFunction} from '../device-helpers.js'
+import {isSelectedForDetach} from '../helpers.js'
 import type {FindingDraft, Rule} from '../types.js'
 
 /**
@@ -29,7 +31,7 @@ export const pciHostdev: Rule = {
         const source = sourcePciFunction(ctx, h)
         const what = source ? describePciFunction(source) : `PCI function ${address ?? '(no source address)'} (not in ${ctx.source.host}'s facts)`
         const zpci = guestZpci(h)
-        const subject = hostdevSubject(h)
+        const subject = hostdevLabel(h)
         const selected = isSelectedForDetach(ctx, h)
         const mapped = mappedTo(ctx, 'pci', address)
         const target = mapped === undefined ? undefined : findPciByIdentity(ctx.destination, mapped)

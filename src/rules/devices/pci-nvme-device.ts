@@ -1,5 +1,6 @@
+import {hostdevLabel} from '../../domain/labels.js'
 import type {PciFunction} from '../../hosts/facts-types.js'
-import {compact, describePciFunction, findPciByIdentity, guestZpci, hostdevPciAddress, hostdevSubject, mappedTo, sameHex, sourcePciFunction} from '../device-helpers.js'
+import {compact, describePciFunction, findPciByIdentity, guestZpci, hostdevPciAddress, mappedTo, sameHex, sourcePciFunction} from '../device-helpers.js'
 import type {FindingDraft, Rule} from '../types.js'
 
 /**
@@ -34,7 +35,7 @@ export const pciNvmeDevice: Rule = {
         const source = sourcePciFunction(ctx, h) as PciFunction
         const address = hostdevPciAddress(h) as string
         const zpci = guestZpci(h)
-        const subject = hostdevSubject(h)
+        const subject = hostdevLabel(h)
         const mapped = mappedTo(ctx, 'pci', address)
         let target: PciFunction | undefined
         let how: string

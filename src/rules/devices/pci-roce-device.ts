@@ -1,5 +1,6 @@
+import {hostdevLabel} from '../../domain/labels.js'
 import type {PciFunction} from '../../hosts/facts-types.js'
-import {compact, describePciFunction, findPciByIdentity, guestZpci, hostdevPciAddress, hostdevSubject, mappedTo, sourcePciFunction} from '../device-helpers.js'
+import {compact, describePciFunction, findPciByIdentity, guestZpci, hostdevPciAddress, mappedTo, sourcePciFunction} from '../device-helpers.js'
 import type {FindingDraft, Rule} from '../types.js'
 
 /**
@@ -46,7 +47,7 @@ export const pciRoceDevice: Rule = {
         const source = sourcePciFunction(ctx, h) as PciFunction
         const address = hostdevPciAddress(h) as string
         const zpci = guestZpci(h)
-        const subject = hostdevSubject(h)
+        const subject = hostdevLabel(h)
         const ifname = roceInterfaceName(source)
         const mac = h.fromInterface ? ctx.guest.domain.interfaces.find((i) => i.index === h.index)?.mac : undefined
         const mapped = mappedTo(ctx, 'pci', address)

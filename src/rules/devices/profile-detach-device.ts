@@ -1,5 +1,6 @@
-import {compact, guestDevno, hostdevSubject, interfaceSourceName, interfaceSubject, isSelectedForDetach, mappedTo} from '../device-helpers.js'
-import {diskSubject} from '../helpers.js'
+import {diskLabel, hostdevLabel, interfaceLabel, interfaceSourceName} from '../../domain/labels.js'
+import {compact, guestDevno, mappedTo} from '../device-helpers.js'
+import {isSelectedForDetach} from '../helpers.js'
 import type {DestinationIdentity, FindingDraft, Rule} from '../types.js'
 
 /** Hostdev types a more specific rule owns (it reports the detach itself, or why it cannot). */
@@ -47,16 +48,16 @@ export const profileDetachDevice: Rule = {
       const source = disk.path ?? disk.source?.name ?? disk.source?.volume
       // a disk-source mapping re-points a file or block disk's path; network and volume disks keep their source
       const mapped = disk.path === undefined ? undefined : mappedTo(ctx, 'disk-source', disk.path)
-      report(diskSubject(disk), disk.index, source, mapped === undefined ? {kind: 'same'} : {kind: 'disk-source', path: mapped}, {kind: 'disk', target: disk.target.dev, devno: guestDevno(disk)})
+      report(diskLabel(disk), disk.index, source, mapped === undefined ? {kind: 'same'} : {kind: 'disk-source', path: mapped}, {kind: 'disk', target: disk.target.dev, devno: guestDevno(disk)})
     }
     for (const iface of interfaces.filter((i) => i.type !== 'hostdev' && isSelectedForDetach(ctx, i))) {
       const source = interfaceSourceName(iface)
       // as net-source-missing renames it (a MacVTap device, bridge or network): the same identity, so the two merge
       const mapped = RENAMED_INTERFACE_TYPES.has(iface.type) ? mappedTo(ctx, 'net-source', source) : undefined
-      report(interfaceSubject(iface), iface.index, source, mapped === undefined ? {kind: 'same'} : {kind: 'interface-source', to: mapped}, {kind: 'interface', devno: guestDevno(iface), mac: iface.mac})
+      report(interfaceLabel(iface), iface.index, source, mapped === undefined ? {kind: 'same'} : {kind: 'interface-source', to: mapped}, {kind: 'interface', devno: guestDevno(iface), mac: iface.mac})
     }
     for (const h of hostdevs.filter((d) => !OWNED_HOSTDEV_TYPES.has(d.type) && !d.fromInterface && isSelectedForDetach(ctx, d))) {
-      report(hostdevSubject(h), h.index, h.scsiHostSource?.wwpn, {kind: 'same'}, {kind: 'hostdev', type: h.type, devno: guestDevno(h)})
+      report(hostdevLabel(h), h.index, h.scsiHostSource?.wwpn, {kind: 'same'}, {kind: 'hostdev', type: h.type, devno: guestDevno(h)})
     }
     return out
   },

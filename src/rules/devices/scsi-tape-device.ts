@@ -1,5 +1,6 @@
+import {hostdevLabel} from '../../domain/labels.js'
 import type {ScsiDevice} from '../../hosts/facts-types.js'
-import {compact, hostdevSubject, sameHex} from '../device-helpers.js'
+import {compact, sameHex} from '../device-helpers.js'
 import type {FindingDraft, Rule} from '../types.js'
 
 const GUEST_PREP = 'close all tape device nodes and unload the drive in the guest first (IBM)'
@@ -36,7 +37,7 @@ export const scsiTapeDevice: Rule = {
     return ctx.guest.domain.hostdevs
       .filter((h) => h.type === 'scsi')
       .map((h): FindingDraft => {
-        const subject = hostdevSubject(h)
+        const subject = hostdevLabel(h)
         const blocker = (why: string, remedy: string, data: Record<string, unknown> = {}): FindingDraft => ({
           subject,
           message: `${why}; the SCSI pass-through cannot be re-attached on ${dest} (${GUEST_PREP})`,

@@ -1,20 +1,7 @@
-import type {Filesystem} from '../../domain/types.js'
-import {compact, isSelectedForDetach} from '../device-helpers.js'
+import {filesystemLabel, filesystemProtocol} from '../../domain/labels.js'
+import {compact} from '../device-helpers.js'
+import {isSelectedForDetach} from '../helpers.js'
 import type {FindingDraft, Rule} from '../types.js'
-
-function isVirtiofs(fs: Filesystem): boolean {
-  return fs.driver === 'virtiofs' || fs.driver === 'vhost-user-fs'
-}
-
-/** A QEMU `<filesystem type='mount'>` without the virtiofs driver is virtio-9p (driver path or handle; path is libvirt's default). */
-function is9p(fs: Filesystem): boolean {
-  return fs.type === 'mount' && !isVirtiofs(fs) && (fs.driver === undefined || fs.driver === 'path' || fs.driver === 'handle')
-}
-
-/** 'filesystem virtiofs share (/srv/share/linux07)' */
-function fsSubject(fs: Filesystem, kind: string): string {
-  return `filesystem ${kind} ${fs.target ?? '(no target)'}${fs.sourceDir ? ` (${fs.sourceDir})` : ''}`
-}
 
 /**
  * Host directories shared into the guest block live migration:
@@ -46,8 +33,8 @@ export const sharedFilesystem: Rule = {
     const out: FindingDraft[] = []
     for (const fs of ctx.guest.domain.filesystems) {
       const data = compact({deviceIndex: fs.index, kind: 'filesystem', target: fs.target, source: fs.sourceDir, destinationSource: fs.sourceDir})
-      if (isVirtiofs(fs)) {
-        const subject = fsSubject(fs, 'virtiofs')
+      if (filesystemProtocol(fs) === 'virtiofs') {
+        const subject = filesystemLabel(fs)
         if (isSelectedForDetach(ctx, fs)) {
           out.push({
             subject,
@@ -65,10 +52,10 @@ export const sharedFilesystem: Rule = {
           remedy: `Unmount '${fs.target ?? '<tag>'}' in guest ${ctx.guest.name} and detach the <filesystem> before migrating, or select it in the profile (devices.detach-for-migration: kind filesystem, source ${fs.sourceDir ?? '<dir>'}) so zmigrate unplugs it and re-plugs it on ${dest}.`,
           data,
         })
-      } else if (is9p(fs)) {
+      } else if (filesystemProtocol(fs) === '9p') {
         const selected = isSelectedForDetach(ctx, fs)
         out.push({
-          subject: fsSubject(fs, '9p'),
+          subject: filesystemLabel(fs),
           message: `virtio-9p share of ${fs.sourceDir ?? '(no source)'} as mount_tag '${fs.target ?? '?'}': QEMU blocks migration while it is mounted in the guest ("Migration is disabled when VirtFS export path … is mounted")${selected ? '; the profile selects it for detach, but libvirt can hot-unplug only virtio-fs file systems' : ''}`,
           remedy: `Unmount '${fs.target ?? '<tag>'}' in guest ${ctx.guest.name} (QEMU lifts its blocker then) and override this rule in the profile with the reason, or remove the 9p share from the guest (virsh detach-device --config, then restart it).`,
           data,

@@ -1,3 +1,4 @@
+import {hostdevLabel} from '../../domain/labels.js'
 import type {MediatedDevice} from '../../hosts/facts-types.js'
 import {
   VFIO_AP_MDEV_TYPE,
@@ -6,7 +7,6 @@ import {
   describeMatrixDifference,
   findMdev,
   guestsUsing,
-  hostdevSubject,
   listOrNone,
   mappedTo,
   matricesEqual,
@@ -45,7 +45,7 @@ export const vfioApDevice: Rule = {
     return ctx.guest.domain.hostdevs
       .filter((h) => h.type === 'mdev' && h.model === 'vfio-ap')
       .map((h): FindingDraft => {
-        const subject = hostdevSubject(h)
+        const subject = hostdevLabel(h)
         const uuid = h.mdevUuid
         if (uuid === undefined) {
           return {subject, message: 'the vfio-ap hostdev names no mdev UUID (<source><address uuid=…/>), so its crypto matrix cannot be known', severity: 'blocker'}

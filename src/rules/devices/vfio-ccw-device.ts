@@ -1,10 +1,10 @@
+import {hostdevLabel} from '../../domain/labels.js'
 import {
   VFIO_CCW_MDEV_TYPE,
   compact,
   findMdev,
   guestDevno,
   guestsUsing,
-  hostdevSubject,
   listOrNone,
   mappedTo,
   mdevsOfType,
@@ -40,7 +40,7 @@ export const vfioCcwDevice: Rule = {
     return ctx.guest.domain.hostdevs
       .filter((h) => h.type === 'mdev' && h.model === 'vfio-ccw')
       .map((h): FindingDraft => {
-        const subject = hostdevSubject(h)
+        const subject = hostdevLabel(h)
         const uuid = h.mdevUuid
         const devno = guestDevno(h)
         if (uuid === undefined) {

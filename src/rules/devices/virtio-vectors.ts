@@ -1,6 +1,6 @@
+import {controllerLabel, diskLabel, interfaceLabel} from '../../domain/labels.js'
 import type {Controller, Disk, NetInterface} from '../../domain/types.js'
 import {compact, virtioQueues} from '../device-helpers.js'
-import {diskSubject} from '../helpers.js'
 import type {FindingDraft, Rule} from '../types.js'
 
 type Transport = 'ccw' | 'pci'
@@ -35,14 +35,13 @@ function derivedVectors(d: VirtioDevice): number | undefined {
 
 function virtioDevices(disks: readonly Disk[], interfaces: readonly NetInterface[], controllers: readonly Controller[]): VirtioDevice[] {
   const out: VirtioDevice[] = []
-  for (const disk of disks.filter((d) => d.target.bus === 'virtio')) out.push({subject: diskSubject(disk), family: 'virtio-blk', transport: transportOf(disk), ...virtioQueues(disk)})
+  for (const disk of disks.filter((d) => d.target.bus === 'virtio')) out.push({subject: diskLabel(disk), family: 'virtio-blk', transport: transportOf(disk), ...virtioQueues(disk)})
   for (const iface of interfaces.filter((i) => i.model === 'virtio' && i.type !== 'hostdev')) {
-    const source = iface.source.dev ?? iface.source.bridge ?? iface.source.network
-    out.push({subject: `interface ${iface.type}${source ? ` ${source}` : ''}`, family: 'virtio-net', transport: transportOf(iface), ...virtioQueues(iface)})
+    out.push({subject: interfaceLabel(iface), family: 'virtio-net', transport: transportOf(iface), ...virtioQueues(iface)})
   }
   for (const c of controllers) {
-    if (c.type === 'scsi' && c.model === 'virtio-scsi') out.push({subject: `controller virtio-scsi ${c.controllerIndex ?? '0'}`, family: 'virtio-scsi', transport: transportOf(c), ...virtioQueues(c)})
-    if (c.type === 'virtio-serial') out.push({subject: `controller virtio-serial ${c.controllerIndex ?? '0'}`, family: 'virtio-serial', transport: transportOf(c), ...virtioQueues(c)})
+    if (c.type === 'scsi' && c.model === 'virtio-scsi') out.push({subject: controllerLabel(c), family: 'virtio-scsi', transport: transportOf(c), ...virtioQueues(c)})
+    if (c.type === 'virtio-serial') out.push({subject: controllerLabel(c), family: 'virtio-serial', transport: transportOf(c), ...virtioQueues(c)})
   }
   return out
 }

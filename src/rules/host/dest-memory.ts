@@ -1,4 +1,5 @@
-import {formatKiB, hostSubject, isOfflineMigration} from '../host-helpers.js'
+import {formatKiB} from '../../units.js'
+import {hostSubject, isOfflineMigration} from '../host-helpers.js'
 import type {Rule} from '../types.js'
 
 /**

@@ -1,6 +1,7 @@
 import type {DomainModel} from '../../domain/types.js'
 import type {HostFacts, HugepagePool} from '../../hosts/facts-types.js'
-import {formatKiB, formatPageSize, hostSubject, isOfflineMigration, parseNodeset} from '../host-helpers.js'
+import {formatKiB} from '../../units.js'
+import {hostSubject, isOfflineMigration, parseNodeset} from '../host-helpers.js'
 import type {FindingDraft, Rule} from '../types.js'
 
 /** s390x's default huge page size (EDAT-1 large pages); 2 GiB pages exist on machines with EDAT-2. */
@@ -43,7 +44,7 @@ export const hugepagesUnavailable: Rule = {
       const needed = Math.ceil(memKiB / sizeKiB)
       const pool = availablePages(destination, sizeKiB, hostNodes)
       if (pool.free >= needed) continue
-      const size = formatPageSize(sizeKiB)
+      const size = formatKiB(sizeKiB)
       const have = `${destination.host} has ${pool.free} free of ${pool.total}${pool.where}`
       const base = `guest ${guest.name} needs ${needed} free ${size} huge pages for ${formatKiB(memKiB)}; ${have}`
       const data = {pageSizeKiB: sizeKiB, neededPages: needed, freePages: pool.free, totalPages: pool.total, nodes: pool.nodes}
@@ -109,5 +110,5 @@ function availablePages(facts: HostFacts, sizeKiB: number, hostNodes: number[] |
     }
   }
   const pool = bySize(facts.hugepages)
-  return {free: pool?.free ?? 0, total: pool?.total ?? 0, where: pool ? '' : ` (no ${formatPageSize(sizeKiB)} pool)`}
+  return {free: pool?.free ?? 0, total: pool?.total ?? 0, where: pool ? '' : ` (no ${formatKiB(sizeKiB)} pool)`}
 }

@@ -1,5 +1,6 @@
-import {compareVersions, isOfflineMigration, versionNumbers} from '../host-helpers.js'
+import {isOfflineMigration} from '../host-helpers.js'
 import type {FindingDraft, Rule} from '../types.js'
+import {compareVersions, versionNumbers} from '../versions.js'
 
 /**
  * A guest keeps its machine type (e.g. s390-ccw-virtio-7.2) across a live migration; newer QEMU

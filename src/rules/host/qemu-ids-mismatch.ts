@@ -1,5 +1,5 @@
-import {diskSubject} from '../helpers.js'
-import {sharedMountFor} from '../host-helpers.js'
+import {diskLabel} from '../../domain/labels.js'
+import {sharedMountFor} from '../shared-fs.js'
 import type {Rule} from '../types.js'
 
 /**
@@ -48,7 +48,7 @@ export const qemuIdsMismatch: Rule = {
       ]
     }
     return shared.map(({disk, mount}) => ({
-      subject: diskSubject(disk),
+      subject: diskLabel(disk),
       message: `image on shared ${mount!.fstype} ${mount!.target} is owned by numeric ids, and the qemu user's ids differ (${ids}): the destination QEMU cannot open it`,
       data: {...data, path: disk.path, mount: mount!.target, fstype: mount!.fstype},
     }))

@@ -1,6 +1,7 @@
+import {interfaceLabel, interfaceSourceName} from '../../domain/labels.js'
 import type {NetInterface} from '../../domain/types.js'
 import type {HostFacts} from '../../hosts/facts-types.js'
-import {interfaceSourceName, interfaceSubject, listOrNone, mappedTo, similarNames} from '../device-helpers.js'
+import {listOrNone, mappedTo, similarNames} from '../device-helpers.js'
 import type {FindingDraft, Rule} from '../types.js'
 
 const CHECKED_TYPES = new Set(['direct', 'bridge', 'network'])
@@ -75,7 +76,7 @@ export const netSourceMissing: Rule = {
     const out: FindingDraft[] = []
     for (const iface of ctx.guest.domain.interfaces.filter((i) => CHECKED_TYPES.has(i.type))) {
       const name = interfaceSourceName(iface)
-      const subject = interfaceSubject(iface)
+      const subject = interfaceLabel(iface)
       if (name === undefined) {
         out.push({subject, message: `the ${iface.type} interface names no source, so its destination cannot be checked`})
         continue

@@ -1,5 +1,6 @@
+import {interfaceLabel} from '../../domain/labels.js'
 import type {QethDevice} from '../../hosts/facts-types.js'
-import {interfaceSubject, mappedTo, qethForInterface} from '../device-helpers.js'
+import {mappedTo, qethForInterface} from '../device-helpers.js'
 import type {FindingDraft, Rule} from '../types.js'
 
 const SOURCE_ATTRS = ['takeover_setvmac', 'takeover_learning', 'learning'] as const
@@ -61,7 +62,7 @@ export const osaVnicTakeover: Rule = {
       if (!there) continue
       // Different card types (OSA vs HiperSockets) are different LANs: no takeover between them.
       if (here.cardType && there.cardType && here.cardType !== there.cardType) continue
-      const subject = interfaceSubject(iface)
+      const subject = interfaceLabel(iface)
       const data = {
         source: {busId: here.busId, ifname: here.ifname, vnicc: here.vnicc},
         destination: {busId: there.busId, ifname: there.ifname, vnicc: there.vnicc},

@@ -1,4 +1,4 @@
-import {diskSubject} from '../helpers.js'
+import {diskLabel} from '../../domain/labels.js'
 import {type DasdDiskRef, dasdLcu, guestDasdDisks, listBusIds, offlineDasdsWithoutUid} from '../storage-helpers.js'
 import type {FindingDraft, Rule} from '../types.js'
 
@@ -42,7 +42,7 @@ export const dasdAliasOffline: Rule = {
       const inferred = offlineDasdsWithoutUid(ctx.destination).filter((d) => sourceAliasBusIds.has(d.busId))
       const offline = [...destinationAliases.filter((d) => !d.online), ...inferred]
       const disks = `${refs.length > 1 ? 'disks' : 'disk'} ${refs.map((r) => r.disk.target.dev).join(', ')}`
-      const subject = diskSubject(refs[0].disk)
+      const subject = diskLabel(refs[0].disk)
       if (offline.length > 0) {
         const busIds = offline.map((d) => d.busId)
         findings.push({

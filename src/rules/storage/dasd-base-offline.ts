@@ -1,4 +1,4 @@
-import {diskSubject} from '../helpers.js'
+import {diskLabel} from '../../domain/labels.js'
 import {dasdBasesWithUid, guestDasdDisks, offlineAtSameBusId} from '../storage-helpers.js'
 import type {FindingDraft, Rule} from '../types.js'
 
@@ -40,7 +40,7 @@ export const dasdBaseOffline: Rule = {
       }
       if (!busId) continue
       findings.push({
-        subject: diskSubject(ref.disk),
+        subject: diskLabel(ref.disk),
         message: uidVerified
           ? `volume ${ref.uid} is offline on ${ctx.destination.host} (base device ${busId})`
           : `${busId} is offline on ${ctx.destination.host} (the volume's bus-ID on ${ctx.source.host}${ref.byPathBusId ? ' and in its by-path node' : ''}); its UID is read once it is online and must be ${ref.uid}`,

@@ -1,4 +1,4 @@
-import {diskSubject} from '../helpers.js'
+import {diskLabel} from '../../domain/labels.js'
 import {busIdFromByPath, dasdBasesWithUid, destinationPath, guestDasdDisks} from '../storage-helpers.js'
 import type {FindingDraft, Rule} from '../types.js'
 
@@ -41,7 +41,7 @@ export const dasdDevnoMismatch: Rule = {
           : `${busId} is offline there (UID unreadable)`
       const targets = elsewhere.map((d) => d.busId)
       findings.push({
-        subject: diskSubject(ref.disk),
+        subject: diskLabel(ref.disk),
         message: `${ref.path} is volume ${ref.uid} on ${ctx.source.host}; on ${ctx.destination.host} that volume is ${targets.join(', ')} and ${thereText}`,
         remedy: `Change the disk source to /dev/disk/by-id/ccw-${ref.uid} (virsh edit ${ctx.guest.name}), or give volume ${ref.uid} device number ${busId} in ${ctx.destination.host}'s IOCDS (it is ${targets[0]} now).`,
         data: {

@@ -1,4 +1,4 @@
-import {diskSubject} from '../helpers.js'
+import {diskLabel} from '../../domain/labels.js'
 import {dasdBasesWithUid, guestDasdDisks, listBusIds, offlineAtSameBusId, offlineDasdsWithoutUid} from '../storage-helpers.js'
 import type {FindingDraft, Rule} from '../types.js'
 
@@ -34,7 +34,7 @@ export const dasdMissingOnDestination: Rule = {
       if (atBusId?.uid) parts.push(`${atBusId.busId} there is volume ${atBusId.uid}, so ${ref.path} would open the wrong volume`)
       if (unknown.length > 0) parts.push(`${unknown.length} offline DASD(s) there have no readable UID: ${listBusIds(unknown)}`)
       findings.push({
-        subject: diskSubject(ref.disk),
+        subject: diskLabel(ref.disk),
         message: parts.join('; '),
         remedy:
           unknown.length > 0

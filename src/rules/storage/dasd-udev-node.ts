@@ -1,4 +1,5 @@
-import {blockDisks, dasdBlockName, diskSubject} from '../helpers.js'
+import {diskLabel} from '../../domain/labels.js'
+import {blockDisks, dasdBlockName} from '../helpers.js'
 import type {Rule} from '../types.js'
 
 /**
@@ -18,7 +19,7 @@ export const dasdUdevNode: Rule = {
     return blockDisks(guest.domain.disks)
       .filter((disk) => /^\/dev\/dasd[a-z]+\d*$/.test(disk.path!))
       .map((disk) => ({
-        subject: diskSubject(disk),
+        subject: diskLabel(disk),
         message: `uses the standard device node ${disk.path}; /dev/${dasdBlockName(disk.path!.slice(5)) ?? 'dasdX'} is assigned in set-online order and may be another volume on the destination`,
         data: {target: disk.target.dev, path: disk.path},
       }))

@@ -1,6 +1,9 @@
-import {diskSubject} from '../helpers.js'
-import {CLUSTER_FS_TYPES, detachedForMigration, disksToCopy, mountFor, versionAtLeast} from '../storage-helpers.js'
+import {diskLabel} from '../../domain/labels.js'
+import {isSelectedForDetach} from '../helpers.js'
+import {isClusterMount, mountFor} from '../shared-fs.js'
+import {disksToCopy} from '../storage-helpers.js'
 import type {FindingDraft, Rule} from '../types.js'
+import {versionAtLeast} from '../versions.js'
 
 /**
  * With a host page cache (cache modes writeback, writethrough, unsafe, or none set — QEMU's
@@ -8,7 +11,7 @@ import type {FindingDraft, Rule} from '../types.js'
  * libvirt's qemuMigrationSrcIsSafe therefore refuses ("Migration may lead to data corruption if
  * disks use cache other than none or directsync", VIR_ERR_MIGRATE_UNSAFE) unless --unsafe is
  * given. It exempts: empty and read-only disks, disks it copies, network disks, shareable disks,
- * images on a coherent cluster file system (GFS2, OCFS2, CephFS), and cache none/directsync.
+ * images on a coherent cluster file system (shared-fs.ts: GFS2, OCFS2, CephFS), and cache none/directsync.
  * Since libvirt 5.6 with QEMU 4.0 the check passes anyway: QEMU drops the page cache on
  * switch-over (file-posix drop-cache, capability migration-file-drop-cache).
  *
@@ -33,9 +36,9 @@ export const diskCacheUnsafe: Rule = {
     const unsafe = ctx.profile.migration.unsafe
     const findings: FindingDraft[] = []
     for (const disk of ctx.guest.domain.disks) {
-      if (disk.readonly || disk.shareable || disk.type === 'network' || copied.has(disk) || detachedForMigration(ctx, disk)) continue
+      if (disk.readonly || disk.shareable || disk.type === 'network' || copied.has(disk) || isSelectedForDetach(ctx, disk)) continue
       if (disk.path === undefined && disk.type !== 'volume' && disk.type !== 'nvme') continue // empty drive
-      if (disk.type === 'file' && disk.path && CLUSTER_FS_TYPES.includes(mountFor(ctx.source, disk.path)?.fstype ?? '')) continue
+      if (disk.type === 'file' && disk.path && isClusterMount(mountFor(ctx.source, disk.path))) continue
       const cache = disk.driver?.cache
       if (cache === 'none' || cache === 'directsync') continue
       const mode = cache ?? 'default (writeback)'
@@ -51,7 +54,7 @@ export const diskCacheUnsafe: Rule = {
         message = `cache mode ${mode}: ${versions} on ${ctx.source.host} drops the page cache on switch-over, so libvirt allows it`
       }
       findings.push({
-        subject: diskSubject(disk),
+        subject: diskLabel(disk),
         severity,
         message,
         ...(severity === 'warning' ? {remedy: `virsh edit ${ctx.guest.name}: set cache='none' in the <driver> of ${disk.target.dev} and restart the guest; or set migration.unsafe: true if the storage is cache-coherent.`} : {}),

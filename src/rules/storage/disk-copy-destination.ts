@@ -1,8 +1,10 @@
 import {posix} from 'node:path'
+import {diskLabel, nvmeSourceText} from '../../domain/labels.js'
 import type {Disk} from '../../domain/types.js'
+import {formatBytes} from '../../units.js'
 import {declaredImage} from '../disk-image.js'
-import {diskSubject} from '../helpers.js'
-import {destinationPath, disksToCopy, formatBytes, mountFor, nvmeSourceText} from '../storage-helpers.js'
+import {mountFor} from '../shared-fs.js'
+import {destinationPath, disksToCopy} from '../storage-helpers.js'
 import type {CheckContext, FindingDraft, Rule} from '../types.js'
 
 /**
@@ -50,7 +52,7 @@ export const diskCopyDestination: Rule = {
       if ('error' in declared) continue // local-disk-copy blocks the copy, naming the format
       const {format, image} = declared
       const there = ctx.destinationProbes.get(dstPath)
-      const subject = diskSubject(disk)
+      const subject = diskLabel(disk)
       const data = {target: disk.target.dev, path, destinationPath: dstPath, format, ...(image ? {virtualSizeBytes: image.virtualSizeBytes} : {})}
       if (!there) {
         findings.push({
@@ -121,7 +123,7 @@ function checkNvme(ctx: CheckContext, disk: Disk): FindingDraft | undefined {
   if (there?.kind === 'nvme') return undefined
   const others = ctx.destination.pci.filter((f) => f.kind === 'nvme').map((f) => `${f.address}${f.fid ? ` (FID ${f.fid})` : ''}`)
   return {
-    subject: diskSubject(disk),
+    subject: diskLabel(disk),
     message: `${disk.target.dev} is ${text} on ${ctx.source.host}; ${ctx.destination.host} has ${there ? `a ${there.kind} function` : 'no PCI function'} at ${pciAddress} to copy it to${others.length > 0 ? ` (its NVMe functions: ${others.join(', ')})` : ''}`,
     remedy: `Attach an NVMe device at PCI address ${pciAddress} to ${ctx.destination.host} (same namespace, at least the same size), or move the disk to shared storage.`,
     data: {target: disk.target.dev, nvme: text, destinationNvme: ctx.destination.pci.filter((f) => f.kind === 'nvme').map((f) => f.address)},

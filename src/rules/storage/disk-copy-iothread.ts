@@ -1,5 +1,5 @@
+import {diskLabel} from '../../domain/labels.js'
 import type {Controller, Disk} from '../../domain/types.js'
-import {diskSubject} from '../helpers.js'
 import {disksToCopy} from '../storage-helpers.js'
 import type {FindingDraft, Rule} from '../types.js'
 
@@ -29,7 +29,7 @@ export const diskCopyIothread: Rule = {
       const controller = own ? undefined : scsiControllerWithIothread(ctx.guest.domain.controllers, disk)
       if (!own && !controller) continue
       findings.push({
-        subject: diskSubject(disk),
+        subject: diskLabel(disk),
         message: own
           ? `${disk.target.dev} must be copied and runs in I/O thread ${own} (<driver iothread='${own}'>)`
           : `${disk.target.dev} must be copied and its virtio-scsi controller ${controller!.controllerIndex ?? '0'} runs in I/O thread ${controller!.iothread}`,

@@ -1,6 +1,8 @@
+import {diskLabel} from '../../domain/labels.js'
 import type {PathProbe} from '../../hosts/facts-types.js'
-import {diskSubject} from '../helpers.js'
-import {destinationPath, detachedForMigration, formatBytes, isLocalFileImage, isRemovable} from '../storage-helpers.js'
+import {formatBytes} from '../../units.js'
+import {isSelectedForDetach} from '../helpers.js'
+import {destinationPath, isLocalFileImage, isRemovable} from '../storage-helpers.js'
 import type {FindingDraft, Rule} from '../types.js'
 
 /**
@@ -26,7 +28,7 @@ export const diskCopyReadonly: Rule = {
   check(ctx) {
     const findings: FindingDraft[] = []
     for (const disk of ctx.guest.domain.disks) {
-      if (disk.path === undefined || !(disk.readonly || isRemovable(disk)) || detachedForMigration(ctx, disk)) continue
+      if (disk.path === undefined || !(disk.readonly || isRemovable(disk)) || isSelectedForDetach(ctx, disk)) continue
       const local = isLocalFileImage(ctx, disk) || (disk.type === 'block' && isRemovable(disk))
       if (!local) continue
       const dstPath = destinationPath(ctx, disk) ?? disk.path
@@ -35,7 +37,7 @@ export const diskCopyReadonly: Rule = {
       const data = {target: disk.target.dev, path: disk.path, destinationPath: dstPath}
       if (!there) {
         findings.push({
-          subject: diskSubject(disk),
+          subject: diskLabel(disk),
           severity: 'warning',
           message: `${kind} ${disk.path} is not copied, and ${dstPath} was not probed on ${ctx.destination.host}`,
           remedy: `Check that ${dstPath} exists on ${ctx.destination.host} and is the same medium, or eject it before migrating.`,
@@ -45,7 +47,7 @@ export const diskCopyReadonly: Rule = {
       }
       if (!there.exists || there.fileType === 'directory') {
         findings.push({
-          subject: diskSubject(disk),
+          subject: diskLabel(disk),
           message: `${kind} ${disk.path} is not copied by the migration, and ${dstPath} ${there.exists ? 'is a directory' : 'does not exist'} on ${ctx.destination.host}`,
           remedy: `Copy ${disk.path} to ${dstPath} on ${ctx.destination.host}${isRemovable(disk) ? `, or eject it first (virsh change-media ${ctx.guest.name} ${disk.target.dev} --eject)` : ''}.`,
           data,
@@ -56,7 +58,7 @@ export const diskCopyReadonly: Rule = {
       const [a, b] = comparableSizes(here, there)
       if (a !== undefined && b !== undefined && a !== b) {
         findings.push({
-          subject: diskSubject(disk),
+          subject: diskLabel(disk),
           severity: 'warning',
           message: `${kind} ${disk.path} is ${formatBytes(a)} on ${ctx.source.host} but ${dstPath} is ${formatBytes(b)} on ${ctx.destination.host}: probably another medium`,
           remedy: `Replace ${dstPath} on ${ctx.destination.host} with a copy of the source's ${disk.path}.`,

@@ -8,6 +8,7 @@ import {diskCacheUnsafe} from './disk-cache-unsafe.js'
 import {diskCopyDestination} from './disk-copy-destination.js'
 import {diskCopyIothread} from './disk-copy-iothread.js'
 import {diskCopyReadonly} from './disk-copy-readonly.js'
+import {diskSourceMissingOnDestination} from './disk-source-missing-on-destination.js'
 import {localDiskCopy} from './local-disk-copy.js'
 import {nfsNotShared} from './nfs-not-shared.js'
 import {sataDisk} from './sata-disk.js'
@@ -29,6 +30,7 @@ export const storageRules: readonly Rule[] = [
   diskCopyIothread,
   diskCopyReadonly,
   diskCopyDestination,
+  diskSourceMissingOnDestination,
   diskCacheUnsafe,
   sataDisk,
 ]

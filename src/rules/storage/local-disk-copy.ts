@@ -1,7 +1,10 @@
+import {diskLabel, nvmeSourceText} from '../../domain/labels.js'
 import type {Disk} from '../../domain/types.js'
+import {formatBytes} from '../../units.js'
 import {declaredImage} from '../disk-image.js'
-import {diskSubject} from '../helpers.js'
-import {detachedForMigration, disksToCopy, formatBytes, isLocalFileImage, isRemovable, mountFor, nvmeSourceText} from '../storage-helpers.js'
+import {isSelectedForDetach} from '../helpers.js'
+import {mountFor} from '../shared-fs.js'
+import {disksToCopy, isLocalFileImage, isRemovable} from '../storage-helpers.js'
 import type {CheckContext, FindingDraft, Rule} from '../types.js'
 
 /**
@@ -9,7 +12,7 @@ import type {CheckContext, FindingDraft, Rule} from '../types.js'
  * namespace) does not exist on the destination: the migration must copy it (libvirt
  * --copy-storage-all, NBD mirroring). Without the copy libvirt refuses: "Migration without
  * shared storage is unsafe" (qemuMigrationSrcIsSafe). The shared file systems are the ones libvirt
- * treats as shared (SHARED_FS_TYPES).
+ * treats as shared (shared-fs.ts).
  *
  * - writable, non-shareable local disk, not detached by the profile → action (the plan copies
  *   it); blocker when the site policy says copy-storage: never.
@@ -39,21 +42,21 @@ export const localDiskCopy: Rule = {
       const data = copyData(ctx, disk)
       const problem = copyProblem(ctx, disk)
       if (problem) {
-        findings.push({subject: diskSubject(disk), severity: 'blocker', ...problem, data})
+        findings.push({subject: diskLabel(disk), severity: 'blocker', ...problem, data})
         continue
       }
       const where = whereText(ctx, disk)
       findings.push(
         never
           ? {
-              subject: diskSubject(disk),
+              subject: diskLabel(disk),
               severity: 'blocker',
               message: `${where} and needs copying to ${ctx.destination.host}, but the site policy says copy-storage: never`,
               remedy: `Move the disk to shared storage, detach it for the migration (devices.detach-for-migration), or allow copy-storage: auto in the profile.`,
               data,
             }
           : {
-              subject: diskSubject(disk),
+              subject: diskLabel(disk),
               message: `${where} and is copied to ${ctx.destination.host} during the migration`,
               data,
               fix: {kind: 'copy-disk', target: disk.target.dev, ...(disk.type === 'file' && disk.path !== undefined ? {path: disk.path} : {})},
@@ -61,10 +64,10 @@ export const localDiskCopy: Rule = {
       )
     }
     for (const disk of ctx.guest.domain.disks) {
-      if (!disk.shareable || disk.readonly || isRemovable(disk) || detachedForMigration(ctx, disk)) continue
+      if (!disk.shareable || disk.readonly || isRemovable(disk) || isSelectedForDetach(ctx, disk)) continue
       if (!isLocalFileImage(ctx, disk) && disk.type !== 'nvme') continue
       findings.push({
-        subject: diskSubject(disk),
+        subject: diskLabel(disk),
         severity: 'blocker',
         message: `${whereText(ctx, disk)} but shareable: libvirt does not copy shareable disks, and ${ctx.destination.host} cannot share it`,
         remedy: 'Move the shared image to storage both hosts reach (NFS, GFS2, DASD, multipath SCSI), or detach the disk for the migration.',

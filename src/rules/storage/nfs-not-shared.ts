@@ -1,5 +1,5 @@
-import {diskSubject} from '../helpers.js'
-import {destinationPath, isNfsMount, mountFor, nfsServerFile} from '../storage-helpers.js'
+import {diskLabel} from '../../domain/labels.js'
+import {nfsShare} from '../storage-helpers.js'
 import type {FindingDraft, Rule} from '../types.js'
 
 /**
@@ -25,24 +25,12 @@ export const nfsNotShared: Rule = {
   check(ctx) {
     const findings: FindingDraft[] = []
     for (const disk of ctx.guest.domain.disks) {
-      if (disk.type !== 'file' || disk.path === undefined) continue
-      const sourceMount = mountFor(ctx.source, disk.path)
-      if (!sourceMount || !isNfsMount(sourceMount)) continue
-      const dstPath = destinationPath(ctx, disk) ?? disk.path
-      const want = nfsServerFile(sourceMount, disk.path)
-      const destinationMount = mountFor(ctx.destination, dstPath)
-      let problem: string | undefined
-      if (!destinationMount || !isNfsMount(destinationMount)) {
-        const local = destinationMount ? `on ${destinationMount.fstype} ${destinationMount.source} (${destinationMount.target})` : 'on no known mount'
-        problem = `${dstPath} is ${local} on ${ctx.destination.host}`
-      } else {
-        const got = nfsServerFile(destinationMount, dstPath)
-        if (got !== want) problem = `${dstPath} is ${got} on ${ctx.destination.host}`
-      }
-      if (!problem) continue
+      const share = nfsShare(ctx, disk)
+      if (!share?.problem) continue
+      const {sourceMount, destinationMount} = share
       findings.push({
-        subject: diskSubject(disk),
-        message: `${disk.path} is ${want} on ${ctx.source.host} (${sourceMount.fstype} at ${sourceMount.target}); ${problem}`,
+        subject: diskLabel(disk),
+        message: `${disk.path} is ${share.serverFile} on ${ctx.source.host} (${sourceMount.fstype} at ${sourceMount.target}); ${share.problem}`,
         remedy: `Mount ${sourceMount.source} at ${sourceMount.target} on ${ctx.destination.host} (${sourceMount.fstype}), as on ${ctx.source.host}.`,
         data: {
           target: disk.target.dev,

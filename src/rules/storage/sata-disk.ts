@@ -1,5 +1,5 @@
+import {diskLabel} from '../../domain/labels.js'
 import type {Disk} from '../../domain/types.js'
-import {diskSubject} from '../helpers.js'
 import type {FindingDraft, Rule} from '../types.js'
 
 /**
@@ -38,14 +38,14 @@ export const sataDisk: Rule = {
       const bus = effectiveBus(disk)
       if (bus === 'sata' || bus === 'ide' || bus === 'fdc') {
         findings.push({
-          subject: diskSubject(disk),
+          subject: diskLabel(disk),
           message: `${disk.device} ${disk.target.dev} is on bus ${bus}${disk.target.bus ? '' : ' (from its target name)'}, which s390-ccw-virtio does not have: the guest cannot start on ${ctx.destination.host} with it`,
           remedy: `virsh edit ${ctx.guest.name}: ${disk.device === 'cdrom' ? `put ${disk.target.dev} on bus='scsi' behind a virtio-scsi controller (target sdX)` : `change ${disk.target.dev} to <target dev='vdX' bus='virtio'/> and drop its <address>`}.`,
           data: {target: disk.target.dev, bus},
         })
       } else if (bus === 'usb') {
         findings.push({
-          subject: diskSubject(disk),
+          subject: diskLabel(disk),
           severity: 'warning',
           message: `${disk.device} ${disk.target.dev} is a USB disk: on s390x it needs a PCI USB controller (qemu-xhci over zPCI) and usb-storage in ${ctx.destination.host}'s QEMU build, which distribution builds may leave out`,
           remedy: `Check that ${ctx.destination.host}'s QEMU offers usb-storage (virsh domcapabilities: <disk> bus enum lists usb), or move ${disk.target.dev} to bus='virtio' with virsh edit.`,

@@ -1,6 +1,7 @@
-import type {HostFacts, MultipathMap} from '../../hosts/facts-types.js'
-import {blockDisks, diskSubject, resolveDevicePath} from '../helpers.js'
-import {multipathMapOfPathDevice} from '../storage-helpers.js'
+import {diskLabel} from '../../domain/labels.js'
+import type {MultipathMap} from '../../hosts/facts-types.js'
+import {blockDisks, resolveDevicePath} from '../helpers.js'
+import {multipathMapOfPathDevice, scsiHostLocalReason} from '../storage-helpers.js'
 import type {FindingDraft, Rule} from '../types.js'
 
 /**
@@ -27,14 +28,13 @@ export const scsiDmNode: Rule = {
     const findings: FindingDraft[] = []
     for (const disk of blockDisks(ctx.guest.domain.disks)) {
       const path = disk.path!
-      if (/^\/dev\/mapper\//.test(path) || /^\/dev\/disk\/by-id\/dm-(?:uuid|name)-/.test(path)) continue
       const kernel = resolveDevicePath(ctx.source, path)
-      const why = hostLocalReason(ctx.source, path, kernel)
+      const why = scsiHostLocalReason(ctx.source, path, kernel)
       if (!why) continue
       const map = kernel ? (multipathMapOfPathDevice(ctx.source, kernel) ?? ctx.source.multipath.find((m) => m.dmDevice === kernel)) : undefined
       const suggested = map ? `/dev/disk/by-id/dm-uuid-mpath-${map.wwid}` : undefined
       findings.push({
-        subject: diskSubject(disk),
+        subject: diskLabel(disk),
         message: `${path} ${why}${map ? `; it is a path of multipath map ${mapText(map)}` : ''}`,
         ...(suggested ? {remedy: `Change the disk source to ${suggested} (virsh edit ${ctx.guest.name}), then restart the guest.`} : {}),
         data: {target: disk.target.dev, path, ...(kernel ? {kernelDevice: kernel} : {}), ...(map ? {wwid: map.wwid, suggestedPath: suggested} : {})},
@@ -46,17 +46,4 @@ export const scsiDmNode: Rule = {
 
 function mapText(map: MultipathMap): string {
   return map.name === map.wwid ? map.wwid : `${map.name} (${map.wwid})`
-}
-
-/** Why the node is host-local, or undefined when it is not a SCSI node of concern. */
-function hostLocalReason(source: HostFacts, path: string, kernel: string | undefined): string | undefined {
-  if (/^\/dev\/sd[a-z]+\d*$/.test(path)) return 'is a SCSI disk name assigned in detection order'
-  if (/^\/dev\/dm-\d+$/.test(path)) return 'is a device-mapper minor number assigned per host'
-  if (/^\/dev\/disk\/by-path\/.*-(?:fc|zfcp)-/.test(path)) return 'names one FCP path (adapter, WWPN, LUN) of the source'
-  if (/^\/dev\/disk\/by-id\/(?:scsi|wwn)-/.test(path)) {
-    if (kernel && /^dm-\d+$/.test(kernel) && source.multipath.some((m) => m.dmDevice === kernel)) return undefined
-    return kernel ? `is a single-path SCSI node (it resolves to ${kernel})` : 'is a single-path SCSI node'
-  }
-  if (kernel && /^sd[a-z]+\d*$/.test(kernel)) return `resolves to the SCSI disk ${kernel}, a single path`
-  return undefined
 }

@@ -1,4 +1,4 @@
-import {diskSubject} from '../helpers.js'
+import {diskLabel} from '../../domain/labels.js'
 import {destinationPath, multipathRefFor} from '../storage-helpers.js'
 import type {FindingDraft, Rule} from '../types.js'
 
@@ -32,7 +32,7 @@ export const scsiLunMissingOnDestination: Rule = {
       const sourceName = ref.sourceMap && ref.sourceMap.name !== ref.wwid ? ` (map ${ref.sourceMap.name} on ${ctx.source.host})` : ''
       if (!there) {
         findings.push({
-          subject: diskSubject(disk),
+          subject: diskLabel(disk),
           message: `LUN ${ref.wwid}${sourceName} is not a multipath map on ${ctx.destination.host}`,
           remedy: `Zone and mask LUN ${ref.wwid} to ${ctx.destination.host}'s FCP devices, rescan (or chzdev zfcp-lun), and check multipath -ll ${ref.wwid} there.`,
           data: {target: disk.target.dev, path: ref.path, wwid: ref.wwid, reason: 'missing'},
@@ -43,7 +43,7 @@ export const scsiLunMissingOnDestination: Rule = {
       const mapped = destinationPath(ctx, disk)
       if (mapped !== undefined && mapped !== ref.path && namesMap(mapped, there.name, ref.wwid)) continue
       findings.push({
-        subject: diskSubject(disk),
+        subject: diskLabel(disk),
         message: `LUN ${ref.wwid} is map ${there.name} on ${ctx.destination.host}, not ${ref.dmName}, and ${ref.path} depends on the DM name${/^mpath/.test(ref.dmName) ? ' (user_friendly_names mpathX names are host-local)' : ''}`,
         remedy: `Change the disk source to /dev/disk/by-id/dm-uuid-mpath-${ref.wwid} (virsh edit ${ctx.guest.name}), or set the same alias for WWID ${ref.wwid} in multipath.conf on both hosts.`,
         data: {target: disk.target.dev, path: ref.path, wwid: ref.wwid, reason: 'name-differs', sourceName: ref.dmName, destinationName: there.name},

@@ -1,5 +1,6 @@
-import {diskSubject} from '../helpers.js'
-import {destinationPath, isNfsMount, mountFor} from '../storage-helpers.js'
+import {diskLabel} from '../../domain/labels.js'
+import {isNfsMount, mountFor} from '../shared-fs.js'
+import {destinationPath} from '../storage-helpers.js'
 import type {Rule} from '../types.js'
 
 /**
@@ -33,7 +34,7 @@ export const selinuxVirtUseNfs: Rule = {
     const disks = targets.length > 1 ? `disks ${targets.join(', ')} are` : `disk ${targets[0]} is`
     return [
       {
-        subject: diskSubject(nfsDisks[0]),
+        subject: diskLabel(nfsDisks[0]),
         ...(unknown ? {severity: 'warning' as const} : {}),
         message: unknown
           ? `${disks} on NFS; ${ctx.destination.host} has SELinux enabled and virt_use_nfs could not be read`

@@ -10,12 +10,11 @@ import type {HostFacts} from '../../../src/hosts/facts-types.js'
 import {gatherFacts} from '../../../src/hosts/facts.js'
 import {LocalTransport} from '../../../src/hosts/local.js'
 import {deviceRules} from '../../../src/rules/devices/index.js'
-import {evaluateRules} from '../../../src/rules/engine.js'
 import {networkRules} from '../../../src/rules/network/index.js'
 import type {Finding} from '../../../src/rules/types.js'
 import type {ResolvedProfile} from '../../../src/profiles/types.js'
 import {guest} from '../../support/domain-xml.js'
-import {makeContext, testHost} from '../../support/rule-harness.js'
+import {evaluate, makeContext, testHost} from '../../support/rule-harness.js'
 import {CCW_UUID, AP_UUID, bridgeXml, macvtapXml, pciHostdevXml, vfioApXml, vfioCcwXml} from './z-devices.js'
 
 const trees = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../fixtures/hosts')
@@ -56,7 +55,7 @@ describe('device and network rules on the recorded LPARs (lpar-src → lpar-dst)
     ;[src, dst] = await Promise.all([factsOf('lpar-src', 'src'), factsOf('lpar-dst', 'dst')])
   })
   const run = (source: HostFacts, destination: HostFacts, profile: Partial<ResolvedProfile> = {}): Finding[] =>
-    evaluateRules([...deviceRules, ...networkRules], makeContext({domain, source, destination, profile}))
+    evaluate([...deviceRules, ...networkRules], makeContext({domain, source, destination, profile}))
   const byRule = (findings: Finding[], rule: string): Finding[] => findings.filter((f) => f.rule === rule)
 
   it('vfio-ccw: the destination chose its own UUID for the same DASD, so it blocks until the profile maps it', () => {

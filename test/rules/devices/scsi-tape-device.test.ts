@@ -1,8 +1,7 @@
 import {expect} from 'chai'
 import {scsiTapeDevice} from '../../../src/rules/devices/scsi-tape-device.js'
-import {evaluateRules} from '../../../src/rules/engine.js'
 import {guest} from '../../support/domain-xml.js'
-import {emptyFacts, makeContext, ruleTester} from '../../support/rule-harness.js'
+import {emptyFacts, evaluate, makeContext, ruleTester} from '../../support/rule-harness.js'
 import {scsiHostdevXml, tapeDevice, zfcpHost} from './z-devices.js'
 
 const changer = tapeDevice('0:0:0:1', '0.0.1700', {type: 8, kind: 'changer', model: '3573-TL', blockName: undefined, sgName: 'sg1', lun: '0x0001000000000000'})
@@ -103,7 +102,7 @@ ruleTester(scsiTapeDevice, {
 })
 
 describe('rule scsi-tape-device remedies', () => {
-  const remedyFor = (destination: ReturnType<typeof emptyFacts>): string => evaluateRules([scsiTapeDevice], makeContext({domain: guest(scsiHostdevXml()), source: src, destination}))[0].remedy
+  const remedyFor = (destination: ReturnType<typeof emptyFacts>): string => evaluate([scsiTapeDevice], makeContext({domain: guest(scsiHostdevXml()), source: src, destination}))[0].remedy
   it('offline FCP device: chzdev for the adapter and the LUN, and the guest-side preparation', () => {
     const remedy = remedyFor(emptyFacts('dst', {zfcpHosts: [zfcpHost('0.0.1700', 2, false)]}))
     expect(remedy).to.include('chzdev -e zfcp-host 0.0.1700').and.include('chzdev -e zfcp-lun 0.0.1700:0x500507630300c562:0x0000000000000000')

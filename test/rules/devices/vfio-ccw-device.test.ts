@@ -1,8 +1,7 @@
 import {expect} from 'chai'
 import {vfioCcwDevice} from '../../../src/rules/devices/vfio-ccw-device.js'
-import {evaluateRules} from '../../../src/rules/engine.js'
 import {dasdDisk, guest} from '../../support/domain-xml.js'
-import {emptyFacts, makeContext, ruleTester} from '../../support/rule-harness.js'
+import {emptyFacts, evaluate, makeContext, ruleTester} from '../../support/rule-harness.js'
 import {CCW_UUID, apMdev, ccwMdev, vfioCcwXml} from './z-devices.js'
 
 const DEST_UUID = 'c1a7e1d2-3b4f-4e5a-8b6c-7d8e9f0a1b2c'
@@ -96,11 +95,11 @@ ruleTester(vfioCcwDevice, {
 
 describe('rule vfio-ccw-device remedies', () => {
   it('action: the guest stops using the DASD (its bus-ID from the kept devno)', () => {
-    const [f] = evaluateRules([vfioCcwDevice], makeContext({domain: guest(vfioCcwXml()), destination: emptyFacts('dst', {mdevs: [ccwMdev()]})}))
+    const [f] = evaluate([vfioCcwDevice], makeContext({domain: guest(vfioCcwXml()), destination: emptyFacts('dst', {mdevs: [ccwMdev()]})}))
     expect(f.remedy).to.include('chccwdev -d 0.0.00a1')
   })
   it('blocker: the mdevctl command with the UUID to create', () => {
-    const [f] = evaluateRules([vfioCcwDevice], makeContext({domain: guest(vfioCcwXml())}))
+    const [f] = evaluate([vfioCcwDevice], makeContext({domain: guest(vfioCcwXml())}))
     expect(f.remedy).to.include(`mdevctl define -u ${CCW_UUID} -p <subchannel> -t vfio_ccw-io -a`)
   })
 })

@@ -1,8 +1,7 @@
 import {expect} from 'chai'
-import {evaluateRules} from '../../../src/rules/engine.js'
 import {osaVnicTakeover} from '../../../src/rules/network/osa-vnic-takeover.js'
 import {guest} from '../../support/domain-xml.js'
-import {emptyFacts, makeContext, ruleTester} from '../../support/rule-harness.js'
+import {emptyFacts, evaluate, makeContext, ruleTester} from '../../support/rule-harness.js'
 import {bridgeXml, macvtapXml, netIf, qeth} from '../devices/z-devices.js'
 
 const hosts = (srcVnicc: Record<string, string>, dstVnicc: Record<string, string> = {}, dstOverrides = {}) => ({
@@ -79,7 +78,7 @@ ruleTester(osaVnicTakeover, {
 
 describe('rule osa-vnic-takeover remedies', () => {
   it('names the source bus-ID and host in the chzdev command', () => {
-    const [f] = evaluateRules(
+    const [f] = evaluate(
       [osaVnicTakeover],
       makeContext({domain: guest(macvtapXml('enc1b40')), source: emptyFacts('src', {qeth: [qeth('0.0.1b40', 'enc1b40')]}), destination: emptyFacts('dst', {qeth: [qeth('0.0.1b40', 'enc1b40', {learning: '1'})]})}),
     )

@@ -1,8 +1,7 @@
 import {expect} from 'chai'
-import {evaluateRules} from '../../../src/rules/engine.js'
 import {dasdAliasOffline} from '../../../src/rules/storage/dasd-alias-offline.js'
 import {dasdDisk, guest} from '../../support/domain-xml.js'
-import {emptyFacts, makeContext, ruleTester} from '../../support/rule-harness.js'
+import {emptyFacts, evaluate, makeContext, ruleTester} from '../../support/rule-harness.js'
 import {LCU_E9, UID_7500, UID_7501, UID_EA, base, dasd, dasdLinks, hyperpavAlias, offline} from './storage-fixtures.js'
 
 // Source: two bases in LCU e9 with three HyperPAV aliases online; one base in LCU ea without aliases.
@@ -87,7 +86,7 @@ ruleTester(dasdAliasOffline, {
 
 describe('rule dasd-alias-offline remedy', () => {
   it('gives the chzdev command for the offline aliases', () => {
-    const [finding] = evaluateRules(
+    const [finding] = evaluate(
       [dasdAliasOffline],
       makeContext({domain: guest(vda), source, destination: emptyFacts('dst', {dasd: [...basesThere, hyperpavAlias('0.0.75fe', LCU_E9, false)]})}),
     )

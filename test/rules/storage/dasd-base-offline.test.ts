@@ -1,8 +1,7 @@
 import {expect} from 'chai'
-import {evaluateRules} from '../../../src/rules/engine.js'
 import {dasdBaseOffline} from '../../../src/rules/storage/dasd-base-offline.js'
 import {dasdDisk, guest} from '../../support/domain-xml.js'
-import {emptyFacts, makeContext, ruleTester} from '../../support/rule-harness.js'
+import {emptyFacts, evaluate, makeContext, ruleTester} from '../../support/rule-harness.js'
 import {UID_7500, UID_OTHER, base, dasdLinks, offline} from './storage-fixtures.js'
 
 const source = emptyFacts('src', {dasd: [base('0.0.7500', UID_7500, 'dasda')], deviceLinks: dasdLinks('0.0.7500', UID_7500, 'dasda')})
@@ -76,7 +75,7 @@ ruleTester(dasdBaseOffline, {
 
 describe('rule dasd-base-offline remedy', () => {
   it('names chzdev with the destination bus-ID', () => {
-    const [finding] = evaluateRules(
+    const [finding] = evaluate(
       [dasdBaseOffline],
       makeContext({domain: byPath, source, destination: emptyFacts('dst', {dasd: [offline('0.0.7500')]})}),
     )

@@ -9,17 +9,17 @@ import {fileURLToPath} from 'node:url'
 import {gatherFacts} from '../../../src/hosts/facts.js'
 import type {HostFacts} from '../../../src/hosts/facts-types.js'
 import {LocalTransport} from '../../../src/hosts/local.js'
-import {evaluateRules} from '../../../src/rules/engine.js'
 import {storageRules} from '../../../src/rules/storage/index.js'
 import type {Finding} from '../../../src/rules/types.js'
 import {dasdDisk, guest} from '../../support/domain-xml.js'
-import {makeContext, testHost} from '../../support/rule-harness.js'
-import {fileDisk} from './storage-fixtures.js'
+import {evaluate, makeContext, testHost} from '../../support/rule-harness.js'
+import {GiB, fileDisk, fileProbe} from './storage-fixtures.js'
 
 const tree = (name: string) => fileURLToPath(new URL(`../../fixtures/hosts/${name}`, import.meta.url))
 
 const WWID_21D5 = '36005076305ffc1ae00000000000021d5'
 const WWID_21D6 = '36005076305ffc1ae00000000000021d6'
+const NFS_IMAGE = '/var/lib/libvirt/images/shared/linux07-shared.raw'
 
 const linux07 = guest(
   [
@@ -29,7 +29,7 @@ const linux07 = guest(
     dasdDisk(`/dev/mapper/${WWID_21D6}`, 'vdd', '0x0004'), // mpathb on lpar-dst
     dasdDisk(`/dev/disk/by-id/dm-uuid-mpath-${WWID_21D5}`, 'vde', '0x0005'), // fine
     dasdDisk('/dev/sdb', 'vdf', '0x0006'), // a single path of 21d6
-    fileDisk('/var/lib/libvirt/images/shared/linux07-shared.raw', 'vdg', {format: 'raw', cache: 'none', devno: '0x0007'}), // NFS, virt_use_nfs off there
+    fileDisk(NFS_IMAGE, 'vdg', {format: 'raw', cache: 'none', devno: '0x0007'}), // NFS, virt_use_nfs off there
   ].join('\n'),
   {name: 'linux07'},
 )
@@ -44,7 +44,9 @@ describe('storage rules on the recorded LPAR trees', function () {
     const src = testHost('src', {transport: 'local', root: tree('lpar-src'), libvirtUri: 'test:///default'})
     const dst = testHost('dst', {transport: 'local', root: tree('lpar-dst'), libvirtUri: 'test:///default'})
     ;[source, destination] = await Promise.all([gatherFacts(new LocalTransport('src'), src), gatherFacts(new LocalTransport('dst'), dst)])
-    findings = evaluateRules(storageRules, makeContext({domain: linux07, source, destination}))
+    // what the probe phase finds on the destination: the NFS export holds the shared image
+    const destinationProbes = [fileProbe(NFS_IMAGE, 'raw', 8 * GiB)]
+    findings = evaluate(storageRules, makeContext({domain: linux07, source, destination, destinationProbes}))
   })
 
   const byRule = (id: string) => findings.filter((f) => f.rule === id)
@@ -82,6 +84,7 @@ describe('storage rules on the recorded LPAR trees', function () {
 
   it('accepts the shared NFS image but blocks on virt_use_nfs', () => {
     expect(byRule('nfs-not-shared')).to.deep.equal([])
+    expect(byRule('disk-source-missing-on-destination')).to.deep.equal([])
     const [f, ...rest] = byRule('selinux-virt-use-nfs')
     expect(rest).to.deep.equal([])
     expect(f.data).to.deep.include({targets: ['vdg']})
