@@ -51,15 +51,33 @@ async function main() {
       const node = join(dir, `node-${n}.xml`)
       writeFileSync(node, `<node>\n${Array.from({length: n}, (_, i) => guestXml(i)).join('\n')}\n</node>\n`)
       const profile = join(dir, `site-${n}.yaml`)
-      const host = (port: number, key: string, tree: string, uri: string) => ({address: '127.0.0.1', port, identity: key, 'known-hosts': join(dir, 'known_hosts'), root: join(REPO, 'test/fixtures/hosts', tree), 'libvirt-uri': uri})
-      writeFileSync(profile, stringify({site: 'bench', defaults: {user: 'root', agent: false}, hosts: {zlpar1: host(src.port, src.clientKey, 'lpar-src', `test://${node}`), zlpar2: host(dst.port, dst.clientKey, 'lpar-dst', 'test:///default')}}))
+      const host = (port: number, key: string, tree: string, uri: string) => ({
+        address: '127.0.0.1',
+        port,
+        identity: key,
+        'known-hosts': join(dir, 'known_hosts'),
+        root: join(REPO, 'test/fixtures/hosts', tree),
+        'libvirt-uri': uri,
+      })
+      writeFileSync(
+        profile,
+        stringify({
+          site: 'bench',
+          defaults: {user: 'root', agent: false},
+          hosts: {zlpar1: host(src.port, src.clientKey, 'lpar-src', `test://${node}`), zlpar2: host(dst.port, dst.clientKey, 'lpar-dst', 'test:///default')},
+        }),
+      )
       const times: number[] = []
       let roundTrips: Record<string, number> = {}
       for (let r = 0; r < RUNS; r++) {
         const t0 = performance.now()
         let out: string
         try {
-          out = execFileSync(process.execPath, [join(REPO, 'bin/run.js'), 'check', '--all', '--from', 'zlpar1', '--to', 'zlpar2', '--profile', profile, '--json'], {encoding: 'utf8', maxBuffer: 256 << 20})
+          out = execFileSync(
+            process.execPath,
+            [join(REPO, 'bin/run.js'), 'check', '--all', '--from', 'zlpar1', '--to', 'zlpar2', '--profile', profile, '--json'],
+            {encoding: 'utf8', maxBuffer: 256 << 20},
+          )
         } catch (error) {
           out = String((error as {stdout?: string}).stdout) // exit 1: blockers found, as expected
         }
@@ -69,7 +87,9 @@ async function main() {
         roundTrips = report.roundTrips
       }
       results.push({n, ms: median(times), roundTrips})
-      console.log(`check --all, ${String(n).padStart(3)} guests: median ${(median(times) / 1000).toFixed(2)} s over ${RUNS} runs (min ${(Math.min(...times) / 1000).toFixed(2)}, max ${(Math.max(...times) / 1000).toFixed(2)}); SSH round trips per host ${JSON.stringify(roundTrips)}`)
+      console.log(
+        `check --all, ${String(n).padStart(3)} guests: median ${(median(times) / 1000).toFixed(2)} s over ${RUNS} runs (min ${(Math.min(...times) / 1000).toFixed(2)}, max ${(Math.max(...times) / 1000).toFixed(2)}); SSH round trips per host ${JSON.stringify(roundTrips)}`,
+      )
     }
     const one = results[0].ms
     const ratio = results[2].ms / results[1].ms

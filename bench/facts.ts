@@ -24,10 +24,13 @@ for (const count of [1, 50, 500]) {
       const t0 = performance.now()
       const facts = await gatherFacts(t, host)
       times.push(performance.now() - t0)
-      if (facts.guests.length !== count || t.roundTrips !== 1) throw new Error(`expected ${count} guests in 1 round trip, got ${facts.guests.length} in ${t.roundTrips}`)
+      if (facts.guests.length !== count || t.roundTrips !== 1)
+        throw new Error(`expected ${count} guests in 1 round trip, got ${facts.guests.length} in ${t.roundTrips}`)
     }
   } finally {
     rmSync(node.dir, {recursive: true, force: true})
   }
-  console.log(`gatherFacts lpar-src, ${String(count).padStart(3)} guests: median ${median(times).toFixed(0)} ms (min ${Math.min(...times).toFixed(0)}, max ${Math.max(...times).toFixed(0)}, ${runs} runs)`)
+  console.log(
+    `gatherFacts lpar-src, ${String(count).padStart(3)} guests: median ${median(times).toFixed(0)} ms (min ${Math.min(...times).toFixed(0)}, max ${Math.max(...times).toFixed(0)}, ${runs} runs)`,
+  )
 }

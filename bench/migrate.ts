@@ -42,7 +42,26 @@ async function bare(from: LabHostName): Promise<{ms: number; downtimeMs?: number
   await must(virsh(from, 'detach-disk', 'zdemo', 'vdb', '--live', '--config'), 'detach vdb')
   const t0 = performance.now()
   await must(
-    onHost(from, ['virsh', '-c', 'qemu:///system', 'migrate', '--live', '--persistent', '--undefinesource', '--copy-storage-all', '--migrate-disks', 'vda', '--domain', 'zdemo', '--desturi', `qemu+ssh://root@${IP[to]}/system`], 300_000),
+    onHost(
+      from,
+      [
+        'virsh',
+        '-c',
+        'qemu:///system',
+        'migrate',
+        '--live',
+        '--persistent',
+        '--undefinesource',
+        '--copy-storage-all',
+        '--migrate-disks',
+        'vda',
+        '--domain',
+        'zdemo',
+        '--desturi',
+        `qemu+ssh://root@${IP[to]}/system`,
+      ],
+      300_000,
+    ),
     'virsh migrate',
   )
   const ms = performance.now() - t0
@@ -65,7 +84,10 @@ interface ZmRun {
 
 async function zmigrate(from: LabHostName): Promise<ZmRun> {
   const t0 = performance.now()
-  const r = await execa(process.execPath, [join(REPO, 'bin/run.js'), 'migrate', 'zdemo', '--from', from, '--to', other(from), '--yes', '--json'], {reject: false, env: {ZMIGRATE_DATA_DIR: join(LAB, 'bench-journals')}})
+  const r = await execa(process.execPath, [join(REPO, 'bin/run.js'), 'migrate', 'zdemo', '--from', from, '--to', other(from), '--yes', '--json'], {
+    reject: false,
+    env: {ZMIGRATE_DATA_DIR: join(LAB, 'bench-journals')},
+  })
   const ms = performance.now() - t0
   if (r.exitCode !== 0) throw new Error(`zmigrate migrate failed (${r.exitCode}): ${r.stderr}\n${String(r.stdout).slice(-1500)}`)
   const report = JSON.parse(String(r.stdout).trim().split('\n').at(-1)!)
@@ -76,7 +98,9 @@ async function zmigrate(from: LabHostName): Promise<ZmRun> {
   const checkAndPlanMs = preflightMs - connectMs
   if (process.env.VERBOSE) {
     const rest = ms - startupMs - preflightMs - migrateStepMs - extra
-    console.log(`  zmigrate ${from} -> ${other(from)}: total ${ms.toFixed(0)} ms = startup ${startupMs} + connect ${connectMs} + check/plan ${checkAndPlanMs} + migrate step ${migrateStepMs} + other steps ${extra} + rest ${rest.toFixed(0)}`)
+    console.log(
+      `  zmigrate ${from} -> ${other(from)}: total ${ms.toFixed(0)} ms = startup ${startupMs} + connect ${connectMs} + check/plan ${checkAndPlanMs} + migrate step ${migrateStepMs} + other steps ${extra} + rest ${rest.toFixed(0)}`,
+    )
   }
   return {ms, stepsVirshDoesNotDoMs: extra + checkAndPlanMs, startupMs, connectMs, migrateStepMs, downtimeMs: report.downtimeMs}
 }
@@ -109,7 +133,8 @@ async function runBench(dirty: number) {
   let at = (await whereIs()) ?? 'zhost-a'
   // the destination image exists after the first move each way; make both exist so both tools copy into an existing image
   for (const h of ['zhost-a', 'zhost-b'] as const) {
-    if ((await onHost(h, ['test', '-e', IMAGE])).exitCode !== 0) await must(onHost(h, ['qemu-img', 'create', '-q', '-f', 'raw', IMAGE, '64M']), 'pre-create image')
+    if ((await onHost(h, ['test', '-e', IMAGE])).exitCode !== 0)
+      await must(onHost(h, ['qemu-img', 'create', '-q', '-f', 'raw', IMAGE, '64M']), 'pre-create image')
   }
   const bareRuns: {ms: number; downtimeMs?: number}[] = []
   const zmRuns: ZmRun[] = []
@@ -140,16 +165,24 @@ async function runBench(dirty: number) {
   const own = median(zmRuns.map((r) => r.ms - r.stepsVirshDoesNotDoMs - r.migrateStepMs))
   const fixed = (own - median(logins)) / median(bareMs)
   const verdict = (x: number) => `${(x * 100).toFixed(1)} % (target < 10 %: ${x < 0.1 ? 'MET' : 'MISSED'})`
-  console.log(`runs: ${bareRuns.length} bare virsh migrate, ${zmRuns.length} zmigrate migrate (zdemo, 256 MiB RAM${dirty > 0 ? `, rewriting ${dirty} MiB/s` : ', idle'}, 64 MiB disk copied, alternating directions)`)
+  console.log(
+    `runs: ${bareRuns.length} bare virsh migrate, ${zmRuns.length} zmigrate migrate (zdemo, 256 MiB RAM${dirty > 0 ? `, rewriting ${dirty} MiB/s` : ', idle'}, 64 MiB disk copied, alternating directions)`,
+  )
   console.log(`bare virsh migrate (run in the source host over ssh): median ${fmt(median(bareMs))}, ${spread(bareMs)}  [${bareMs.map(fmt).join(', ')}]`)
   console.log(`zmigrate migrate (whole command: check, plan, journal, detach, migrate, re-attach, verify): median ${fmt(median(zmRuns.map((r) => r.ms)))}`)
-  console.log(`zmigrate minus what virsh does not do (facts, check and plan; detach, re-attach, verify): median ${fmt(median(comparable))}, ${spread(comparable)}  [${comparable.map(fmt).join(', ')}]`)
-  console.log(`  startup median ${median(zmRuns.map((r) => r.startupMs)).toFixed(0)} ms, SSH connections ${median(zmRuns.map((r) => r.connectMs)).toFixed(0)} ms, its virsh migrate step ${fmt(median(zmRuns.map((r) => r.migrateStepMs)))}`)
+  console.log(
+    `zmigrate minus what virsh does not do (facts, check and plan; detach, re-attach, verify): median ${fmt(median(comparable))}, ${spread(comparable)}  [${comparable.map(fmt).join(', ')}]`,
+  )
+  console.log(
+    `  startup median ${median(zmRuns.map((r) => r.startupMs)).toFixed(0)} ms, SSH connections ${median(zmRuns.map((r) => r.connectMs)).toFixed(0)} ms, its virsh migrate step ${fmt(median(zmRuns.map((r) => r.migrateStepMs)))}`,
+  )
   console.log(`overhead, end to end (medians above): ${verdict(endToEnd)}`)
   console.log(`  virsh migrate alone varies by more than the overhead (see the quartiles), so also, free of that noise:`)
   console.log(`overhead, zmigrate's own time around its virsh migrate (startup, connections, journal, report, exit) ${own.toFixed(0)} ms`)
   console.log(`  minus bare's ssh login to the source ${median(logins).toFixed(0)} ms, against bare's median: ${verdict(fixed)}`)
-  console.log(`downtime (libvirt, domjobinfo --completed): bare median ${median(bareRuns.map((r) => r.downtimeMs ?? NaN)).toFixed(0)} ms, zmigrate median ${median(zmRuns.map((r) => r.downtimeMs ?? NaN)).toFixed(0)} ms`)
+  console.log(
+    `downtime (libvirt, domjobinfo --completed): bare median ${median(bareRuns.map((r) => r.downtimeMs ?? NaN)).toFixed(0)} ms, zmigrate median ${median(zmRuns.map((r) => r.downtimeMs ?? NaN)).toFixed(0)} ms`,
+  )
 }
 
 await main()

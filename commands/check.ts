@@ -8,7 +8,7 @@ import {renderCheckReport} from '../src/report/check-text.js'
 export default class Check extends BaseCommand {
   static override summary = 'Report every blocker for migrating guests between two IBM Z KVM hosts, with a remedy each.'
   static override description =
-    'Gathers both hosts\' facts (sysfs, /dev, /proc under the host\'s root, and virsh) and runs every rule for every guest. Never stops at the first problem. Exit 0: no blocker; 1: blocker(s); 2: usage/profile/input error; 3: host unreachable or host-key/auth failure.'
+    "Gathers both hosts' facts (sysfs, /dev, /proc under the host's root, and virsh) and runs every rule for every guest. Never stops at the first problem. Exit 0: no blocker; 1: blocker(s); 2: usage/profile/input error; 3: host unreachable or host-key/auth failure."
   static override strict = false
   static override args = {guest: Args.string({description: 'Guest name(s) on the source host.'})}
   static override examples = [
@@ -27,7 +27,14 @@ export default class Check extends BaseCommand {
   async run(): Promise<CheckReport> {
     const {argv, flags} = await this.parse(Check)
     const profile = loadProfileFor(flags.profile, (msg) => this.warnOnStderr(msg))
-    const {report, exitCode} = await runCheck({profile, from: flags.from, to: flags.to, guests: argv as string[], all: flags.all, domainXmlFile: flags['domain-xml']})
+    const {report, exitCode} = await runCheck({
+      profile,
+      from: flags.from,
+      to: flags.to,
+      guests: argv as string[],
+      all: flags.all,
+      domainXmlFile: flags['domain-xml'],
+    })
     if (!this.jsonEnabled()) this.log(renderCheckReport(report, {color: process.stdout.isTTY}))
     process.exitCode = exitCode
     return report

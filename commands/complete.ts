@@ -8,7 +8,7 @@ import {UsageError} from '../src/errors.js'
 export default class Complete extends BaseCommand {
   // for the shell, not for people: no help listing, and @oclif/plugin-autocomplete skips hidden commands
   static override hidden = true
-  static override summary = 'Print names for shell completion: the profile\'s hosts, or the guests on --from; or (bash) the bash script that uses them.'
+  static override summary = "Print names for shell completion: the profile's hosts, or the guests on --from; or (bash) the bash script that uses them."
   static override examples = [
     '<%= config.bin %> complete hosts',
     '<%= config.bin %> complete guests --from zhost-a',

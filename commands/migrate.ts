@@ -33,7 +33,11 @@ Exit 0: migrated and verified; 1: failed and fully rolled back; 2: usage/profile
     to: Flags.string({summary: 'Destination host.'}),
     plan: Flags.string({summary: 'Apply this plan file (from zmigrate plan -o).', exclusive: ['resume', 'from', 'to']}),
     resume: Flags.string({summary: 'Continue the migration recorded in this journal.', exclusive: ['plan', 'dry-run', 'from', 'to', 'all']}),
-    all: Flags.boolean({summary: 'Move every guest of the source host, one at a time (blocked guests stay and are reported).', default: false, exclusive: ['plan', 'resume']}),
+    all: Flags.boolean({
+      summary: 'Move every guest of the source host, one at a time (blocked guests stay and are reported).',
+      default: false,
+      exclusive: ['plan', 'resume'],
+    }),
     yes: Flags.boolean({char: 'y', summary: 'Do not ask for confirmation (required without a terminal).', default: false}),
     'dry-run': Flags.boolean({summary: 'Show what would run; change nothing.', default: false}),
   }
@@ -50,7 +54,13 @@ Exit 0: migrated and verified; 1: failed and fully rolled back; 2: usage/profile
     if (flags.all ? Boolean(args.guest) || !flags.from || !flags.to : !flags.plan && !flags.resume && (!args.guest || !flags.from || !flags.to)) {
       throw new UsageError('name a GUEST with --from and --to, or use --all --from A --to B, --plan FILE or --resume JOURNAL', {code: 'E_USAGE'})
     }
-    const common = {profile, toolVersion: this.config.version, dataDir: this.config.dataDir, dryRun: flags['dry-run'], emit: createRenderer({json, tty: Boolean(process.stderr.isTTY)})}
+    const common = {
+      profile,
+      toolVersion: this.config.version,
+      dataDir: this.config.dataDir,
+      dryRun: flags['dry-run'],
+      emit: createRenderer({json, tty: Boolean(process.stderr.isTTY)}),
+    }
     if (flags.all) {
       const from = flags.from!
       const to = flags.to!
@@ -62,7 +72,10 @@ Exit 0: migrated and verified; 1: failed and fully rolled back; 2: usage/profile
           signal,
           confirm: async (overview) => {
             if (!json && (process.stdin.isTTY || flags.yes)) this.log(renderOverview(overview, from, to))
-            return confirmOrRefuse(`Migrate ${overview.movable.length} guest${overview.movable.length === 1 ? '' : 's'} from ${from} to ${to}, one at a time?`, {yes: flags.yes})
+            return confirmOrRefuse(
+              `Migrate ${overview.movable.length} guest${overview.movable.length === 1 ? '' : 's'} from ${from} to ${to}, one at a time?`,
+              {yes: flags.yes},
+            )
           },
         }),
       )

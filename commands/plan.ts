@@ -8,9 +8,12 @@ import {renderPlan} from '../src/report/plan-text.js'
 export default class PlanCommand extends BaseCommand {
   static override summary = 'Compute a reviewable migration plan: ordered, reversible steps with their commands and undos.'
   static override description =
-    'Runs the checks, then turns every action finding into steps (DASD online, images for disk copy, detach, migrate, re-attach with the destination\'s identities, verify). Refuses while a blocker remains (exit 1). The plan records fingerprints of what it was computed from; migrate --plan refuses it once the guest or the hosts changed (exit 5).'
+    "Runs the checks, then turns every action finding into steps (DASD online, images for disk copy, detach, migrate, re-attach with the destination's identities, verify). Refuses while a blocker remains (exit 1). The plan records fingerprints of what it was computed from; migrate --plan refuses it once the guest or the hosts changed (exit 5)."
   static override args = {guest: Args.string({description: 'Guest name on the source host.', required: true})}
-  static override examples = ['<%= config.bin %> plan zdemo --from zhost-a --to zhost-b -o zdemo.plan.json', '<%= config.bin %> plan zdemo --from zhost-a --to zhost-b --json']
+  static override examples = [
+    '<%= config.bin %> plan zdemo --from zhost-a --to zhost-b -o zdemo.plan.json',
+    '<%= config.bin %> plan zdemo --from zhost-a --to zhost-b --json',
+  ]
   static override flags = {
     profile: profileFlag,
     from: Flags.string({summary: 'Source host.', required: true}),
@@ -21,7 +24,14 @@ export default class PlanCommand extends BaseCommand {
   async run(): Promise<Plan> {
     const {args, flags} = await this.parse(PlanCommand)
     const profile = loadProfileFor(flags.profile, (m) => this.jsonEnabled() || process.stderr.write(`zmigrate: ${m}\n`))
-    const {plan, exitCode} = await planGuest({profile, guest: args.guest, from: flags.from, to: flags.to, toolVersion: this.config.version, output: flags.output})
+    const {plan, exitCode} = await planGuest({
+      profile,
+      guest: args.guest,
+      from: flags.from,
+      to: flags.to,
+      toolVersion: this.config.version,
+      output: flags.output,
+    })
     if (!this.jsonEnabled()) {
       this.log(renderPlan(plan))
       if (flags.output) this.log(`\nPlan written to ${flags.output}. Apply it with: ${this.config.bin} migrate --plan ${flags.output}`)

@@ -23,10 +23,7 @@ import {parseArgs} from 'node:util'
 
 export type LabHost = 'a' | 'b'
 
-export type ConsoleEvent =
-  | {kind: 'boot'; bootId: string}
-  | {kind: 'hb'; n: number; boot?: string}
-  | {kind: 'dev'; dev: string; present: boolean}
+export type ConsoleEvent = {kind: 'boot'; bootId: string} | {kind: 'hb'; n: number; boot?: string} | {kind: 'dev'; dev: string; present: boolean}
 
 /** A run of heartbeats n, n+1, n+2 ... printed on one host without interruption. */
 export interface HeartbeatRun {
@@ -206,12 +203,12 @@ export function judgeSurvival(input: {
   if (srcRun && dstRun) {
     if (dstRun.boot !== undefined && srcRun.boot !== undefined && dstRun.boot !== srcRun.boot) {
       report.rebootedOnDestination = true
-      problems.push(`the heartbeat on zhost-${destination} comes from another boot (${dstRun.boot}) than the one on zhost-${source} (${srcRun.boot}): it did not survive`)
+      problems.push(
+        `the heartbeat on zhost-${destination} comes from another boot (${dstRun.boot}) than the one on zhost-${source} (${srcRun.boot}): it did not survive`,
+      )
     } else if (dstRun.bootId !== undefined) {
       report.rebootedOnDestination = true
-      problems.push(
-        `the guest booted on zhost-${destination} (ZGUEST BOOTED ${dstRun.bootId}, heartbeat restarted at ${dstRun.first}): it did not survive`,
-      )
+      problems.push(`the guest booted on zhost-${destination} (ZGUEST BOOTED ${dstRun.bootId}, heartbeat restarted at ${dstRun.first}): it did not survive`)
     } else if (dstRun.last <= srcRun.last) {
       problems.push(
         `zhost-${destination}'s heartbeat (HB ${dstRun.first}..${dstRun.last}) is not past zhost-${source}'s last (HB ${srcRun.last}): the guest is not running on zhost-${destination}`,
@@ -233,12 +230,8 @@ export function judgeSurvival(input: {
   report.recordsInOrder = inOrder
   if (inOrder < report.recordsRequired) {
     const bad = records[inOrder]
-    const why = bad
-      ? `sector ${bad.sector} holds "ZREC ${bad.n} ${bad.bootId}"`
-      : `sector ${inOrder + 1} holds no record`
-    problems.push(
-      `records 1..${report.recordsRequired} must be on zhost-${destination}'s disk; only 1..${inOrder} are in order (${why})`,
-    )
+    const why = bad ? `sector ${bad.sector} holds "ZREC ${bad.n} ${bad.bootId}"` : `sector ${inOrder + 1} holds no record`
+    problems.push(`records 1..${report.recordsRequired} must be on zhost-${destination}'s disk; only 1..${inOrder} are in order (${why})`)
   }
   report.ok = problems.length === 0
   return report
@@ -250,9 +243,7 @@ export function labDir(): string {
 }
 
 export function hostOf(name: string): LabHost {
-  const h = ({a: 'a', 'zhost-a': 'a', '127.0.0.2': 'a', b: 'b', 'zhost-b': 'b', '127.0.0.3': 'b'} as const)[
-    name as 'a'
-  ]
+  const h = ({a: 'a', 'zhost-a': 'a', '127.0.0.2': 'a', b: 'b', 'zhost-b': 'b', '127.0.0.3': 'b'} as const)[name as 'a']
   if (!h) throw new Error(`unknown lab host '${name}' (use zhost-a or zhost-b)`)
   return h
 }

@@ -79,16 +79,25 @@ export async function ensurePrivateDir(dir: string, what = 'directory'): Promise
   const st = await lstat(dir)
   if (st.isSymbolicLink()) {
     const target = await readlink(dir).catch(() => '?')
-    throw refuse(`is a symbolic link (to ${target}); zmigrate writes only into a real directory`, `Replace the link with a directory of your own (rm ${dir}; mkdir -m 700 ${dir}), or use another directory.`)
+    throw refuse(
+      `is a symbolic link (to ${target}); zmigrate writes only into a real directory`,
+      `Replace the link with a directory of your own (rm ${dir}; mkdir -m 700 ${dir}), or use another directory.`,
+    )
   }
   if (!st.isDirectory()) throw refuse('exists and is not a directory', `Move it away, or use another directory.`)
   const uid = process.getuid?.()
   if (uid !== undefined && st.uid !== uid) {
-    throw refuse(`belongs to uid ${st.uid}, not to this user (uid ${uid}): its owner could change what zmigrate writes there`, `Use a directory of your own, or, if it should be yours: chown ${uid} ${dir}; chmod 700 ${dir}.`)
+    throw refuse(
+      `belongs to uid ${st.uid}, not to this user (uid ${uid}): its owner could change what zmigrate writes there`,
+      `Use a directory of your own, or, if it should be yours: chown ${uid} ${dir}; chmod 700 ${dir}.`,
+    )
   }
   const mode = st.mode & 0o7777
   if (mode & 0o022) {
-    throw refuse(`is writable by group or others (mode ${octal(mode)}): another user could replace or plant files in it`, `Check what is in it, then: chmod 700 ${dir} (or use another directory).`)
+    throw refuse(
+      `is writable by group or others (mode ${octal(mode)}): another user could replace or plant files in it`,
+      `Check what is in it, then: chmod 700 ${dir} (or use another directory).`,
+    )
   }
   if (mode & 0o077) await chmod(dir, 0o700)
 }

@@ -17,7 +17,10 @@ export async function readJsonFile(file: string, what: string, code: string): Pr
   try {
     return JSON.parse(text)
   } catch (error) {
-    throw new InputError(`${what} is not valid JSON: ${firstLine((error as Error).message)}`, {location: {file, ...jsonErrorPosition(text, error as Error)}, code})
+    throw new InputError(`${what} is not valid JSON: ${firstLine((error as Error).message)}`, {
+      location: {file, ...jsonErrorPosition(text, error as Error)},
+      code,
+    })
   }
 }
 

@@ -23,7 +23,6 @@ export function formatBytes(bytes: number): string {
   return `${bytes} B`
 }
 
-
 /** A size the kernel or libvirt gives in KiB (meminfo, huge page sizes): 8388608 → '8 GiB', 1024 → '1 MiB'. */
 export function formatKiB(kib: number): string {
   return formatBytes(kib * KiB)

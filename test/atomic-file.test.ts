@@ -18,7 +18,10 @@ describe('atomic files', () => {
     symlinkSync(victim, join(dir, 'link'))
     symlinkSync(join(dir, 'would-be-created'), join(dir, 'dangling'))
     for (const name of ['link', 'dangling']) {
-      const e = await openNew(join(dir, name), 0o600).then((fh) => fh.close(), (x: unknown) => x)
+      const e = await openNew(join(dir, name), 0o600).then(
+        (fh) => fh.close(),
+        (x: unknown) => x,
+      )
       expect((e as NodeJS.ErrnoException)?.code, name).to.equal('EEXIST')
     }
     expect(readFileSync(victim, 'utf8')).to.equal('keep\n')
@@ -27,7 +30,10 @@ describe('atomic files', () => {
 
   it('openNew refuses an existing regular file', async () => {
     writeFileSync(join(dir, 'taken'), 'x')
-    const e = await openNew(join(dir, 'taken'), 0o600).then((fh) => fh.close(), (x: unknown) => x)
+    const e = await openNew(join(dir, 'taken'), 0o600).then(
+      (fh) => fh.close(),
+      (x: unknown) => x,
+    )
     expect((e as NodeJS.ErrnoException)?.code).to.equal('EEXIST')
   })
 

@@ -12,7 +12,16 @@ describe('one lab-using test run per machine (test/support/lab-hold.ts)', () => 
   it('a second run waits, saying for whom, until the first ends, then holds the lab', async function () {
     this.timeout(30_000)
     const file = join(dir, 'wait.lock')
-    const holder = execa(process.execPath, ['--import', 'tsx', '-e', `import('./test/support/lab-hold.ts').then(async (m) => { await m.holdLab({file: ${JSON.stringify(file)}}); console.log('held'); setTimeout(() => process.exit(0), 2500) })`], {reject: false})
+    const holder = execa(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '-e',
+        `import('./test/support/lab-hold.ts').then(async (m) => { await m.holdLab({file: ${JSON.stringify(file)}}); console.log('held'); setTimeout(() => process.exit(0), 2500) })`,
+      ],
+      {reject: false},
+    )
     await new Promise<void>((resolve) => holder.stdout!.on('data', (c: Buffer) => String(c).includes('held') && resolve()))
     const said: string[] = []
     const started = Date.now()

@@ -7,12 +7,17 @@ const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
 
 /** Every key a profile can have, at any depth. */
 function keys(schema: unknown, out = new Set<string>()): Set<string> {
-  const s = schema as {shape?: Record<string, unknown>; def?: {innerType?: unknown; element?: unknown; valueType?: unknown; options?: unknown[]; in?: unknown}; unwrap?: () => unknown}
-  const def = (s as {_zod?: {def?: Record<string, unknown>}})._zod?.def ?? {}
-  if (s.shape) for (const [k, v] of Object.entries(s.shape)) {
-    out.add(k)
-    keys(v, out)
+  const s = schema as {
+    shape?: Record<string, unknown>
+    def?: {innerType?: unknown; element?: unknown; valueType?: unknown; options?: unknown[]; in?: unknown}
+    unwrap?: () => unknown
   }
+  const def = (s as {_zod?: {def?: Record<string, unknown>}})._zod?.def ?? {}
+  if (s.shape)
+    for (const [k, v] of Object.entries(s.shape)) {
+      out.add(k)
+      keys(v, out)
+    }
   for (const inner of [def.innerType, def.element, def.valueType, def.in, ...((def.options as unknown[]) ?? [])]) if (inner) keys(inner, out)
   return out
 }

@@ -54,7 +54,9 @@ export default class ProfileInitCommand extends BaseCommand {
 
     const result: ProfileInit = {file, site, hosts, placeholders: hosts.length === 0}
     if (!this.jsonEnabled()) {
-      this.log(`wrote ${file} (site ${site}${hosts.length > 0 ? `, hosts ${hosts.map((h) => h.name).join(', ')}` : ', placeholder hosts kvm-a and kvm-b: replace them'})`)
+      this.log(
+        `wrote ${file} (site ${site}${hosts.length > 0 ? `, hosts ${hosts.map((h) => h.name).join(', ')}` : ', placeholder hosts kvm-a and kvm-b: replace them'})`,
+      )
       this.log(`next: edit it, then run: ${this.config.bin} profile validate ${file}`)
     }
     return result

@@ -50,7 +50,10 @@ export default class ProfileValidate extends BaseCommand {
     }
     if (!result.ok) process.exitCode = ExitCode.USAGE
     if (!this.jsonEnabled()) {
-      if (profile) this.log(`${file}: valid profile for site ${profile.site} (${Object.keys(profile.hosts).length} host${Object.keys(profile.hosts).length === 1 ? '' : 's'})`)
+      if (profile)
+        this.log(
+          `${file}: valid profile for site ${profile.site} (${Object.keys(profile.hosts).length} host${Object.keys(profile.hosts).length === 1 ? '' : 's'})`,
+        )
       for (const issue of issues) this.log(formatIssue(issue))
       if (!result.ok) this.log(`${issues.length} problem${issues.length === 1 ? '' : 's'}`)
     }

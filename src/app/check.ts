@@ -84,7 +84,8 @@ export async function runCheck(request: CheckRequest, callerPool?: HostPool): Pr
   const {profile} = request
   const {source, destination} = resolveHostPair(profile, request.from, request.to)
   const fileDomain = request.domainXmlFile ? await readDomainFile(request.domainXmlFile) : undefined
-  if (!request.all && request.guests.length === 0 && !fileDomain) throw new UsageError('name at least one guest, or use --all or --domain-xml FILE', {code: 'E_NO_GUEST'})
+  if (!request.all && request.guests.length === 0 && !fileDomain)
+    throw new UsageError('name at least one guest, or use --all or --domain-xml FILE', {code: 'E_NO_GUEST'})
 
   try {
     const [sourceT, destinationT] = await Promise.all([pool.get(source), pool.get(destination)])
@@ -144,7 +145,10 @@ async function readDomainFile(file: string): Promise<DomainModel> {
   try {
     text = await readFile(file, 'utf8')
   } catch (error) {
-    throw new InputError(`cannot read domain XML: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {location: {file}, code: 'E_DOMAIN_XML'})
+    throw new InputError(`cannot read domain XML: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {
+      location: {file},
+      code: 'E_DOMAIN_XML',
+    })
   }
   return parseDomainXml(text, file)
 }
@@ -168,7 +172,10 @@ function selectGuests(request: CheckRequest, facts: HostFacts, fileDomain?: Doma
     const known = facts.guests.map((g) => g.name)
     throw new UsageError(`unknown guest ${missing.map((n) => JSON.stringify(n)).join(', ')} on ${facts.host}${suggest(missing[0], known)}`, {
       code: 'E_UNKNOWN_GUEST',
-      remedy: known.length > 0 ? `Guests on ${facts.host}: ${known.slice(0, 10).join(', ')}${known.length > 10 ? ', …' : ''}.` : `${facts.host} has no guests defined.`,
+      remedy:
+        known.length > 0
+          ? `Guests on ${facts.host}: ${known.slice(0, 10).join(', ')}${known.length > 10 ? ', …' : ''}.`
+          : `${facts.host} has no guests defined.`,
     })
   }
   for (const name of names) {

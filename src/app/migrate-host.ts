@@ -57,13 +57,22 @@ async function migrateAll(request: HostMigrationRequest, pool: HostPool): Promis
   const plans: Plan[] = []
   for (const e of overview.evaluations) {
     if (e.report.migratable) plans.push(buildPlan({context: e.context, findings: e.report.findings, toolVersion: request.toolVersion}))
-    else blocked.push({name: e.report.name, outcome: 'blocked', blockers: e.report.findings.filter((f) => f.severity === 'blocker').map(({rule, subject, message}) => ({rule, subject, message}))})
+    else
+      blocked.push({
+        name: e.report.name,
+        outcome: 'blocked',
+        blockers: e.report.findings.filter((f) => f.severity === 'blocker').map(({rule, subject, message}) => ({rule, subject, message})),
+      })
   }
   const result = (ending: RunEnding, guests: GuestOutcome[], skippedOnSignal = false): HostMigration => ({
     ending,
     report: {formatVersion: 1, ok: guests.every((g) => g.outcome === 'migrated'), from, to, guests},
     plans,
-    exitCode: hostMigrationExitCode(guests.map((g) => g.outcome), ending, skippedOnSignal),
+    exitCode: hostMigrationExitCode(
+      guests.map((g) => g.outcome),
+      ending,
+      skippedOnSignal,
+    ),
   })
   const untouched = () => [...plans.map((p) => ({name: p.guest.name, outcome: 'not-attempted' as const})), ...blocked]
   if (request.dryRun) return result('dry-run', untouched())

@@ -60,7 +60,14 @@ async function planOrReadPlan(src: PlanSource, pool: HostPool): Promise<Plan> {
     assertStepsIntact(saved)
     assertPlanMatchesProfile(saved, src.profile)
     const {plan: fresh} = await planGuest(
-      {profile: src.profile, guest: saved.guest.name, from: saved.source.host, to: saved.destination.host, toolVersion: saved.tool.version, now: new Date(saved.createdAt)},
+      {
+        profile: src.profile,
+        guest: saved.guest.name,
+        from: saved.source.host,
+        to: saved.destination.host,
+        toolVersion: saved.tool.version,
+        now: new Date(saved.createdAt),
+      },
       pool,
     )
     try {
@@ -114,12 +121,22 @@ export async function migrateGuest(request: MigrateRequest, callerPool?: HostPoo
     let timings: PreflightTimings | undefined
     if (!request.resumeFile) {
       const started = performance.now()
-      plan = await obtainPlan({profile, toolVersion: request.toolVersion, planFile: request.planFile, guest: request.guest, from: request.from, to: request.to, dataDir}, pool)
-      timings = {startupMs: Math.round(started), connectMs: Math.max(0, ...Object.values(pool.connectTimes())), preflightMs: Math.round(performance.now() - started)}
+      plan = await obtainPlan(
+        {profile, toolVersion: request.toolVersion, planFile: request.planFile, guest: request.guest, from: request.from, to: request.to, dataDir},
+        pool,
+      )
+      timings = {
+        startupMs: Math.round(started),
+        connectMs: Math.max(0, ...Object.values(pool.connectTimes())),
+        preflightMs: Math.round(performance.now() - started),
+      }
       if (request.dryRun) return {kind: 'dry-run', plan, exitCode: ExitCode.OK}
       if (!request.planFile && !(await request.confirm(plan))) return {kind: 'cancelled', plan, exitCode: ExitCode.OK}
     }
-    const {report} = await applyPlanOrResume({profile, plan, resumeFile: request.resumeFile, dataDir, emit: request.emit, signal: request.signal, timings}, pool)
+    const {report} = await applyPlanOrResume(
+      {profile, plan, resumeFile: request.resumeFile, dataDir, emit: request.emit, signal: request.signal, timings},
+      pool,
+    )
     return {kind: 'applied', report, exitCode: migrationExitCode(report.outcome)}
   } finally {
     if (!callerPool) await pool.closeAll()

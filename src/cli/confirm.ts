@@ -7,7 +7,10 @@ import {UsageError} from '../errors.js'
 export async function confirmOrRefuse(question: string, opts: {yes: boolean; flag?: string}): Promise<boolean> {
   if (opts.yes) return true
   if (!process.stdin.isTTY) {
-    throw new UsageError(`refusing to change hosts without confirmation: no terminal to ask on`, {code: 'E_CONFIRM', remedy: `Review the plan (zmigrate plan …) and pass ${opts.flag ?? '--yes'}.`})
+    throw new UsageError(`refusing to change hosts without confirmation: no terminal to ask on`, {
+      code: 'E_CONFIRM',
+      remedy: `Review the plan (zmigrate plan …) and pass ${opts.flag ?? '--yes'}.`,
+    })
   }
   const rl = createInterface({input: process.stdin, output: process.stderr})
   try {

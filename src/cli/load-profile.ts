@@ -8,6 +8,9 @@ import type {ResolvedProfile} from '../profiles/types.js'
 export function loadProfileFor(flagValue: string | undefined, notice?: (message: string) => void): ResolvedProfile {
   const fromEnv = flagValue !== undefined && flagValue === process.env.ZMIGRATE_PROFILE
   const {profile, found} = openProfile(fromEnv ? undefined : flagValue, process.env as ProfileEnv)
-  if (flagValue === undefined && notice) notice(`profile ${profile.site} from ${found.file}${/bundled/.test(found.how) ? ' (the bundled default; name one with --profile or ZMIGRATE_PROFILE)' : ''}`)
+  if (flagValue === undefined && notice)
+    notice(
+      `profile ${profile.site} from ${found.file}${/bundled/.test(found.how) ? ' (the bundled default; name one with --profile or ZMIGRATE_PROFILE)' : ''}`,
+    )
   return profile
 }

@@ -9,9 +9,36 @@ import {type XmlNode, findChild, getAttr} from './xml-fragment.js'
 
 /** Every `<devices>` child element libvirt documents (formatdomain "Devices"), i.e. DeviceKind minus 'unknown'. */
 export const DEVICE_ELEMENTS = [
-  'disk', 'hostdev', 'interface', 'filesystem', 'controller', 'console', 'serial', 'channel', 'memballoon',
-  'rng', 'panic', 'watchdog', 'video', 'graphics', 'input', 'vsock', 'memory', 'emulator', 'sound', 'tpm',
-  'redirdev', 'smartcard', 'hub', 'iommu', 'shmem', 'crypto', 'audio', 'pstore', 'lease', 'parallel',
+  'disk',
+  'hostdev',
+  'interface',
+  'filesystem',
+  'controller',
+  'console',
+  'serial',
+  'channel',
+  'memballoon',
+  'rng',
+  'panic',
+  'watchdog',
+  'video',
+  'graphics',
+  'input',
+  'vsock',
+  'memory',
+  'emulator',
+  'sound',
+  'tpm',
+  'redirdev',
+  'smartcard',
+  'hub',
+  'iommu',
+  'shmem',
+  'crypto',
+  'audio',
+  'pstore',
+  'lease',
+  'parallel',
 ] as const satisfies readonly DeviceKind[]
 
 const KNOWN = new Set<string>(DEVICE_ELEMENTS)
@@ -56,7 +83,10 @@ function verdict(node: XmlNode, kind: DeviceKind, parsed: ParsedDevice): Verdict
       }
     case 'tpm':
       // A passed-through host TPM cannot follow the guest; the emulated one (swtpm) migrates.
-      return {label: join('tpm', getAttr(findChild(node, 'backend'), 'type')), impact: getAttr(findChild(node, 'backend'), 'type') === 'passthrough' ? 'blocks-live-migration' : 'migratable'}
+      return {
+        label: join('tpm', getAttr(findChild(node, 'backend'), 'type')),
+        impact: getAttr(findChild(node, 'backend'), 'type') === 'passthrough' ? 'blocks-live-migration' : 'migratable',
+      }
     case 'lease':
       // Lock-manager leases name a lockspace that the destination must share.
       return {label: join('lease', findChild(node, 'lockspace')?.text?.trim(), findChild(node, 'key')?.text?.trim()), impact: 'needs-destination-resource'}

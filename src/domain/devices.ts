@@ -64,10 +64,9 @@ export function parseDisk(node: XmlNode, index: number): Disk {
   const src = findChild(node, 'source')
   const s = (name: string): string | undefined => getAttr(src, name)
   const nvme =
-    type === 'nvme' && src
-      ? defined({address: hostPciAddress(findChild(src, 'address')), namespace: s('namespace'), managed: yesNo(s('managed'))})
-      : undefined
-  const source = src && defined({file: s('file'), dev: s('dev'), dir: s('dir'), pool: s('pool'), volume: s('volume'), protocol: s('protocol'), name: s('name'), nvme})
+    type === 'nvme' && src ? defined({address: hostPciAddress(findChild(src, 'address')), namespace: s('namespace'), managed: yesNo(s('managed'))}) : undefined
+  const source =
+    src && defined({file: s('file'), dev: s('dev'), dir: s('dir'), pool: s('pool'), volume: s('volume'), protocol: s('protocol'), name: s('name'), nvme})
   const drv = findChild(node, 'driver')
   const d = (name: string): string | undefined => getAttr(drv, name)
   const target = findChild(node, 'target')
@@ -80,7 +79,17 @@ export function parseDisk(node: XmlNode, index: number): Disk {
     target: defined({dev: getAttr(target, 'dev') ?? '', bus: getAttr(target, 'bus')}),
     path: type === 'file' ? s('file') : type === 'block' ? s('dev') : undefined,
     source: source && Object.keys(source).length > 0 ? source : undefined,
-    driver: drv && defined({name: d('name'), format: d('type'), cache: d('cache'), io: d('io'), iothread: d('iothread'), discard: d('discard'), queues: parseCount(d('queues'))}),
+    driver:
+      drv &&
+      defined({
+        name: d('name'),
+        format: d('type'),
+        cache: d('cache'),
+        io: d('io'),
+        iothread: d('iothread'),
+        discard: d('discard'),
+        queues: parseCount(d('queues')),
+      }),
     backingFiles: backingFiles(node),
     // libvirt forces CD-ROMs read-only whatever the XML says.
     readonly: has(node, 'readonly') || device === 'cdrom',
@@ -120,7 +129,12 @@ export function parseHostdev(node: XmlNode, index: number): Hostdev {
     // libvirt reads the SCSI source address base 0 as well; decimal matches lsscsi's H:C:T:L.
     scsiSource:
       type === 'scsi' && adapter !== undefined
-        ? {adapter, bus: cDecimal(getAttr(srcAddr, 'bus')) ?? '', target: cDecimal(getAttr(srcAddr, 'target')) ?? '', unit: cDecimal(getAttr(srcAddr, 'unit')) ?? ''}
+        ? {
+            adapter,
+            bus: cDecimal(getAttr(srcAddr, 'bus')) ?? '',
+            target: cDecimal(getAttr(srcAddr, 'target')) ?? '',
+            unit: cDecimal(getAttr(srcAddr, 'unit')) ?? '',
+          }
         : undefined,
     scsiHostSource: type === 'scsi_host' && src ? defined({protocol: getAttr(src, 'protocol'), wwpn: getAttr(src, 'wwpn')}) : undefined,
     address: guestAddress(findChild(node, 'address')),

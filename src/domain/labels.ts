@@ -34,7 +34,8 @@ export function nvmeSourceText(disk: Disk): string | undefined {
  */
 export function hostdevLabel(hostdev: Hostdev): string {
   if (hostdev.type === 'mdev') return `hostdev ${hostdev.model ?? 'mdev'} ${hostdev.mdevUuid ?? '(no uuid)'}`
-  if (hostdev.type === 'pci') return `${hostdev.fromInterface ? 'interface hostdev' : 'hostdev pci'} ${hostdev.pciSource ? pciAddressText(hostdev.pciSource) : '(no source address)'}`
+  if (hostdev.type === 'pci')
+    return `${hostdev.fromInterface ? 'interface hostdev' : 'hostdev pci'} ${hostdev.pciSource ? pciAddressText(hostdev.pciSource) : '(no source address)'}`
   if (hostdev.type === 'scsi' && hostdev.scsiSource) {
     const s = hostdev.scsiSource
     return `hostdev scsi ${s.adapter} ${s.bus}:${s.target}:${s.unit}`

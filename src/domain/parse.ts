@@ -132,9 +132,7 @@ function parseMemoryBacking(el: XmlNode | undefined, size: SizeReader): MemoryBa
   const pages = findChildren(hugepages, 'page')
   return defined({
     // <page size= unit=> uses the same units as <memory>, KiB by default.
-    hugepages: pages.map((p) =>
-      defined({sizeKiB: size(getAttr(p, 'size'), getAttr(p, 'unit'), 'hugepage size'), nodeset: getAttr(p, 'nodeset')}),
-    ),
+    hugepages: pages.map((p) => defined({sizeKiB: size(getAttr(p, 'size'), getAttr(p, 'unit'), 'hugepage size'), nodeset: getAttr(p, 'nodeset')})),
     hugepagesDefault: hugepages !== undefined && pages.length === 0,
     sourceType: getAttr(findChild(el, 'source'), 'type'),
     access: getAttr(findChild(el, 'access'), 'mode'),

@@ -68,7 +68,11 @@ export function parseCollectOutput(stdout: string, ctx: CollectContext): HostFac
     libvirtNetworks: [],
     storagePools: [],
     mounts: parseMounts(mountLines),
-    selinux: {enabled: selinuxEnforce !== undefined, enforcing: selinuxEnforce === undefined ? undefined : selinuxEnforce === '1', virtUseNfs: virtUseNfs === undefined ? undefined : virtUseNfs === '1'},
+    selinux: {
+      enabled: selinuxEnforce !== undefined,
+      enforcing: selinuxEnforce === undefined ? undefined : selinuxEnforce === '1',
+      virtUseNfs: virtUseNfs === undefined ? undefined : virtUseNfs === '1',
+    },
     sysctl: {unprivilegedUserfaultfd: userfaultfd !== undefined && /^\d+$/.test(userfaultfd) ? Number(userfaultfd) : undefined},
     guests: [],
     warnings,

@@ -65,7 +65,9 @@ begin() { printf '\n%s:${FRAME_BEGIN}:%s\n' "$M" "$1"; }
 end() { printf '\n%s:${FRAME_END}:%s:%s\n' "$M" "$1" "$2"; }
 `
 
-export const COLLECT_SCRIPT = preamble('collect') + String.raw`
+export const COLLECT_SCRIPT =
+  preamble('collect') +
+  String.raw`
 # Run a section; its exit status goes into the end frame.
 section() { name=$1; shift; begin "$name"; "$@"; end "$name" $?; cd /; }
 # cd below the root; a missing directory is normal (no DASD, no zPCI, ...): the section stays empty.
@@ -276,7 +278,9 @@ section ${S.qemuVersion} qemu_version
 exit 0
 `
 
-export const PROBE_SCRIPT = preamble('probe') + String.raw`
+export const PROBE_SCRIPT =
+  preamble('probe') +
+  String.raw`
 is_count() { case $1 in ''|*[!0-9]*) return 1 ;; esac; }
 T30=
 if command -v timeout >/dev/null 2>&1; then T30='timeout 30'; fi
@@ -439,7 +443,8 @@ export function encodeCollectInput(input: {nonce: string; root: string; uri: str
 export function unsafeProbeTarget(t: ProbeTarget): string | undefined {
   if (/[\n\0]/.test(t.path)) return 'path contains a line break or NUL byte; zmigrate does not probe such paths'
   if (!t.path.startsWith('/')) return 'not an absolute path'
-  if (t.format !== undefined && !isQemuImageFormat(t.format)) return `declared image format ${JSON.stringify(t.format)} is not one QEMU reads (${QEMU_IMAGE_FORMATS.join(', ')}); zmigrate does not probe it`
+  if (t.format !== undefined && !isQemuImageFormat(t.format))
+    return `declared image format ${JSON.stringify(t.format)} is not one QEMU reads (${QEMU_IMAGE_FORMATS.join(', ')}); zmigrate does not probe it`
   return undefined
 }
 

@@ -31,9 +31,7 @@ export class HostPool {
   private readonly connected = new Map<string, {transport: HostTransport; ms: number}>()
   private readonly connect: (host: ResolvedHost, opts: ConnectOptions) => Promise<HostTransport>
 
-  constructor(
-    private readonly opts: ConnectOptions & {connect?: (host: ResolvedHost, opts: ConnectOptions) => Promise<HostTransport>} = {},
-  ) {
+  constructor(private readonly opts: ConnectOptions & {connect?: (host: ResolvedHost, opts: ConnectOptions) => Promise<HostTransport>} = {}) {
     this.connect = opts.connect ?? connectHost
   }
 
@@ -67,6 +65,15 @@ export class HostPool {
     const pending = [...this.transports.values()]
     this.transports.clear()
     this.connected.clear()
-    await Promise.all(pending.map((p) => p.then((t) => t.close(), () => undefined).catch(() => undefined)))
+    await Promise.all(
+      pending.map((p) =>
+        p
+          .then(
+            (t) => t.close(),
+            () => undefined,
+          )
+          .catch(() => undefined),
+      ),
+    )
   }
 }

@@ -22,10 +22,20 @@ const DEFAULT_TIMEOUT_MS = 120_000
 function checkRun(host: ResolvedHost, what: string, r: RunResult, timeoutMs: number): void {
   const argv = ['sh', '-c', what]
   if (r.timedOut) {
-    throw new RemoteCommandError(host.name, argv, {exitCode: r.exitCode, stderr: `timed out after ${Math.round(timeoutMs / 1000)} s`}, `Check that virsh -c ${host.libvirtUri} responds on ${host.name} (a hung libvirtd blocks every virsh call).`)
+    throw new RemoteCommandError(
+      host.name,
+      argv,
+      {exitCode: r.exitCode, stderr: `timed out after ${Math.round(timeoutMs / 1000)} s`},
+      `Check that virsh -c ${host.libvirtUri} responds on ${host.name} (a hung libvirtd blocks every virsh call).`,
+    )
   }
   if (r.exitCode !== 0) {
-    throw new RemoteCommandError(host.name, argv, r, `${what} needs a POSIX sh, grep, find and virsh on ${host.name}; the message above says which step failed.`)
+    throw new RemoteCommandError(
+      host.name,
+      argv,
+      r,
+      `${what} needs a POSIX sh, grep, find and virsh on ${host.name}; the message above says which step failed.`,
+    )
   }
 }
 
@@ -71,7 +81,11 @@ export async function probeHost(
     // a plain-file probe (no format) learns nothing an image probe of the same path does not
     else if (t.format === undefined) continue
     else if (seen.format === undefined) byPath.set(t.path, t)
-    else if (seen.format !== t.format) rejected.set(t.path, `declared as ${seen.format} by one disk and as ${t.format} by another; zmigrate reads an image only as the one format its disks agree on`)
+    else if (seen.format !== t.format)
+      rejected.set(
+        t.path,
+        `declared as ${seen.format} by one disk and as ${t.format} by another; zmigrate reads an image only as the one format its disks agree on`,
+      )
     else byPath.set(t.path, {...seen, backingFiles: [...(seen.backingFiles ?? []), ...(t.backingFiles ?? [])]})
   }
   const asked = [...byPath.keys()]

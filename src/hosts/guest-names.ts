@@ -9,6 +9,7 @@ import type {HostTransport} from './transport.js'
 export async function guestNames(t: HostTransport, host: ResolvedHost, timeoutMs = 10_000): Promise<string[]> {
   const argv = ['virsh', '-c', host.libvirtUri, 'list', '--all', '--name']
   const r = await t.run(argv, {timeoutMs, maxStdoutBytes: 4 << 20})
-  if (r.exitCode !== 0 || r.timedOut) throw new RemoteCommandError(host.name, argv, {exitCode: r.exitCode, stderr: r.timedOut ? `timed out after ${timeoutMs / 1000} s` : r.stderr})
+  if (r.exitCode !== 0 || r.timedOut)
+    throw new RemoteCommandError(host.name, argv, {exitCode: r.exitCode, stderr: r.timedOut ? `timed out after ${timeoutMs / 1000} s` : r.stderr})
   return r.stdout.split('\n').filter((name) => name.trim() !== '')
 }

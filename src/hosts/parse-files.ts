@@ -48,10 +48,11 @@ export function filesView(body: string): FilesView {
   for (const r of nulRecords(body)) if (r.length === 2) files.set(r[0], [...(files.get(r[0]) ?? []), r[1]])
   return {
     get: (rel) => files.get(rel),
-    matching: (re) => [...files].flatMap(([k, v]) => {
-      const m = k.match(re)
-      return m ? [[m, v] as [RegExpMatchArray, string[]]] : []
-    }),
+    matching: (re) =>
+      [...files].flatMap(([k, v]) => {
+        const m = k.match(re)
+        return m ? [[m, v] as [RegExpMatchArray, string[]]] : []
+      }),
   }
 }
 
@@ -86,4 +87,3 @@ export function parseNuma(files: FilesView): NumaNode[] {
   for (const n of nodes.values()) n.hugepages.sort((a, b) => a.sizeKiB - b.sizeKiB)
   return [...nodes.values()].sort((a, b) => a.id - b.id)
 }
-

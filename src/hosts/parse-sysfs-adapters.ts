@@ -70,7 +70,10 @@ export function parseApMatrix(matrix: string, controlDomains: string): ApMatrix 
   const adapters = new Set<string>()
   const domains = new Set<string>()
   // an adapter-only assignment prints 'AA.', a domain-only one '.DDDD'
-  for (const line of matrix.split('\n').map((l) => l.trim()).filter(Boolean)) {
+  for (const line of matrix
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)) {
     const [a, d] = line.split('.')
     if (a) adapters.add(a)
     if (d) domains.add(d)
@@ -78,7 +81,11 @@ export function parseApMatrix(matrix: string, controlDomains: string): ApMatrix 
   return {
     adapters: [...adapters].sort(),
     domains: [...domains].sort(),
-    controlDomains: controlDomains.split('\n').map((l) => l.trim()).filter(Boolean).sort(),
+    controlDomains: controlDomains
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean)
+      .sort(),
   }
 }
 
@@ -154,7 +161,13 @@ export function parseNetInterfaces(body: string): NetworkInterface[] {
     else if (marks.has('tun_flags')) kind = 'tun'
     else if (a.type?.trim() === '772') kind = 'loopback'
     else if (l.device) kind = 'ether'
-    out.push({name, kind, master: l.master ? path.posix.basename(l.master) : undefined, operstate: a.operstate?.trim() || undefined, mac: a.address?.trim() || undefined})
+    out.push({
+      name,
+      kind,
+      master: l.master ? path.posix.basename(l.master) : undefined,
+      operstate: a.operstate?.trim() || undefined,
+      mac: a.address?.trim() || undefined,
+    })
   }
   return out.sort((x, y) => x.name.localeCompare(y.name))
 }

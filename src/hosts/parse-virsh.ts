@@ -4,10 +4,29 @@
  * lists) and virsh-objects (each pool's, network's and guest's XML, and guest states the lists
  * did not answer). Pure: no I/O. Section and marker names are those of wire-format.ts.
  */
-import {dacIds, guestDomainsOf, machineTypesFor, parseCapabilities, parseDomainCapabilities, parseNetworkXml, parsePoolXml, type DomainCapabilities, type HostCapabilities} from './capabilities.js'
+import {
+  dacIds,
+  guestDomainsOf,
+  machineTypesFor,
+  parseCapabilities,
+  parseDomainCapabilities,
+  parseNetworkXml,
+  parsePoolXml,
+  type DomainCapabilities,
+  type HostCapabilities,
+} from './capabilities.js'
 import type {GuestSummary, HostFacts, LibvirtNetwork, StoragePool} from './facts-types.js'
 import type {Frame} from './frames.js'
-import {UUID_RE, VIRSH_HOST_PARTS as V, VIRSH_OBJECT_MARK_CLOSE, VIRSH_OBJECTS, VIRSH_OBJECTS_END, VIRSH_PART_CLOSE, VIRSH_PART_OPEN, frameMark} from './wire-format.js'
+import {
+  UUID_RE,
+  VIRSH_HOST_PARTS as V,
+  VIRSH_OBJECT_MARK_CLOSE,
+  VIRSH_OBJECTS,
+  VIRSH_OBJECTS_END,
+  VIRSH_PART_CLOSE,
+  VIRSH_PART_OPEN,
+  frameMark,
+} from './wire-format.js'
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 const objectCommand = (kind: string): string | undefined => Object.values(VIRSH_OBJECTS).find((o) => o.kind === kind)?.command
@@ -57,7 +76,11 @@ export function splitVirshBatch(body: string, nonce: string): VirshSegment[] {
 }
 
 /** virsh's prompt, then its echo of one of the commands the script sends it (when readline echoes). */
-const ECHOED_COMMAND = new RegExp(`^virsh [#>] (?:(?:${Object.values(VIRSH_OBJECTS).map((o) => escapeRegExp(o.command)).join('|')}) [0-9a-f-]+\\n)?`)
+const ECHOED_COMMAND = new RegExp(
+  `^virsh [#>] (?:(?:${Object.values(VIRSH_OBJECTS)
+    .map((o) => escapeRegExp(o.command))
+    .join('|')}) [0-9a-f-]+\\n)?`,
+)
 
 export function cleanVirshSegment(text: string): string {
   let t = text.replace(/^\n/, '')
@@ -112,12 +135,20 @@ const errorText = (text: string) =>
     .join('; ')
 
 /** Fills facts.libvirt, the CPU and emulator facts, pools, networks and guests from the two virsh sections. */
-export function applyLibvirt(facts: HostFacts, hostFrame: Frame | undefined, objectsFrame: Frame | undefined, ctx: {uri: string; nonce: string}, warnings: string[]): void {
+export function applyLibvirt(
+  facts: HostFacts,
+  hostFrame: Frame | undefined,
+  objectsFrame: Frame | undefined,
+  ctx: {uri: string; nonce: string},
+  warnings: string[],
+): void {
   if (!hostFrame) return
   if (hostFrame.status !== 0) {
     // argv-mode virsh ends with 'echo', so a non-zero status means it never got a connection
     facts.libvirt.error =
-      hostFrame.status === 124 ? `virsh got no answer from ${ctx.uri} within 30 s` : errorText(hostFrame.body) || `virsh exited with status ${hostFrame.status ?? 'unknown (cut short)'}`
+      hostFrame.status === 124
+        ? `virsh got no answer from ${ctx.uri} within 30 s`
+        : errorText(hostFrame.body) || `virsh exited with status ${hostFrame.status ?? 'unknown (cut short)'}`
     return
   }
   facts.libvirt.reachable = true

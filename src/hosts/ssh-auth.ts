@@ -56,12 +56,19 @@ export async function loadCredentials(hostName: string, o: SshOptions): Promise<
     const target = `${o.user}@${o.address}:${o.port}`
     const encrypted = skipped.filter((s) => s.why === 'encrypted').map((s) => s.file)
     if (encrypted.length > 0) {
-      unusable = new HostAccessError(hostName, `cannot log in as ${target}: ${encrypted.join(', ')} ${encrypted.length > 1 ? 'are' : 'is'} encrypted (passphrase-protected) and no ssh-agent is available`, {
-        code: 'E_AUTH_FAILED',
-        remedy: `Load the key into ssh-agent (eval "$(ssh-agent)"; ssh-add ${encrypted[0]}) with agent: true in the profile (the default), or name an unencrypted key with identity:.`,
-      })
+      unusable = new HostAccessError(
+        hostName,
+        `cannot log in as ${target}: ${encrypted.join(', ')} ${encrypted.length > 1 ? 'are' : 'is'} encrypted (passphrase-protected) and no ssh-agent is available`,
+        {
+          code: 'E_AUTH_FAILED',
+          remedy: `Load the key into ssh-agent (eval "$(ssh-agent)"; ssh-add ${encrypted[0]}) with agent: true in the profile (the default), or name an unencrypted key with identity:.`,
+        },
+      )
     } else {
-      const tried = skipped.length > 0 ? skipped.map((s) => `${s.file} (${s.why})`).join(', ') : 'none (no identity configured and no ~/.ssh/id_ed25519, id_ecdsa or id_rsa)'
+      const tried =
+        skipped.length > 0
+          ? skipped.map((s) => `${s.file} (${s.why})`).join(', ')
+          : 'none (no identity configured and no ~/.ssh/id_ed25519, id_ecdsa or id_rsa)'
       unusable = new HostAccessError(hostName, `cannot log in as ${target}: no usable private key; key files: ${tried}; no ssh-agent`, {
         code: 'E_AUTH_FAILED',
         remedy: 'Set identity: in the profile to a private key the host accepts, or start ssh-agent with the key loaded (SSH_AUTH_SOCK).',
@@ -85,7 +92,9 @@ export interface AuthAttempts {
 export function authHandlerFor(creds: Credentials, user: string, attempts: AuthAttempts) {
   const methods: Array<{label: string; method: AnyAuthMethod}> = [
     ...creds.keys.map((k) => ({label: `${k.file} (${k.key.type})`, method: {type: 'publickey', username: user, key: k.key} as AnyAuthMethod})),
-    ...(creds.agentSocket ? [{label: `ssh-agent keys (${creds.agentSocket})`, method: {type: 'agent', username: user, agent: creds.agentSocket} as AnyAuthMethod}] : []),
+    ...(creds.agentSocket
+      ? [{label: `ssh-agent keys (${creds.agentSocket})`, method: {type: 'agent', username: user, agent: creds.agentSocket} as AnyAuthMethod}]
+      : []),
   ]
   return (methodsLeft: AuthenticationType[] | null, _partial: boolean | null, next: (m: AnyAuthMethod | false) => void) => {
     // methodsLeft is null on the first call; afterwards, stop if the server no longer takes keys.
@@ -110,7 +119,7 @@ export function authFailure(hostName: string, o: SshOptions, creds: Credentials,
   return new HostAccessError(hostName, `authentication as ${user}@${where} failed${detail ? ` (${detail})` : ''}; ${parts.join('; ')}`, {
     code: 'E_AUTH_FAILED',
     remedy: encrypted
-      ? 'Load the encrypted key into ssh-agent (ssh-add FILE) with agent: true, or check that its public key is in the user\'s authorized_keys on the host.'
+      ? "Load the encrypted key into ssh-agent (ssh-add FILE) with agent: true, or check that its public key is in the user's authorized_keys on the host."
       : `Add one of these public keys to ~${user}/.ssh/authorized_keys on the host, or set user:/identity: in the profile (debug with: ssh -v -p ${port} ${user}@${address}).`,
   })
 }

@@ -109,18 +109,36 @@ function connectClient(hostName: string, o: SshOptions, settings: SshConnectOpti
         return
       }
       if (hostKeyRefusal) return fail(hostKeyRefusal)
-      if (err.level === 'client-authentication' || (phase === 'auth' && /authentication/i.test(err.message))) return fail(authFailure(hostName, o, creds, attempts))
+      if (err.level === 'client-authentication' || (phase === 'auth' && /authentication/i.test(err.message)))
+        return fail(authFailure(hostName, o, creds, attempts))
       if (err.level === 'client-socket' || err.level === 'client-dns') return fail(socketError(hostName, o, err))
-      if (err.level === 'client-timeout') return fail(new HostAccessError(hostName, `no answer from ${where}: ${err.message}`, {code: 'E_HOST_TIMEOUT', remedy: `Check that ${address} is up.`}))
+      if (err.level === 'client-timeout')
+        return fail(new HostAccessError(hostName, `no answer from ${where}: ${err.message}`, {code: 'E_HOST_TIMEOUT', remedy: `Check that ${address} is up.`}))
       if (/before handshake/i.test(err.message)) {
-        return fail(new HostAccessError(hostName, `${where} closed the connection before the SSH handshake (is it an sshd?)`, {code: 'E_HOST_UNREACHABLE', remedy: `Check that sshd listens on ${address} port ${port} (MaxStartups, tcp_wrappers, fail2ban).`}))
+        return fail(
+          new HostAccessError(hostName, `${where} closed the connection before the SSH handshake (is it an sshd?)`, {
+            code: 'E_HOST_UNREACHABLE',
+            remedy: `Check that sshd listens on ${address} port ${port} (MaxStartups, tcp_wrappers, fail2ban).`,
+          }),
+        )
       }
-      fail(new HostAccessError(hostName, `SSH to ${where} failed during ${phase}: ${err.message}`, {code: 'E_SSH', remedy: `Debug with: ssh -v -p ${port} ${user}@${address}`, cause: err}))
+      fail(
+        new HostAccessError(hostName, `SSH to ${where} failed during ${phase}: ${err.message}`, {
+          code: 'E_SSH',
+          remedy: `Debug with: ssh -v -p ${port} ${user}@${address}`,
+          cause: err,
+        }),
+      )
     }
     const onClose = () => {
       if (hostKeyRefusal) return fail(hostKeyRefusal)
       if (phase === 'auth') return fail(authFailure(hostName, o, creds, attempts, 'the host closed the connection'))
-      fail(new HostAccessError(hostName, `${where} closed the connection during the SSH ${phase === 'tcp' ? 'connect' : phase}`, {code: 'E_HOST_UNREACHABLE', remedy: `Check that sshd is running on ${address} port ${port}.`}))
+      fail(
+        new HostAccessError(hostName, `${where} closed the connection during the SSH ${phase === 'tcp' ? 'connect' : phase}`, {
+          code: 'E_HOST_UNREACHABLE',
+          remedy: `Check that sshd is running on ${address} port ${port}.`,
+        }),
+      )
     }
     // An 'error' listener stays attached: an unhandled 'error' event would crash the process.
     const ignore = () => {}
@@ -134,7 +152,13 @@ function connectClient(hostName: string, o: SshOptions, settings: SshConnectOpti
       host: address,
       port,
       username: user,
-      hostVerifier: hostVerifier(hostName, o, sources, (notice) => settings.onNotice?.(notice), (error) => (hostKeyRefusal = error)),
+      hostVerifier: hostVerifier(
+        hostName,
+        o,
+        sources,
+        (notice) => settings.onNotice?.(notice),
+        (error) => (hostKeyRefusal = error),
+      ),
       authHandler: authHandlerFor(creds, user, attempts) as unknown as ConnectConfig['authHandler'],
       algorithms: {serverHostKey: hostKeyAlgorithms(sources, o) as NonNullable<ConnectConfig['algorithms']>['serverHostKey']},
       keepaliveInterval: settings.keepaliveIntervalMs ?? 15_000,

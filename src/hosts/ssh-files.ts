@@ -39,16 +39,24 @@ export async function readIdentityFile(hostName: string, file: string): Promise<
     if (st.isFile()) {
       const mode = st.mode & 0o7777
       if (!ownedByUsOrRoot(st)) {
-        throw new HostAccessError(hostName, `identity file ${file} belongs to uid ${st.uid}, not to this user (uid ${uid()}): a private key must be its user's alone`, {
-          code: 'E_KEY_PERMISSIONS',
-          remedy: `Use a key of your own (identity: in the profile), or, if it is yours: chown ${uid()} ${file}; chmod 600 ${file}`,
-        })
+        throw new HostAccessError(
+          hostName,
+          `identity file ${file} belongs to uid ${st.uid}, not to this user (uid ${uid()}): a private key must be its user's alone`,
+          {
+            code: 'E_KEY_PERMISSIONS',
+            remedy: `Use a key of your own (identity: in the profile), or, if it is yours: chown ${uid()} ${file}; chmod 600 ${file}`,
+          },
+        )
       }
       if (mode & 0o077) {
-        throw new HostAccessError(hostName, `identity file ${file} has mode ${octal(mode)}: group or others can ${mode & 0o044 ? 'read' : 'access'} it, and OpenSSH refuses such a key (UNPROTECTED PRIVATE KEY FILE)`, {
-          code: 'E_KEY_PERMISSIONS',
-          remedy: `chmod 600 ${file}`,
-        })
+        throw new HostAccessError(
+          hostName,
+          `identity file ${file} has mode ${octal(mode)}: group or others can ${mode & 0o044 ? 'read' : 'access'} it, and OpenSSH refuses such a key (UNPROTECTED PRIVATE KEY FILE)`,
+          {
+            code: 'E_KEY_PERMISSIONS',
+            remedy: `chmod 600 ${file}`,
+          },
+        )
       }
     }
     return await fh.readFile()
@@ -74,9 +82,20 @@ export async function readKnownHostsFile(hostName: string, file: string): Promis
     const st = await fh.stat()
     const mode = st.mode & 0o7777
     if (!ownedByUsOrRoot(st)) {
-      throw knownHostsRefusal(hostName, file, `belongs to uid ${st.uid}, not to this user (uid ${uid()}) or root: its owner can plant a host key`, `Use a known_hosts file of your own (known-hosts: in the profile), or: chown ${uid()} ${file}`)
+      throw knownHostsRefusal(
+        hostName,
+        file,
+        `belongs to uid ${st.uid}, not to this user (uid ${uid()}) or root: its owner can plant a host key`,
+        `Use a known_hosts file of your own (known-hosts: in the profile), or: chown ${uid()} ${file}`,
+      )
     }
-    if (mode & 0o022) throw knownHostsRefusal(hostName, file, `is writable by group or others (mode ${octal(mode)}): anyone who can write it can plant a host key`, `chmod go-w ${file}`)
+    if (mode & 0o022)
+      throw knownHostsRefusal(
+        hostName,
+        file,
+        `is writable by group or others (mode ${octal(mode)}): anyone who can write it can plant a host key`,
+        `chmod go-w ${file}`,
+      )
     await checkKnownHostsDir(hostName, file)
     return await fh.readFile('utf8')
   } finally {
@@ -94,7 +113,12 @@ export async function checkKnownHostsDir(hostName: string, file: string): Promis
   const real = await realpath(file).then(path.dirname, () => named)
   const bad = await unsafeDirectory([...new Set([real, named])])
   if (bad) {
-    throw knownHostsRefusal(hostName, file, `is in an unsafe directory: ${bad}, so anyone could replace the file and plant a host key`, `Make each directory above ${file} belong to you or root and not writable by group or others (chmod go-w), or keep the file in a private directory.`)
+    throw knownHostsRefusal(
+      hostName,
+      file,
+      `is in an unsafe directory: ${bad}, so anyone could replace the file and plant a host key`,
+      `Make each directory above ${file} belong to you or root and not writable by group or others (chmod go-w), or keep the file in a private directory.`,
+    )
   }
 }
 

@@ -13,7 +13,16 @@
 import {appendFile, mkdir, readFile} from 'node:fs/promises'
 import path from 'node:path'
 import {HostAccessError} from '../errors.js'
-import {checkHostKey, fingerprintSha256, keyTypeOf, knownHostsLine, knownHostsName, knownKeyTypes, preferredHostKeyAlgorithms, type KnownHostsSource} from './known-hosts.js'
+import {
+  checkHostKey,
+  fingerprintSha256,
+  keyTypeOf,
+  knownHostsLine,
+  knownHostsName,
+  knownKeyTypes,
+  preferredHostKeyAlgorithms,
+  type KnownHostsSource,
+} from './known-hosts.js'
 import {errorText} from './ssh-errors.js'
 import {checkKnownHostsDir, readKnownHostsFile} from './ssh-files.js'
 import type {SshOptions} from './ssh-options.js'
@@ -106,10 +115,14 @@ async function decideHostKey(hostName: string, o: SshOptions, sources: KnownHost
     case 'revoked':
       return {
         accept: false,
-        error: new HostAccessError(hostName, `host key of ${where} (${type} ${fp}) is marked @revoked in ${verdict.entry.file}:${verdict.entry.line}; refusing to connect`, {
-          code: 'E_HOSTKEY_REVOKED',
-          remedy: `The host must get a new host key (ask its administrator); a revoked key is never accepted.`,
-        }),
+        error: new HostAccessError(
+          hostName,
+          `host key of ${where} (${type} ${fp}) is marked @revoked in ${verdict.entry.file}:${verdict.entry.line}; refusing to connect`,
+          {
+            code: 'E_HOSTKEY_REVOKED',
+            remedy: `The host must get a new host key (ask its administrator); a revoked key is never accepted.`,
+          },
+        ),
       }
     case 'changed': {
       const old = verdict.entries[0]
@@ -135,7 +148,10 @@ async function decideHostKey(hostName: string, o: SshOptions, sources: KnownHost
           error: new HostAccessError(
             hostName,
             `host key of ${where} is not known: it presents ${type} ${fp}, but only ${verdict.otherTypes.join(', ')} keys are recorded for it; refusing to connect`,
-            {code: 'E_HOSTKEY_UNKNOWN', remedy: `Confirm ${fp} on the host, then add it with: ${keyscan} (trust-on-first-use does not apply when other keys are recorded).`},
+            {
+              code: 'E_HOSTKEY_UNKNOWN',
+              remedy: `Confirm ${fp} on the host, then add it with: ${keyscan} (trust-on-first-use does not apply when other keys are recorded).`,
+            },
           ),
         }
       }
@@ -154,10 +170,14 @@ async function decideHostKey(hostName: string, o: SshOptions, sources: KnownHost
         if (err instanceof HostAccessError) return {accept: false, error: err}
         return {
           accept: false,
-          error: new HostAccessError(hostName, `host key of ${where} is not known (${type} ${fp}) and could not be recorded in ${userFile}: ${errorText(err)}`, {
-            code: 'E_HOSTKEY_UNKNOWN',
-            remedy: `Make ${userFile} writable, or add the key yourself: ${keyscan}`,
-          }),
+          error: new HostAccessError(
+            hostName,
+            `host key of ${where} is not known (${type} ${fp}) and could not be recorded in ${userFile}: ${errorText(err)}`,
+            {
+              code: 'E_HOSTKEY_UNKNOWN',
+              remedy: `Make ${userFile} writable, or add the key yourself: ${keyscan}`,
+            },
+          ),
         }
       }
       return {accept: true, notice: `${hostName}: trusted the host key of ${where} on first use (${type} ${fp}) and recorded it in ${userFile}`}

@@ -69,7 +69,8 @@ export function resolveSshOptions(host: ResolvedHost, ctx: SshOptionsContext): S
   const cfgPort = Number(first('port'))
   const port = host.port ?? (Number.isInteger(cfgPort) && cfgPort > 0 ? cfgPort : 22)
   const user = host.user ?? first('user') ?? ctx.localUser
-  const expand = (p: string) => expandPath(p, {home: ctx.home, cwd: ctx.cwd ?? ctx.home, localUser: ctx.localUser, remoteUser: user, address: host.address, port})
+  const expand = (p: string) =>
+    expandPath(p, {home: ctx.home, cwd: ctx.cwd ?? ctx.home, localUser: ctx.localUser, remoteUser: user, address: host.address, port})
 
   let identities: string[]
   let identitiesSource: OptionSource
@@ -154,10 +155,7 @@ function dropCanonicalisation(config: SSHConfig): void {
 }
 
 /** OpenSSH's `~` and `%` expansion for file names (ssh_config(5) TOKENS), then absolute. */
-export function expandPath(
-  file: string,
-  t: {home: string; cwd: string; localUser: string; remoteUser: string; address: string; port: number},
-): string {
+export function expandPath(file: string, t: {home: string; cwd: string; localUser: string; remoteUser: string; address: string; port: number}): string {
   let p = file.replace(/^~(?=\/|$)/, t.home)
   p = p.replace(/%([%dhnpru])/g, (_, c: string) => {
     switch (c) {

@@ -150,7 +150,9 @@ export class SshTransport implements HostTransport {
           this.connections++
           this.client = client
           if (reconnect) {
-            this.settings.onNotice?.(`${this.hostName}: reconnected to ${this.options.address}:${this.options.port} (the connection was lost: ${this.lostReason})`)
+            this.settings.onNotice?.(
+              `${this.hostName}: reconnected to ${this.options.address}:${this.options.port} (the connection was lost: ${this.lostReason})`,
+            )
           }
           this.lostReason = undefined
           this.watch(client)

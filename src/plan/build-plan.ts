@@ -61,7 +61,11 @@ export function buildPlan(input: PlanInput): Plan {
 
   // steps name the guest by UUID: virsh resolves a bare name as an ID first, then a UUID, then a name
   const uuid = guest.domain.uuid
-  if (!uuid || !UUID.test(uuid)) throw new ZmigrateError(`${guest.name}: the domain XML has no valid <uuid>; zmigrate addresses guests by UUID`, {exitCode: ExitCode.BLOCKED, code: 'E_PLAN'})
+  if (!uuid || !UUID.test(uuid))
+    throw new ZmigrateError(`${guest.name}: the domain XML has no valid <uuid>; zmigrate addresses guests by UUID`, {
+      exitCode: ExitCode.BLOCKED,
+      code: 'E_PLAN',
+    })
   const srcUri = sourceHost.libvirtUri
   const dstUri = destinationHost.libvirtUri
   const steps: PlanStep[] = []
@@ -76,8 +80,20 @@ export function buildPlan(input: PlanInput): Plan {
     add(
       'set-dasd-online',
       [...new Set(dasdOnline.map(({finding}) => finding.rule))],
-      {kind: 'set-dasd-online', host: 'destination', busIds, description: `set DASD ${busIds.join(', ')} online on ${destinationHost.name}`, commands: [['chzdev', '-e', '-a', 'dasd', busIds.join(',')]]},
-      {kind: 'set-dasd-offline', host: 'destination', busIds, description: `set DASD ${busIds.join(', ')} offline again on ${destinationHost.name}`, commands: [['chzdev', '-d', '-a', 'dasd', busIds.join(',')]]},
+      {
+        kind: 'set-dasd-online',
+        host: 'destination',
+        busIds,
+        description: `set DASD ${busIds.join(', ')} online on ${destinationHost.name}`,
+        commands: [['chzdev', '-e', '-a', 'dasd', busIds.join(',')]],
+      },
+      {
+        kind: 'set-dasd-offline',
+        host: 'destination',
+        busIds,
+        description: `set DASD ${busIds.join(', ')} offline again on ${destinationHost.name}`,
+        commands: [['chzdev', '-d', '-a', 'dasd', busIds.join(',')]],
+      },
     )
   }
 
@@ -98,7 +114,8 @@ export function buildPlan(input: PlanInput): Plan {
     if (!path || disk.type !== 'file') continue // nvme-backed disks copy into what the destination provides
     const onDestination = ctx.destinationProbes.get(path)
     if (onDestination?.exists) continue // already there: the check blocks an existing image of another shape
-    const cannot = (why: string) => new ZmigrateError(`${guest.name}: cannot pre-create ${path} on ${destinationHost.name}: ${why}`, {exitCode: ExitCode.BLOCKED, code: 'E_PLAN'})
+    const cannot = (why: string) =>
+      new ZmigrateError(`${guest.name}: cannot pre-create ${path} on ${destinationHost.name}: ${why}`, {exitCode: ExitCode.BLOCKED, code: 'E_PLAN'})
     if (!path.startsWith('/')) throw cannot('not an absolute path')
     const declared = declaredImage(disk, ctx.sourceProbes.get(path))
     if ('error' in declared) throw cannot(`its ${declared.error}`)
@@ -111,8 +128,20 @@ export function buildPlan(input: PlanInput): Plan {
     add(
       `create-image-${target}`,
       [finding.rule],
-      {kind: 'create-image', host: 'destination', image, description: `create ${format} image ${path} (${virtualSizeBytes} bytes) on ${destinationHost.name} for the disk copy of ${target}`, commands: [['qemu-img', 'create', '-f', format, '--', path, String(virtualSizeBytes)]]},
-      {kind: 'remove-image', host: 'destination', image, description: `remove ${path} on ${destinationHost.name} (created by zmigrate)`, commands: [['rm', '-f', '--', path]]},
+      {
+        kind: 'create-image',
+        host: 'destination',
+        image,
+        description: `create ${format} image ${path} (${virtualSizeBytes} bytes) on ${destinationHost.name} for the disk copy of ${target}`,
+        commands: [['qemu-img', 'create', '-f', format, '--', path, String(virtualSizeBytes)]],
+      },
+      {
+        kind: 'remove-image',
+        host: 'destination',
+        image,
+        description: `remove ${path} on ${destinationHost.name} (created by zmigrate)`,
+        commands: [['rm', '-f', '--', path]],
+      },
     )
   }
 
@@ -129,21 +158,54 @@ export function buildPlan(input: PlanInput): Plan {
     add(
       `detach-${slug(m.sourceRef.label)}`,
       m.rules,
-      {kind: 'detach-device', host: 'source', device: ref, scope: sourceScope, description: `detach ${ref.label} from ${guest.name} on ${sourceHost.name}`, commands: [virsh(srcUri, 'detach-device', '--domain', uuid, ...scopeArgs(sourceScope), '--file', '<device.xml>')]},
-      {kind: 'attach-device', host: 'source', device: {...ref, xml: withoutAlias(ref.xml)}, scope: sourceScope, description: `re-attach ${ref.label} to ${guest.name} on ${sourceHost.name}`, commands: [virsh(srcUri, 'attach-device', '--domain', uuid, ...scopeArgs(sourceScope), '--file', '<device.xml>')]},
+      {
+        kind: 'detach-device',
+        host: 'source',
+        device: ref,
+        scope: sourceScope,
+        description: `detach ${ref.label} from ${guest.name} on ${sourceHost.name}`,
+        commands: [virsh(srcUri, 'detach-device', '--domain', uuid, ...scopeArgs(sourceScope), '--file', '<device.xml>')],
+      },
+      {
+        kind: 'attach-device',
+        host: 'source',
+        device: {...ref, xml: withoutAlias(ref.xml)},
+        scope: sourceScope,
+        description: `re-attach ${ref.label} to ${guest.name} on ${sourceHost.name}`,
+        commands: [virsh(srcUri, 'attach-device', '--domain', uuid, ...scopeArgs(sourceScope), '--file', '<device.xml>')],
+      },
     )
   }
 
   // 3. migrate
-  const migrate = chooseMigrateOptions({policy: profile.migration, guestState: guest.state, memoryKiB: guest.domain.currentMemoryKiB ?? guest.domain.memoryKiB, copyDisks, destinationUri: destinationHost.migrationUri})
+  const migrate = chooseMigrateOptions({
+    policy: profile.migration,
+    guestState: guest.state,
+    memoryKiB: guest.domain.currentMemoryKiB ?? guest.domain.memoryKiB,
+    copyDisks,
+    destinationUri: destinationHost.migrationUri,
+  })
   const reverse = {...migrate, destinationUri: sourceHost.migrationUri, copyDisks: migrate.copyDisks}
   const migrateCommands = [virsh(srcUri, ...migrateArgv(uuid, migrate))]
-  if (migrate.maxDowntimeMs !== undefined) migrateCommands.push(virsh(srcUri, 'migrate-setmaxdowntime', '--domain', uuid, '--downtime', String(migrate.maxDowntimeMs)))
+  if (migrate.maxDowntimeMs !== undefined)
+    migrateCommands.push(virsh(srcUri, 'migrate-setmaxdowntime', '--domain', uuid, '--downtime', String(migrate.maxDowntimeMs)))
   add(
     'migrate',
     [...new Set(findings.filter((f) => f.severity === 'action').map((f) => f.rule))],
-    {kind: 'migrate', host: 'source', migrate, description: `${migrate.mode} migration of ${guest.name} from ${sourceHost.name} to ${destinationHost.name}${copyDisks.length > 0 ? ` copying ${copyDisks.join(', ')}` : ''}`, commands: migrateCommands},
-    {kind: 'migrate', host: 'destination', migrate: reverse, description: `migrate ${guest.name} back from ${destinationHost.name} to ${sourceHost.name}`, commands: [virsh(dstUri, ...migrateArgv(uuid, reverse))]},
+    {
+      kind: 'migrate',
+      host: 'source',
+      migrate,
+      description: `${migrate.mode} migration of ${guest.name} from ${sourceHost.name} to ${destinationHost.name}${copyDisks.length > 0 ? ` copying ${copyDisks.join(', ')}` : ''}`,
+      commands: migrateCommands,
+    },
+    {
+      kind: 'migrate',
+      host: 'destination',
+      migrate: reverse,
+      description: `migrate ${guest.name} back from ${destinationHost.name} to ${sourceHost.name}`,
+      commands: [virsh(dstUri, ...migrateArgv(uuid, reverse))],
+    },
   )
 
   // 4. re-attach on the destination (a shut-off guest gets them back in its persistent definition)
@@ -153,8 +215,22 @@ export function buildPlan(input: PlanInput): Plan {
     add(
       `attach-${slug(ref.label)}`,
       m.rules,
-      {kind: 'attach-device', host: 'destination', device: ref, scope: destinationScope, description: `attach ${ref.label} to ${guest.name} on ${destinationHost.name}${ref.xml === withoutAlias(m.sourceRef.xml) ? '' : ' with its identity there'}`, commands: [virsh(dstUri, 'attach-device', '--domain', uuid, ...scopeArgs(destinationScope), '--file', '<device.xml>')]},
-      {kind: 'detach-device', host: 'destination', device: ref, scope: destinationScope, description: `detach ${ref.label} from ${guest.name} on ${destinationHost.name}`, commands: [virsh(dstUri, 'detach-device', '--domain', uuid, ...scopeArgs(destinationScope), '--file', '<device.xml>')]},
+      {
+        kind: 'attach-device',
+        host: 'destination',
+        device: ref,
+        scope: destinationScope,
+        description: `attach ${ref.label} to ${guest.name} on ${destinationHost.name}${ref.xml === withoutAlias(m.sourceRef.xml) ? '' : ' with its identity there'}`,
+        commands: [virsh(dstUri, 'attach-device', '--domain', uuid, ...scopeArgs(destinationScope), '--file', '<device.xml>')],
+      },
+      {
+        kind: 'detach-device',
+        host: 'destination',
+        device: ref,
+        scope: destinationScope,
+        description: `detach ${ref.label} from ${guest.name} on ${destinationHost.name}`,
+        commands: [virsh(dstUri, 'detach-device', '--domain', uuid, ...scopeArgs(destinationScope), '--file', '<device.xml>')],
+      },
     )
   }
 
@@ -165,7 +241,12 @@ export function buildPlan(input: PlanInput): Plan {
     host: 'destination',
     description: `verify ${guest.name} is ${expectState} on ${destinationHost.name}, ${migrate.undefineSource ? 'gone from' : 'shut off on'} ${sourceHost.name}${moves.length > 0 ? `, with ${moves.length} re-attached device${moves.length === 1 ? '' : 's'}` : ''}`,
     commands: [virsh(dstUri, 'domstate', '--domain', uuid), virsh(dstUri, 'dumpxml', '--domain', uuid)],
-    expect: {guestOn: 'destination', state: expectState, sourceState: migrate.undefineSource ? 'absent' : 'shut off', devices: moves.map((m) => m.destinationRef)},
+    expect: {
+      guestOn: 'destination',
+      state: expectState,
+      sourceState: migrate.undefineSource ? 'absent' : 'shut off',
+      devices: moves.map((m) => m.destinationRef),
+    },
   })
 
   // 6. after verification, what the copy left on the source (profile migration.source-images)

@@ -30,7 +30,11 @@ export interface DeviceMove {
 
 export class PlanningError extends ZmigrateError {
   constructor(message: string, remedy?: string) {
-    super(message, {exitCode: ExitCode.BLOCKED, code: 'E_PLAN', remedy: remedy ?? 'This is a bug in zmigrate or an edited plan; run zmigrate check and plan again, and report it with the check --json output.'})
+    super(message, {
+      exitCode: ExitCode.BLOCKED,
+      code: 'E_PLAN',
+      remedy: remedy ?? 'This is a bug in zmigrate or an edited plan; run zmigrate check and plan again, and report it with the check --json output.',
+    })
   }
 }
 
@@ -38,7 +42,10 @@ export class PlanningError extends ZmigrateError {
 export function deviceOf(domain: DomainModel, deviceIndex: number, finding: Finding): MovableDevice {
   const all: MovableDevice[] = [...domain.disks, ...domain.hostdevs, ...domain.interfaces, ...domain.filesystems]
   const device = all.find((d) => d.index === deviceIndex)
-  if (!device) throw new PlanningError(`finding ${finding.rule} (${finding.subject}) moves device ${deviceIndex}, which is not a disk, hostdev, interface or filesystem of ${domain.name}`)
+  if (!device)
+    throw new PlanningError(
+      `finding ${finding.rule} (${finding.subject}) moves device ${deviceIndex}, which is not a disk, hostdev, interface or filesystem of ${domain.name}`,
+    )
   return device
 }
 
@@ -119,7 +126,8 @@ export function matcherFor(xml: string): DeviceRef['match'] {
   const element = DEVICE_ELEMENTS.find((e) => e === node.name)
   if (!element) throw new PlanningError(`not a device zmigrate moves: <${node.name}>`)
   const address = findPath(node, 'address')
-  if (address && address.attrs.type === 'ccw' && address.attrs.devno) return {element, attributes: {'address.type': 'ccw', 'address.devno': address.attrs.devno}}
+  if (address && address.attrs.type === 'ccw' && address.attrs.devno)
+    return {element, attributes: {'address.type': 'ccw', 'address.devno': address.attrs.devno}}
   const zpci = findPath(node, 'address/zpci')
   if (zpci?.attrs.uid) return {element, attributes: {'zpci.uid': zpci.attrs.uid}}
   const target = findPath(node, 'target')

@@ -24,7 +24,8 @@ export function chooseMigrateOptions(input: MigrateChoiceInput): MigrateOptions 
   const memoryGiB = input.memoryKiB / 1024 / 1024
   const timeoutSeconds =
     !offline && mode === 'live' && policy.timeoutPerGiBSeconds !== undefined ? Math.max(1, Math.ceil(policy.timeoutPerGiBSeconds * memoryGiB)) : undefined
-  const postcopy = !offline && mode === 'live' && (policy.postcopyAfterSeconds !== undefined || (timeoutSeconds !== undefined && policy.timeoutAction === 'postcopy'))
+  const postcopy =
+    !offline && mode === 'live' && (policy.postcopyAfterSeconds !== undefined || (timeoutSeconds !== undefined && policy.timeoutAction === 'postcopy'))
   return {
     mode,
     // libvirt: offline migration must be persistent ("offline migration must be specified with the persistent flag set")

@@ -12,7 +12,11 @@ import type {Plan} from './types.js'
  * The plan, if every value in it is in its domain (plan/values.ts). A plan computed just now is
  * held to this too: its values come from what the hosts reported.
  */
-export function validPlan(plan: unknown, file: string, remedy = 'Create one with zmigrate plan GUEST --from A --to B -o FILE; do not edit plan files by hand.'): Plan {
+export function validPlan(
+  plan: unknown,
+  file: string,
+  remedy = 'Create one with zmigrate plan GUEST --from A --to B -o FILE; do not edit plan files by hand.',
+): Plan {
   const parsed = planSchema.safeParse(plan)
   if (!parsed.success) {
     throw new InputError(`not a valid zmigrate plan (formatVersion 1): ${issueText(parsed.error)}`, {location: {file}, code: 'E_PLAN_FILE', remedy})

@@ -7,7 +7,17 @@
 import {z} from 'zod'
 import {findingSchema} from '../report/check-report.js'
 import type {Plan} from './types.js'
-import {absolutePathSchema, busIdSchema, DEVICE_ELEMENTS, diskTargetSchema, imageFormatSchema, isDeviceXml, libvirtUriSchema, timestampSchema, uuidSchema} from './values.js'
+import {
+  absolutePathSchema,
+  busIdSchema,
+  DEVICE_ELEMENTS,
+  diskTargetSchema,
+  imageFormatSchema,
+  isDeviceXml,
+  libvirtUriSchema,
+  timestampSchema,
+  uuidSchema,
+} from './values.js'
 
 const sha256Schema = z.string().regex(/^[0-9a-f]{64}$/, 'a sha256 in hex')
 
@@ -42,7 +52,11 @@ const migrateOptionsSchema = z.object({
   destinationUri: libvirtUriSchema,
 })
 
-const imageSchema = z.object({path: absolutePathSchema, format: imageFormatSchema, virtualSizeBytes: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER)})
+const imageSchema = z.object({
+  path: absolutePathSchema,
+  format: imageFormatSchema,
+  virtualSizeBytes: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+})
 
 const expectSchema = z.object({
   guestOn: role,
@@ -67,7 +81,11 @@ const variants = [
 
 export const stepActionSchema = z.discriminatedUnion('kind', [...variants])
 
-const stepFields = {id: z.string().regex(/^[0-9]{2,3}-[a-z0-9-]{1,60}$/, 'a step id such as 03-detach-disk-vdb'), undo: stepActionSchema.optional(), because: z.array(z.string())}
+const stepFields = {
+  id: z.string().regex(/^[0-9]{2,3}-[a-z0-9-]{1,60}$/, 'a step id such as 03-detach-disk-vdb'),
+  undo: stepActionSchema.optional(),
+  because: z.array(z.string()),
+}
 export const planStepSchema = z.discriminatedUnion('kind', [
   variants[0].extend(stepFields),
   variants[1].extend(stepFields),

@@ -111,7 +111,6 @@ export type PlanStep = StepAction & {
   because: string[]
 }
 
-
 export interface PlanFingerprints {
   /** sha256 of the guest's live domain XML on the source. */
   domainXml: string

@@ -44,9 +44,13 @@ export const imageFormatSchema = z.enum(IMAGE_FORMATS)
 export const pciAddressSchema = z.string().regex(PCI_ADDRESS, 'a PCI address dddd:bb:ss.f (e.g. 0002:00:00.0)')
 export const scsiHostSchema = z.string().regex(SCSI_HOST, 'a SCSI host scsi_hostN')
 /** One line of text with no control characters: a value that ends up in device XML or a message. */
-// control characters are exactly what this refuses
-// eslint-disable-next-line no-control-regex
-export const oneLineSchema = z.string().min(1).max(4096).regex(/^[^\u0000-\u001f\u007f]*$/, 'one line of text without control characters')
+export const oneLineSchema = z
+  .string()
+  .min(1)
+  .max(4096)
+  // control characters are exactly what this refuses
+  // eslint-disable-next-line no-control-regex
+  .regex(/^[^\u0000-\u001f\u007f]*$/, 'one line of text without control characters')
 export const diskTargetSchema = z.string().regex(DISK_TARGET, 'a disk target such as vda')
 /** ISO 8601 date-time with a zone, as Date#toISOString writes it. */
 export const timestampSchema = z.iso.datetime({offset: true})

@@ -76,7 +76,11 @@ export function profileDirectories(env: ProfileEnv, opts: LocateOptions = {}): {
  */
 export function locateProfile(ref: string | undefined, env: ProfileEnv, opts: LocateOptions = {}): LocatedProfile {
   const dirs = profileDirectories(env, opts)
-  const given = ref ? {value: ref, source: opts.refSource ?? '--profile'} : env.ZMIGRATE_PROFILE ? {value: env.ZMIGRATE_PROFILE, source: 'ZMIGRATE_PROFILE'} : undefined
+  const given = ref
+    ? {value: ref, source: opts.refSource ?? '--profile'}
+    : env.ZMIGRATE_PROFILE
+      ? {value: env.ZMIGRATE_PROFILE, source: 'ZMIGRATE_PROFILE'}
+      : undefined
 
   if (given && isProfilePath(given.value)) {
     const file = path.resolve(opts.cwd ?? process.cwd(), given.value)
@@ -237,7 +241,11 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 /** Finds the profile (see locateProfile) and loads it. */
-export function openProfile(ref: string | undefined, env: ProfileEnv, opts: LocateOptions & LoadOptions = {}): {profile: ResolvedProfile; found: LocatedProfile} {
+export function openProfile(
+  ref: string | undefined,
+  env: ProfileEnv,
+  opts: LocateOptions & LoadOptions = {},
+): {profile: ResolvedProfile; found: LocatedProfile} {
   const found = locateProfile(ref, env, opts)
   return {profile: loadProfile(found.file, {home: env.HOME, ...opts}), found}
 }
@@ -272,7 +280,10 @@ function isFile(file: string): boolean {
 }
 
 function sortIssues(issues: ProfileIssue[]): ProfileIssue[] {
-  return issues.map((issue, i) => ({issue, i})).sort((a, b) => a.issue.location.line - b.issue.location.line || a.issue.location.col - b.issue.location.col || a.i - b.i).map(({issue}) => issue)
+  return issues
+    .map((issue, i) => ({issue, i}))
+    .sort((a, b) => a.issue.location.line - b.issue.location.line || a.issue.location.col - b.issue.location.col || a.i - b.i)
+    .map(({issue}) => issue)
 }
 
 /** The keys the schema allows for the object at `path` of a profile (for "did you mean" on an unknown key). */

@@ -89,7 +89,12 @@ export function resolveProfile(doc: ProfileDocument, ctx: ResolveContext): {prof
       issues.push(locator.issueAt(at, 'an empty selector would select every device: set at least one of guest, kind, model, target, devno, source, alias'))
     }
     if (selector.devno !== undefined && !CCW_DEVNO.test(selector.devno)) {
-      issues.push(locator.issueAt([...at, 'devno'], `"${selector.devno}" is not a ccw device number: write the guest devno as libvirt does, e.g. 0x0009 (not a bus-ID like 0.0.0009)`))
+      issues.push(
+        locator.issueAt(
+          [...at, 'devno'],
+          `"${selector.devno}" is not a ccw device number: write the guest devno as libvirt does, e.g. 0x0009 (not a bus-ID like 0.0.0009)`,
+        ),
+      )
     }
     if (selector.target !== undefined && selector.kind !== undefined && selector.kind !== 'disk') {
       issues.push(locator.issueAt([...at, 'target'], `target names a disk (e.g. vdb) and never matches kind ${selector.kind}`))
@@ -103,11 +108,17 @@ export function resolveProfile(doc: ProfileDocument, ctx: ResolveContext): {prof
     const toHost = mapping['to-host']
     if (toHost !== undefined && !hostNames.includes(toHost)) {
       const suggestion = closest(toHost, hostNames)
-      issues.push(locator.issueAt([...at, 'to-host'], `"${toHost}" is not a host of this profile${suggestion ? ` (did you mean "${suggestion}"?)` : `; hosts: ${hostNames.join(', ')}`}`))
+      issues.push(
+        locator.issueAt(
+          [...at, 'to-host'],
+          `"${toHost}" is not a host of this profile${suggestion ? ` (did you mean "${suggestion}"?)` : `; hosts: ${hostNames.join(', ')}`}`,
+        ),
+      )
     }
     if (mapping.kind === 'mdev') {
       for (const end of ['from', 'to'] as const) {
-        if (!UUID.test(mapping[end])) issues.push(locator.issueAt([...at, end], `"${mapping[end]}" is not an mdev UUID (8-4-4-4-12 hex digits, as in /sys/bus/mdev/devices)`))
+        if (!UUID.test(mapping[end]))
+          issues.push(locator.issueAt([...at, end], `"${mapping[end]}" is not an mdev UUID (8-4-4-4-12 hex digits, as in /sys/bus/mdev/devices)`))
       }
     }
     // libvirt writes UUIDs in lower case; mappings are matched exactly
@@ -115,7 +126,12 @@ export function resolveProfile(doc: ProfileDocument, ctx: ResolveContext): {prof
     const identity = `${resolved.kind}\u0000${resolved.from}\u0000${toHost ?? ''}`
     const earlier = seen.get(identity)
     if (earlier !== undefined && mappings[earlier].to !== mapping.to) {
-      issues.push(locator.issueAt([...at, 'to'], `conflicts with devices.mappings[${earlier}], which maps the same ${mapping.kind} "${mapping.from}"${toHost ? ` to ${toHost}` : ''} to "${mappings[earlier].to}"`))
+      issues.push(
+        locator.issueAt(
+          [...at, 'to'],
+          `conflicts with devices.mappings[${earlier}], which maps the same ${mapping.kind} "${mapping.from}"${toHost ? ` to ${toHost}` : ''} to "${mappings[earlier].to}"`,
+        ),
+      )
     } else if (earlier === undefined) {
       seen.set(identity, i)
     }
@@ -176,7 +192,10 @@ export function expandPath(p: string, where: {baseDir: string; home: string}): s
 
 /** `~user/…` would silently become a directory named "~user" next to the profile: refuse it. */
 function checkHomePaths(doc: ProfileDocument, locator: DocumentLocator, issues: ProfileIssue[]): void {
-  const sections: [IssuePath, HostSettings | undefined][] = [[['defaults'], doc.defaults], ...Object.entries(doc.hosts).map(([n, h]): [IssuePath, HostSettings] => [['hosts', n], h])]
+  const sections: [IssuePath, HostSettings | undefined][] = [
+    [['defaults'], doc.defaults],
+    ...Object.entries(doc.hosts).map(([n, h]): [IssuePath, HostSettings] => [['hosts', n], h]),
+  ]
   for (const [at, settings] of sections) {
     for (const key of PATH_SETTINGS) {
       const value = settings?.[key]
@@ -197,10 +216,20 @@ function checkMigrationPolicy(m: NonNullable<ProfileDocument['migration']>, loca
     issues.push(locator.issueAt(['migration', 'tunnelled'], 'a tunnelled migration needs transport: p2p (virsh migrate --tunnelled requires --p2p)'))
   }
   if (m['timeout-action'] === 'postcopy' && m['postcopy-after'] === undefined) {
-    issues.push(locator.issueAt(['migration', 'timeout-action'], 'switching to post-copy on timeout needs post-copy enabled: set postcopy-after (virsh --timeout-postcopy requires --postcopy)'))
+    issues.push(
+      locator.issueAt(
+        ['migration', 'timeout-action'],
+        'switching to post-copy on timeout needs post-copy enabled: set postcopy-after (virsh --timeout-postcopy requires --postcopy)',
+      ),
+    )
   }
   if (m.mode === 'offline' && m.persistent === false) {
-    issues.push(locator.issueAt(['migration', 'persistent'], 'an offline migration only moves the persistent definition: persistent cannot be false (libvirt: "offline migration must be specified with the persistent flag set")'))
+    issues.push(
+      locator.issueAt(
+        ['migration', 'persistent'],
+        'an offline migration only moves the persistent definition: persistent cannot be false (libvirt: "offline migration must be specified with the persistent flag set")',
+      ),
+    )
   }
 }
 

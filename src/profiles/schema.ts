@@ -7,9 +7,12 @@ import {z} from 'zod'
 import {SEVERITIES} from '../rules/severity.js'
 
 /** No control characters: values end up as argv elements and in one-line messages. */
-// control characters are exactly what this refuses
-// eslint-disable-next-line no-control-regex
-const text = z.string().min(1).regex(/^[^\u0000-\u001f\u007f]*$/, 'must not contain control characters or newlines')
+const text = z
+  .string()
+  .min(1)
+  // control characters are exactly what this refuses
+  // eslint-disable-next-line no-control-regex
+  .regex(/^[^\u0000-\u001f\u007f]*$/, 'must not contain control characters or newlines')
 
 export const hostSettingsSchema = z.strictObject({
   transport: z.enum(['ssh', 'local']).optional(),

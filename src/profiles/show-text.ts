@@ -14,11 +14,16 @@ export interface ProfileShowing {
 export function renderProfile({found, profile}: ProfileShowing, defaultSeverity: (rule: string) => Severity | undefined): string {
   const out: string[] = []
   out.push(`Site ${profile.site}${profile.description ? `: ${profile.description}` : ''}`)
-  out.push(...table([
-    ['file', found.file],
-    ['chosen by', found.how],
-    ['sha256', profile.sha256],
-  ], '  '))
+  out.push(
+    ...table(
+      [
+        ['file', found.file],
+        ['chosen by', found.how],
+        ['sha256', profile.sha256],
+      ],
+      '  ',
+    ),
+  )
 
   out.push('', 'Hosts')
   for (const host of Object.values(profile.hosts)) out.push(...renderHost(host))
@@ -28,8 +33,7 @@ export function renderProfile({found, profile}: ProfileShowing, defaultSeverity:
   if (overrides.length === 0) out.push('  none: every rule has its default severity')
   for (const o of overrides) {
     const natural = defaultSeverity(o.rule)
-    const change =
-      o.enabled === false ? 'disabled' : o.severity ? `${natural ?? '?'} -> ${o.severity}` : 'enabled (default severity)'
+    const change = o.enabled === false ? 'disabled' : o.severity ? `${natural ?? '?'} -> ${o.severity}` : 'enabled (default severity)'
     out.push(`  ${o.rule}: ${change}`, `    reason: ${o.reason}`)
   }
 
@@ -55,7 +59,10 @@ function renderHost(h: ResolvedHost): string[] {
           ['address', h.address],
           ['port', h.port !== undefined ? String(h.port) : 'from ~/.ssh/config, else 22'],
           ['user', h.user ?? 'from ~/.ssh/config, else your login name'],
-          ['identities', `${h.identities.length > 0 ? h.identities.join(', ') : "from ~/.ssh/config, else OpenSSH's default keys"}${h.agent ? ' (+ ssh-agent)' : ''}`],
+          [
+            'identities',
+            `${h.identities.length > 0 ? h.identities.join(', ') : "from ~/.ssh/config, else OpenSSH's default keys"}${h.agent ? ' (+ ssh-agent)' : ''}`,
+          ],
           ['known hosts', h.knownHosts ?? 'from ~/.ssh/config, else ~/.ssh/known_hosts'],
           ['trust on first use', yesNo(h.trustOnFirstUse)],
           ['connect timeout', `${h.connectTimeoutMs / 1000} s`],

@@ -22,17 +22,45 @@ export function renderFacts(f: HostFacts): string {
       'DASD',
       f.dasd.map((d) => `${d.busId}  ${d.alias ? 'alias ' : 'base  '} ${d.online ? 'online ' : 'offline'}  ${d.blockName ?? '-'}  ${d.uid ?? ''}`),
     ),
-    ...section('multipath', f.multipath.map((m) => `${m.name}  ${m.wwid}  ${m.dmDevice}  paths ${m.paths.join(',')}`)),
-    ...section('SCSI', f.scsi.map((s) => `${s.hctl}  ${s.kind}  ${s.vendor ?? ''} ${s.model ?? ''}  ${s.fcpDevice ?? ''} ${s.wwpn ?? ''} ${s.lun ?? ''}`.trimEnd())),
-    ...section('zfcp hosts', f.zfcpHosts.map((h) => `${h.busId}  scsi_host${h.scsiHost}  ${h.online ? 'online' : 'offline'}`)),
+    ...section(
+      'multipath',
+      f.multipath.map((m) => `${m.name}  ${m.wwid}  ${m.dmDevice}  paths ${m.paths.join(',')}`),
+    ),
+    ...section(
+      'SCSI',
+      f.scsi.map((s) => `${s.hctl}  ${s.kind}  ${s.vendor ?? ''} ${s.model ?? ''}  ${s.fcpDevice ?? ''} ${s.wwpn ?? ''} ${s.lun ?? ''}`.trimEnd()),
+    ),
+    ...section(
+      'zfcp hosts',
+      f.zfcpHosts.map((h) => `${h.busId}  scsi_host${h.scsiHost}  ${h.online ? 'online' : 'offline'}`),
+    ),
     ...section(
       'qeth',
-      f.qeth.map((q) => `${q.busId}  ${q.ifname ?? '-'}  ${q.online ? 'online' : 'offline'}  ${Object.entries(q.vnicc).map(([k, v]) => `${k}=${v}`).join(' ')}`),
+      f.qeth.map(
+        (q) =>
+          `${q.busId}  ${q.ifname ?? '-'}  ${q.online ? 'online' : 'offline'}  ${Object.entries(q.vnicc)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(' ')}`,
+      ),
     ),
-    ...section('mediated devices', f.mdevs.map((m) => `${m.uuid}  ${m.type}  parent ${m.parent}${m.matrix ? `  adapters ${m.matrix.adapters.join(',')} domains ${m.matrix.domains.join(',')}` : ''}`)),
-    ...section('zPCI', f.pci.map((p) => `${p.address}  ${p.kind}  fid ${p.fid ?? '?'} uid ${p.uid ?? '?'} pchid ${p.pchid ?? '?'}${p.ifname ? `  ${p.ifname}` : ''}`)),
-    ...section('network', f.netInterfaces.map((n) => `${n.name}  ${n.kind}${n.master ? ` (in ${n.master})` : ''}`)),
-    ...section('guests', f.guests.map((g) => `${g.name}  ${g.state}`)),
+    ...section(
+      'mediated devices',
+      f.mdevs.map(
+        (m) => `${m.uuid}  ${m.type}  parent ${m.parent}${m.matrix ? `  adapters ${m.matrix.adapters.join(',')} domains ${m.matrix.domains.join(',')}` : ''}`,
+      ),
+    ),
+    ...section(
+      'zPCI',
+      f.pci.map((p) => `${p.address}  ${p.kind}  fid ${p.fid ?? '?'} uid ${p.uid ?? '?'} pchid ${p.pchid ?? '?'}${p.ifname ? `  ${p.ifname}` : ''}`),
+    ),
+    ...section(
+      'network',
+      f.netInterfaces.map((n) => `${n.name}  ${n.kind}${n.master ? ` (in ${n.master})` : ''}`),
+    ),
+    ...section(
+      'guests',
+      f.guests.map((g) => `${g.name}  ${g.state}`),
+    ),
     ...section('warnings', f.warnings),
   )
   return lines.join('\n')

@@ -17,9 +17,18 @@ function text(schema: z.ZodType, title: string, description: string): string {
 export const JSON_SCHEMAS: Record<string, () => string> = {
   'profile.json': profileJsonSchemaText,
   'check.json': () => text(checkReportSchema, 'zmigrate check --json', 'Findings for every guest checked; exit 0 when ok, 1 when a guest has a blocker.'),
-  'plan.json': () => text(planSchema, 'zmigrate plan file', 'Ordered, reversible steps with the fingerprints of what the plan was computed from (zmigrate plan --json / -o).'),
+  'plan.json': () =>
+    text(planSchema, 'zmigrate plan file', 'Ordered, reversible steps with the fingerprints of what the plan was computed from (zmigrate plan --json / -o).'),
   'migrate.json': () =>
-    text(migrationReportSchema, 'zmigrate migrate --json (last line)', 'The final report; the lines before it are progress events (NDJSON). Exit 0 migrated, 1 rolled back, 4 rollback incomplete.'),
+    text(
+      migrationReportSchema,
+      'zmigrate migrate --json (last line)',
+      'The final report; the lines before it are progress events (NDJSON). Exit 0 migrated, 1 rolled back, 4 rollback incomplete.',
+    ),
   'migrate-all.json': () =>
-    text(hostMigrationReportSchema, 'zmigrate migrate --all --json (last line)', 'One outcome per guest of the source host; the lines before it are progress events (NDJSON).'),
+    text(
+      hostMigrationReportSchema,
+      'zmigrate migrate --all --json (last line)',
+      'One outcome per guest of the source host; the lines before it are progress events (NDJSON).',
+    ),
 }

@@ -21,7 +21,9 @@ export function renderMigrationReport(r: MigrationReport): string {
   if (r.manual.length > 0) out.push('', 'needs a human:', ...r.manual.map((m) => `  - ${m}`))
   for (const i of r.sourceImages ?? []) {
     const size = i.sizeBytes !== undefined ? ` (${formatBytes(i.sizeBytes)})` : ''
-    out.push(i.state === 'removed' ? `removed from ${i.host}: ${i.path}${size}, the copy this migration made` : `left on ${i.host}: ${i.path}${size} — ${i.reason}`)
+    out.push(
+      i.state === 'removed' ? `removed from ${i.host}: ${i.path}${size}, the copy this migration made` : `left on ${i.host}: ${i.path}${size} — ${i.reason}`,
+    )
   }
   out.push('', `journal: ${r.journal}`)
   return out.join('\n')

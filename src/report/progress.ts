@@ -13,7 +13,10 @@ export function progressLine(stats: JobStats, eta: number | undefined, width = 2
   const done = stats.dataProcessed ?? 0
   const pct = total > 0 ? Math.min(100, Math.floor(((total - (stats.dataRemaining ?? total - done)) / total) * 100)) : 0
   const filled = Math.round((pct / 100) * width)
-  const parts = [`[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${String(pct).padStart(3)}%`, `${bytes(done)} processed, ${bytes(stats.dataRemaining)} left`]
+  const parts = [
+    `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${String(pct).padStart(3)}%`,
+    `${bytes(done)} processed, ${bytes(stats.dataRemaining)} left`,
+  ]
   if (stats.memoryBps !== undefined) parts.push(`${bytes(stats.memoryBps)}/s`)
   if (stats.dirtyRate !== undefined) parts.push(`dirty ${bytes(stats.dirtyRate * (stats.pageSize ?? 4096))}/s`)
   if (stats.iteration !== undefined) parts.push(`iteration ${stats.iteration}`)

@@ -86,7 +86,11 @@ export function guestsUsing(facts: HostFacts, identity: string, exceptGuest?: st
 // ---------------------------------------------------------------- vfio-ap matrix
 
 function hexKey(value: string): string {
-  const digits = value.trim().toLowerCase().replace(/^0x/, '').replace(/^0+(?=.)/, '')
+  const digits = value
+    .trim()
+    .toLowerCase()
+    .replace(/^0x/, '')
+    .replace(/^0+(?=.)/, '')
   return digits
 }
 
@@ -133,8 +137,10 @@ export function describeMatrixDifference(diff: MatrixDifference): string {
   const parts: string[] = []
   if (diff.missing.length > 0) parts.push(`lacks APQN${diff.missing.length > 1 ? 's' : ''} ${diff.missing.join(' ')}`)
   if (diff.extra.length > 0) parts.push(`has extra APQN${diff.extra.length > 1 ? 's' : ''} ${diff.extra.join(' ')}`)
-  if (diff.missingControlDomains.length > 0) parts.push(`lacks control domain${diff.missingControlDomains.length > 1 ? 's' : ''} ${diff.missingControlDomains.join(' ')}`)
-  if (diff.extraControlDomains.length > 0) parts.push(`has extra control domain${diff.extraControlDomains.length > 1 ? 's' : ''} ${diff.extraControlDomains.join(' ')}`)
+  if (diff.missingControlDomains.length > 0)
+    parts.push(`lacks control domain${diff.missingControlDomains.length > 1 ? 's' : ''} ${diff.missingControlDomains.join(' ')}`)
+  if (diff.extraControlDomains.length > 0)
+    parts.push(`has extra control domain${diff.extraControlDomains.length > 1 ? 's' : ''} ${diff.extraControlDomains.join(' ')}`)
   return parts.join('; ')
 }
 

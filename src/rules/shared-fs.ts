@@ -44,9 +44,13 @@ export const FILE_SYSTEMS: Readonly<Record<string, FileSystemKind>> = {
   gpfs: {shared: true, note: 'IBM Storage Scale (GPFS), common on IBM Z (libvirt: GPFS_SUPER_MAGIC); not a cluster FS for the cache check'},
   'fuse.glusterfs': {
     shared: true,
-    note: "GlusterFS native client, a FUSE mount (libvirt: virFileIsSharedFsFUSE); recent libvirt also exempts it from the cache check, older releases do not, so zmigrate keeps the cache warning",
+    note: 'GlusterFS native client, a FUSE mount (libvirt: virFileIsSharedFsFUSE); recent libvirt also exempts it from the cache check, older releases do not, so zmigrate keeps the cache warning',
   },
-  glusterfs: {shared: true, sameAs: 'fuse.glusterfs', note: 'GlusterFS as fstab names it; the kernel reports the mount as fuse.glusterfs — the same file system either way'},
+  glusterfs: {
+    shared: true,
+    sameAs: 'fuse.glusterfs',
+    note: 'GlusterFS as fstab names it; the kernel reports the mount as fuse.glusterfs — the same file system either way',
+  },
   'fuse.quobyte': {shared: true, note: 'Quobyte FUSE client (libvirt: virFileIsSharedFsFUSE)'},
   beegfs: {shared: true, note: 'BeeGFS, formerly FhGFS (libvirt: VIR_BEEGFS_MAGIC 0x19830326)'},
   lustre: {

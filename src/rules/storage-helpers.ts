@@ -89,11 +89,7 @@ export function isLocalFileImage(ctx: CheckContext, disk: Disk): boolean {
 export function disksToCopy(ctx: CheckContext): Disk[] {
   return ctx.guest.domain.disks.filter(
     (disk) =>
-      !disk.readonly &&
-      !disk.shareable &&
-      !isRemovable(disk) &&
-      (isLocalFileImage(ctx, disk) || disk.type === 'nvme') &&
-      !isSelectedForDetach(ctx, disk),
+      !disk.readonly && !disk.shareable && !isRemovable(disk) && (isLocalFileImage(ctx, disk) || disk.type === 'nvme') && !isSelectedForDetach(ctx, disk),
   )
 }
 

@@ -57,7 +57,13 @@ async function resumable(file: string, profile: ResolvedProfile): Promise<Journa
 export async function applyPlanOrResume(request: ApplyRequest, pool: HostPool): Promise<{journal: Journal; report: MigrationReport}> {
   const first = request.resumeFile ? await resumable(request.resumeFile, request.profile) : undefined
   if (!first && !request.plan) throw new UsageError('nothing to apply: no plan and no journal', {code: 'E_USAGE'})
-  const plan = first?.plan ?? validPlan(request.plan, `(the plan computed for ${request.plan?.guest.name})`, 'A host reported a value zmigrate cannot use safely (zmigrate facts HOST shows what it read); nothing was changed.')
+  const plan =
+    first?.plan ??
+    validPlan(
+      request.plan,
+      `(the plan computed for ${request.plan?.guest.name})`,
+      'A host reported a value zmigrate cannot use safely (zmigrate facts HOST shows what it read); nothing was changed.',
+    )
   if (first && finished(first)) return {journal: first, report: migrationReport(first)}
   const lock = await acquireGuestLock(request.dataDir, plan.guest.uuid, plan.guest.name)
   try {
@@ -94,4 +100,3 @@ async function assertStillAsPlanned(plan: Plan, hosts: Record<PlanHostRole, Host
     throw new StalePlanError(`plan for ${plan.guest.name} is stale: it was ${plan.guest.state} on ${plan.source.host} and is ${state} there now`)
   }
 }
-

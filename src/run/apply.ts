@@ -105,7 +105,15 @@ async function confirmDone(journal: Journal, record: StepRecord, step: PlanStep,
 }
 
 /** libvirt reported an error, yet the guest arrived: the move happened; go on. */
-async function arrivedDespite(error: unknown, message: string, journal: Journal, record: StepRecord, step: PlanStep, env: StepEnv, persist: Persist): Promise<boolean> {
+async function arrivedDespite(
+  error: unknown,
+  message: string,
+  journal: Journal,
+  record: StepRecord,
+  step: PlanStep,
+  env: StepEnv,
+  persist: Persist,
+): Promise<boolean> {
   if (step.kind !== 'migrate' || !(error instanceof StepError) || !error.guestLocation) return false
   const {source, destination} = error.guestLocation
   record.result = {guestLocation: error.guestLocation}

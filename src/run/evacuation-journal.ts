@@ -14,7 +14,17 @@ import {readJsonFile} from '../json-file.js'
 import {issueText} from '../plan/schema.js'
 import {timestampSchema, uuidSchema} from '../plan/values.js'
 
-export const EVACUATION_GUEST_STATES = ['pending', 'running', 'migrated', 'rolled-back', 'rollback-incomplete', 'interrupted', 'blocked', 'stale', 'not-attempted'] as const
+export const EVACUATION_GUEST_STATES = [
+  'pending',
+  'running',
+  'migrated',
+  'rolled-back',
+  'rollback-incomplete',
+  'interrupted',
+  'blocked',
+  'stale',
+  'not-attempted',
+] as const
 export type EvacuationGuestState = (typeof EVACUATION_GUEST_STATES)[number]
 
 const guestSchema = z.object({
@@ -60,7 +70,10 @@ export function newEvacuationJournal(
   dataDir: string,
   now = new Date(),
 ): EvacuationJournal {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')
   const id = `${stamp}-${input.purpose}-${input.host.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 40)}-${randomBytes(3).toString('hex')}`
   return {
     formatVersion: 1,

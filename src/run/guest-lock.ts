@@ -27,11 +27,14 @@ export interface LockHolder {
 export class GuestLockedError extends ZmigrateError {
   readonly holder: LockHolder
   constructor(file: string, holder: LockHolder) {
-    super(`${holder.guest} is being migrated by another zmigrate run (PID ${holder.pid} on ${holder.host}, since ${holder.since}${holder.journal ? `, journal ${holder.journal}` : ''}); nothing was changed`, {
-      exitCode: ExitCode.LOCKED,
-      code: 'E_GUEST_LOCKED',
-      remedy: `Wait for that run to end (or resume its journal once it has). If it is gone from another host, remove ${file}.`,
-    })
+    super(
+      `${holder.guest} is being migrated by another zmigrate run (PID ${holder.pid} on ${holder.host}, since ${holder.since}${holder.journal ? `, journal ${holder.journal}` : ''}); nothing was changed`,
+      {
+        exitCode: ExitCode.LOCKED,
+        code: 'E_GUEST_LOCKED',
+        remedy: `Wait for that run to end (or resume its journal once it has). If it is gone from another host, remove ${file}.`,
+      },
+    )
     this.holder = holder
   }
 }

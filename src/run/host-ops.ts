@@ -99,8 +99,20 @@ export async function setDasdOnline(h: HostRef, busIds: string[], online: boolea
 }
 
 export async function dasdOnlineStates(h: HostRef, busIds: string[]): Promise<Record<string, boolean>> {
-  const r = await h.t.run(['sh', '-c', 'root=$1; shift; for id in "$@"; do v=; read -r v <"$root/sys/bus/ccw/devices/$id/online" 2>/dev/null; echo "$id $v"; done', 'zmigrate', h.root, ...busIds])
-  return Object.fromEntries(r.stdout.split('\n').filter(Boolean).map((l) => [l.split(' ')[0], l.split(' ')[1] === '1']))
+  const r = await h.t.run([
+    'sh',
+    '-c',
+    'root=$1; shift; for id in "$@"; do v=; read -r v <"$root/sys/bus/ccw/devices/$id/online" 2>/dev/null; echo "$id $v"; done',
+    'zmigrate',
+    h.root,
+    ...busIds,
+  ])
+  return Object.fromEntries(
+    r.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => [l.split(' ')[0], l.split(' ')[1] === '1']),
+  )
 }
 
 const CREATE_IMAGE = '[ -e "$1" ] && { echo "$1 already exists" >&2; exit 17; }; qemu-img create -q -f "$2" -- "$1" "$3"'
@@ -112,10 +124,19 @@ const CREATE_IMAGE = '[ -e "$1" ] && { echo "$1 already exists" >&2; exit 17; };
  */
 export async function createImage(h: HostRef, image: {path: string; format: string; virtualSizeBytes: number}): Promise<void> {
   if (!image.path.startsWith('/') || !isQemuImageFormat(image.format) || !Number.isSafeInteger(image.virtualSizeBytes) || image.virtualSizeBytes < 0) {
-    throw new ZmigrateError(`${h.t.hostName}: refusing to create ${JSON.stringify(image.path)} as ${JSON.stringify(image.format)} of ${image.virtualSizeBytes} bytes: the plan needs an absolute path, a QEMU image format and a byte count`, {exitCode: ExitCode.BLOCKED, code: 'E_STEP', remedy: 'Plan again: zmigrate writes only such images into a plan.'})
+    throw new ZmigrateError(
+      `${h.t.hostName}: refusing to create ${JSON.stringify(image.path)} as ${JSON.stringify(image.format)} of ${image.virtualSizeBytes} bytes: the plan needs an absolute path, a QEMU image format and a byte count`,
+      {exitCode: ExitCode.BLOCKED, code: 'E_STEP', remedy: 'Plan again: zmigrate writes only such images into a plan.'},
+    )
   }
   const r = await h.t.run(['sh', '-c', CREATE_IMAGE, 'zmigrate', image.path, image.format, String(image.virtualSizeBytes)], {timeoutMs: 120_000})
-  if (r.exitCode !== 0) throw new RemoteCommandError(h.t.hostName, ['qemu-img', 'create', image.path], r, r.exitCode === 17 ? `${image.path} exists on ${h.t.hostName}: the plan is stale; plan again.` : undefined)
+  if (r.exitCode !== 0)
+    throw new RemoteCommandError(
+      h.t.hostName,
+      ['qemu-img', 'create', image.path],
+      r,
+      r.exitCode === 17 ? `${image.path} exists on ${h.t.hostName}: the plan is stale; plan again.` : undefined,
+    )
 }
 
 /**
@@ -140,7 +161,13 @@ rm -f -- "$p"`
 
 export async function removeUnusedImage(h: HostRef, path: string): Promise<void> {
   const r = await h.t.run(['sh', '-c', REMOVE_UNUSED_IMAGE, 'zmigrate', h.uri, path], {timeoutMs: 120_000})
-  if (r.exitCode !== 0) throw new RemoteCommandError(h.t.hostName, ['remove', 'copied image', path], r, r.exitCode === 3 ? `${path} is still in use on ${h.t.hostName}: it was left there.` : undefined)
+  if (r.exitCode !== 0)
+    throw new RemoteCommandError(
+      h.t.hostName,
+      ['remove', 'copied image', path],
+      r,
+      r.exitCode === 3 ? `${path} is still in use on ${h.t.hostName}: it was left there.` : undefined,
+    )
 }
 
 /** `test` takes no `--`: the path is absolute (plan/values.ts), so it cannot read as an operator. */

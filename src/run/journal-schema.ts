@@ -49,6 +49,7 @@ export const journalSchema = z
       ctx.addIssue({code: 'custom', path: ['steps'], message: 'the step records do not match the plan’s steps'})
     }
     const known = new Set(planIds)
-    for (const [i, u] of j.undo.entries()) if (!known.has(u.stepId)) ctx.addIssue({code: 'custom', path: ['undo', i, 'stepId'], message: `no plan step ${u.stepId}`})
+    for (const [i, u] of j.undo.entries())
+      if (!known.has(u.stepId)) ctx.addIssue({code: 'custom', path: ['undo', i, 'stepId'], message: `no plan step ${u.stepId}`})
     if (j.failedStep !== undefined && !known.has(j.failedStep)) ctx.addIssue({code: 'custom', path: ['failedStep'], message: `no plan step ${j.failedStep}`})
   })

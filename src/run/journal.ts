@@ -89,7 +89,10 @@ export function journalDir(dataDir: string): string {
 }
 
 export function newJournal(plan: Plan, dataDir: string, now = new Date()): Journal {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')
   const id = `${stamp}-${plan.guest.name.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 40)}-${randomBytes(3).toString('hex')}`
   return {
     formatVersion: 1,

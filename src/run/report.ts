@@ -92,7 +92,13 @@ export function migrationReport(journal: Journal): MigrationReport {
       ...(ms(s.startedAt, s.endedAt) !== undefined ? {durationMs: ms(s.startedAt, s.endedAt)} : {}),
       ...(s.result ? {result: s.result} : {}),
     })),
-    undo: journal.undo.map((u) => ({step: u.stepId, description: u.action.description, state: u.state, ...(u.error ? {error: u.error} : {}), ...(u.manual ? {manual: u.manual} : {})})),
+    undo: journal.undo.map((u) => ({
+      step: u.stepId,
+      description: u.action.description,
+      state: u.state,
+      ...(u.error ? {error: u.error} : {}),
+      ...(u.manual ? {manual: u.manual} : {}),
+    })),
     ...(typeof downtime === 'number' ? {downtimeMs: downtime} : {}),
     ...(journal.timings ? {timings: journal.timings} : {}),
     manual: journal.undo.flatMap((u) => (u.state === 'failed' && u.manual ? [u.manual] : [])),
@@ -107,6 +113,10 @@ function sourceImages(journal: Journal): NonNullable<MigrationReport['sourceImag
     const record = step ? records.get(step.id) : undefined
     const base = {host: journal.plan.source.host, path: image.path, ...(image.sizeBytes !== undefined ? {sizeBytes: image.sizeBytes} : {})}
     if (record?.state === 'done') return {...base, state: 'removed' as const}
-    return {...base, state: 'left' as const, reason: record?.error ?? (step ? 'not removed' : 'the profile keeps source images (migration.source-images: keep)')}
+    return {
+      ...base,
+      state: 'left' as const,
+      reason: record?.error ?? (step ? 'not removed' : 'the profile keeps source images (migration.source-images: keep)'),
+    }
   })
 }

@@ -107,7 +107,8 @@ export async function runAction(action: StepAction, env: StepEnv): Promise<StepR
       const {device} = action
       const r = await virshWithFile(h, ['attach-device', '--domain', env.domain, ...scopeFlags(action.scope)], device.xml)
       if (r.exitCode !== 0) throw new StepError(`${h.t.hostName}: attach of ${device.label} failed: ${failureText(r)}`)
-      if (!(await waitForDevice(h, env, device, action.scope, true, 30))) throw new StepError(`${h.t.hostName}: ${device.label} does not appear in ${env.guest}'s XML after attach`)
+      if (!(await waitForDevice(h, env, device, action.scope, true, 30)))
+        throw new StepError(`${h.t.hostName}: ${device.label} does not appear in ${env.guest}'s XML after attach`)
       return {}
     }
     case 'migrate':
@@ -163,7 +164,10 @@ async function migrate(action: ActionOf<'migrate'>, env: StepEnv): Promise<StepR
               for (const part of done) onSample(parseJobInfo(part))
               if (dropped && !noted) {
                 noted = true
-                env.emit({type: 'notice', message: `${from.t.hostName}: the progress sampler printed ${formatBytes(MAX_PENDING_SAMPLE_CHARS)} without a sample end; progress is skipped until it does`})
+                env.emit({
+                  type: 'notice',
+                  message: `${from.t.hostName}: the progress sampler printed ${formatBytes(MAX_PENDING_SAMPLE_CHARS)} without a sample end; progress is skipped until it does`,
+                })
               }
             },
           })
@@ -174,7 +178,10 @@ async function migrate(action: ActionOf<'migrate'>, env: StepEnv): Promise<StepR
   const wallMs = Date.now() - started
   if (result.exitCode !== 0) {
     const location = {source: await domainState(from, env.domain).catch(() => 'unknown'), destination: await domainState(to, env.domain).catch(() => 'unknown')}
-    throw new StepError(`${from.t.hostName}: virsh migrate failed: ${failureText(result)} (guest now: ${from.t.hostName} ${location.source}, ${to.t.hostName} ${location.destination})`, {guestLocation: location})
+    throw new StepError(
+      `${from.t.hostName}: virsh migrate failed: ${failureText(result)} (guest now: ${from.t.hostName} ${location.source}, ${to.t.hostName} ${location.destination})`,
+      {guestLocation: location},
+    )
   }
   // the destination keeps the completed job's statistics until read: verify reads them, so the
   // migration step ends when virsh does

@@ -78,7 +78,7 @@ export async function runWindow<R>(jobs: readonly WindowJob<R>[], caps: WindowCa
   for (;;) {
     if (!stopped && hooks.stopStarting?.()) stopped = true
     if (!stopped) {
-      for (let i = 0; i < waiting.length && running.size < caps.site; ) {
+      for (let i = 0; i < waiting.length && running.size < caps.site;) {
         if (hooks.stopStarting?.()) {
           stopped = true
           break

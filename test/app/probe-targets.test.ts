@@ -28,7 +28,9 @@ describe('probeTargets', () => {
   })
 
   it('a guest that boots from its disk (IPL) has no boot files to probe', () => {
-    const domain = guest(`<disk type='block' device='disk'><source dev='/dev/disk/by-path/ccw-0.0.7500'/><target dev='vda' bus='virtio'/><boot order='1'/></disk>`)
+    const domain = guest(
+      `<disk type='block' device='disk'><source dev='/dev/disk/by-path/ccw-0.0.7500'/><target dev='vda' bus='virtio'/><boot order='1'/></disk>`,
+    )
     expect(probeTargets([domain])).to.deep.equal([{path: '/dev/disk/by-path/ccw-0.0.7500', format: 'raw'}])
   })
 })

@@ -28,7 +28,8 @@ describe('zmigrate --help and autocomplete (built CLI)', function () {
     const refresh = await zm(['autocomplete', '--refresh-cache'], {XDG_CACHE_HOME: cache})
     expect(refresh.exitCode, refresh.stderr).to.equal(0)
     const bash = readFileSync(join(cache, 'zmigrate', 'autocomplete', 'functions', 'bash', 'zmigrate.bash'), 'utf8')
-    for (const id of ['check', 'facts', 'migrate', 'plan', 'rules', 'profile:init', 'profile:show', 'profile:validate']) expect(bash).to.match(new RegExp(`^${id} `, 'm'))
+    for (const id of ['check', 'facts', 'migrate', 'plan', 'rules', 'profile:init', 'profile:show', 'profile:validate'])
+      expect(bash).to.match(new RegExp(`^${id} `, 'm'))
     expect(bash).to.match(/^migrate .*--dry-run/m)
     // the hidden helper is for the shell, not offered as a command
     expect(bash).to.not.match(/^complete --/m)

@@ -13,11 +13,64 @@ import {corpusDomainFiles} from './paths.js'
 const rng = prng
 
 const GARBAGE = [
-  '', ' ', '0x', '0xZZ', '-1', '08', '0x10000', '99999999999999999999999999', '1.5', 'GiG', 'KiB', 'bytes', 'yes', 'no',
-  'pci', 'ccw', 'drive', 'mdev', 'hostdev', 'cdrom', 'nvme', 'virtiofs', 'mount', 'scsi', 'scsi_host', '&amp;', '&lt;x&gt;',
-  '__proto__', 'constructor', 'toString', '\u00e9\u4e2d', '\t', "'", '"', '<', '&', '&nope;', ']]>',
+  '',
+  ' ',
+  '0x',
+  '0xZZ',
+  '-1',
+  '08',
+  '0x10000',
+  '99999999999999999999999999',
+  '1.5',
+  'GiG',
+  'KiB',
+  'bytes',
+  'yes',
+  'no',
+  'pci',
+  'ccw',
+  'drive',
+  'mdev',
+  'hostdev',
+  'cdrom',
+  'nvme',
+  'virtiofs',
+  'mount',
+  'scsi',
+  'scsi_host',
+  '&amp;',
+  '&lt;x&gt;',
+  '__proto__',
+  'constructor',
+  'toString',
+  '\u00e9\u4e2d',
+  '\t',
+  "'",
+  '"',
+  '<',
+  '&',
+  '&nope;',
+  ']]>',
 ]
-const NAMES = ['disk', 'hostdev', 'interface', 'filesystem', 'controller', 'memory', 'cpu', 'address', 'source', 'zpci', '__proto__', 'constructor', 'hasOwnProperty', '_', 'x:y', 'name', 'domain']
+const NAMES = [
+  'disk',
+  'hostdev',
+  'interface',
+  'filesystem',
+  'controller',
+  'memory',
+  'cpu',
+  'address',
+  'source',
+  'zpci',
+  '__proto__',
+  'constructor',
+  'hasOwnProperty',
+  '_',
+  'x:y',
+  'name',
+  'domain',
+]
 
 function check(xml: string, origin: string): void {
   try {
@@ -63,9 +116,15 @@ describe('domain parser under odd input (fuzz)', () => {
 
   it('names that collide with xml2js or Object internals', () => {
     for (const n of ['__proto__', 'constructor', 'toString', 'hasOwnProperty', '_', '$', 'valueOf']) {
-      check(`<domain><name>a</name><memory>1</memory><devices><${n} ${n.replace(/\$/, 'x')}='1'><source ${n.replace(/\$/, 'x')}='2'/></${n}><disk ${n.replace(/\$/, 'x')}='3'/></devices></domain>`, `name ${n}`)
+      check(
+        `<domain><name>a</name><memory>1</memory><devices><${n} ${n.replace(/\$/, 'x')}='1'><source ${n.replace(/\$/, 'x')}='2'/></${n}><disk ${n.replace(/\$/, 'x')}='3'/></devices></domain>`,
+        `name ${n}`,
+      )
     }
     check(`<__proto__><name>a</name></__proto__>`, 'root __proto__')
-    check(`<domain><name>a</name><memory>1</memory><devices><disk type='__proto__' device='constructor'><source file='toString'/><target dev='hasOwnProperty'/></disk></devices></domain>`, 'values')
+    check(
+      `<domain><name>a</name><memory>1</memory><devices><disk type='__proto__' device='constructor'><source file='toString'/><target dev='hasOwnProperty'/></disk></devices></domain>`,
+      'values',
+    )
   })
 })

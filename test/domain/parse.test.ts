@@ -21,15 +21,27 @@ describe('domain/parse', () => {
   describe('domain-level fields', () => {
     const cases: [what: string, head: string, expected: Partial<DomainModel>][] = [
       ['memory without unit is KiB', '<memory>219136</memory>', {memoryKiB: 219136}],
-      ['memory in GiB, currentMemory in MiB', `<memory unit='GiB'>8</memory><currentMemory unit='MiB'>6144</currentMemory>`, {memoryKiB: 8388608, currentMemoryKiB: 6291456}],
+      [
+        'memory in GiB, currentMemory in MiB',
+        `<memory unit='GiB'>8</memory><currentMemory unit='MiB'>6144</currentMemory>`,
+        {memoryKiB: 8388608, currentMemoryKiB: 6291456},
+      ],
       ['memory in bytes rounds up', `<memory unit='bytes'>1048577</memory>`, {memoryKiB: 1025}],
       ['memory in SI gigabytes', `<memory unit='GB'>1</memory>`, {memoryKiB: 976563}],
       ['maxMemory for virtio-mem', `<maxMemory unit='KiB'>1099511627776</maxMemory><memory>1024</memory>`, {maxMemoryKiB: 1099511627776}],
-      ['memory only from NUMA cells', `<cpu><numa><cell id='0' cpus='0' memory='1' unit='GiB'/><cell id='1' cpus='1' memory='512' unit='MiB'/></numa></cpu>`, {memoryKiB: 1572864}],
+      [
+        'memory only from NUMA cells',
+        `<cpu><numa><cell id='0' cpus='0' memory='1' unit='GiB'/><cell id='1' cpus='1' memory='512' unit='MiB'/></numa></cpu>`,
+        {memoryKiB: 1572864},
+      ],
       ['vcpu count is the maximum, current= aside', `<memory>1</memory><vcpu placement='static' current='2'>4</vcpu>`, {vcpus: 4, cpuPinning: false}],
       ['no <vcpu> means 1', '<memory>1</memory>', {vcpus: 1, iothreads: 0}],
       ['iothreads', '<memory>1</memory><iothreads>2</iothreads>', {iothreads: 2}],
-      ['iothreadids list more threads than <iothreads>', `<memory>1</memory><iothreads>1</iothreads><iothreadids><iothread id='1'/><iothread id='4'/></iothreadids>`, {iothreads: 2}],
+      [
+        'iothreadids list more threads than <iothreads>',
+        `<memory>1</memory><iothreads>1</iothreads><iothreadids><iothread id='1'/><iothread id='4'/></iothreadids>`,
+        {iothreads: 2},
+      ],
       ['vcpu cpuset is pinning', `<memory>1</memory><vcpu cpuset='0-1'>2</vcpu>`, {cpuPinning: true}],
       ['cputune vcpupin is pinning', `<memory>1</memory><cputune><vcpupin vcpu='0' cpuset='2'/></cputune>`, {cpuPinning: true}],
       ['cputune emulatorpin is pinning', `<memory>1</memory><cputune><emulatorpin cpuset='0-1'/></cputune>`, {cpuPinning: true}],
@@ -46,7 +58,13 @@ describe('domain/parse', () => {
 
     it('type, uuid, arch and machine', () => {
       const g = guest('', {type: 'kvm', machine: 's390-ccw-virtio-rhel9.4.0'})
-      expect(g).to.deep.include({name: 'linux01', type: 'kvm', uuid: '0b4c2a6e-0d2f-4a53-9d0c-2f6a1e7f9a01', arch: 's390x', machine: 's390-ccw-virtio-rhel9.4.0'})
+      expect(g).to.deep.include({
+        name: 'linux01',
+        type: 'kvm',
+        uuid: '0b4c2a6e-0d2f-4a53-9d0c-2f6a1e7f9a01',
+        arch: 's390x',
+        machine: 's390-ccw-virtio-rhel9.4.0',
+      })
     })
 
     it('os direct kernel boot: kernel, initrd, cmdline', () => {
@@ -56,20 +74,33 @@ describe('domain/parse', () => {
           <cmdline>root=/dev/vda1 cio_ignore=all,!condev</cmdline></os><devices/></domain>`,
         't',
       )
-      expect(g.os).to.deep.equal({kernel: '/var/lib/libvirt/boot/vmlinuz', initrd: '/var/lib/libvirt/boot/initrd.img', cmdline: 'root=/dev/vda1 cio_ignore=all,!condev'})
+      expect(g.os).to.deep.equal({
+        kernel: '/var/lib/libvirt/boot/vmlinuz',
+        initrd: '/var/lib/libvirt/boot/initrd.img',
+        cmdline: 'root=/dev/vda1 cio_ignore=all,!condev',
+      })
       expect(domain(`<memory>1</memory>`).os).to.deep.equal({})
     })
 
     it('os loader', () => {
-      const g = parseDomainXml(`<domain type='kvm'><name>a</name><memory>1</memory><os><type>hvm</type><loader readonly='yes'>/usr/share/s390-tools/bootloader.bin</loader></os></domain>`, 't')
+      const g = parseDomainXml(
+        `<domain type='kvm'><name>a</name><memory>1</memory><os><type>hvm</type><loader readonly='yes'>/usr/share/s390-tools/bootloader.bin</loader></os></domain>`,
+        't',
+      )
       expect(g.os.loader).to.equal('/usr/share/s390-tools/bootloader.bin')
       expect(g.os.nvram).to.equal(undefined)
       expect(g.devices).to.deep.equal([])
     })
 
     it('os nvram: as text, or as a file source (libvirt 8.5+)', () => {
-      const os = (nvram: string) => parseDomainXml(`<domain type='kvm'><name>a</name><memory>1</memory><os><type>hvm</type><loader readonly='yes' type='pflash'>/usr/share/edk2/aarch64/QEMU_EFI-pflash.raw</loader>${nvram}</os></domain>`, 't').os
-      expect(os(`<nvram template='/usr/share/edk2/aarch64/vars-template-pflash.raw'>/var/lib/libvirt/qemu/nvram/a_VARS.fd</nvram>`).nvram).to.equal('/var/lib/libvirt/qemu/nvram/a_VARS.fd')
+      const os = (nvram: string) =>
+        parseDomainXml(
+          `<domain type='kvm'><name>a</name><memory>1</memory><os><type>hvm</type><loader readonly='yes' type='pflash'>/usr/share/edk2/aarch64/QEMU_EFI-pflash.raw</loader>${nvram}</os></domain>`,
+          't',
+        ).os
+      expect(os(`<nvram template='/usr/share/edk2/aarch64/vars-template-pflash.raw'>/var/lib/libvirt/qemu/nvram/a_VARS.fd</nvram>`).nvram).to.equal(
+        '/var/lib/libvirt/qemu/nvram/a_VARS.fd',
+      )
       expect(os(`<nvram type='file'><source file='/var/lib/libvirt/qemu/nvram/a_VARS.fd'/></nvram>`).nvram).to.equal('/var/lib/libvirt/qemu/nvram/a_VARS.fd')
       expect(os(`<nvram type='network'><source protocol='iscsi' name='iqn.2013-07.com.example:iscsi-nopool/0'/></nvram>`).nvram).to.equal(undefined)
     })
@@ -88,7 +119,10 @@ describe('domain/parse', () => {
           check: 'partial',
           model: 'gen15a',
           fallback: 'forbid',
-          features: [{name: 'sie', policy: 'require'}, {name: 'bpb', policy: 'disable'}],
+          features: [
+            {name: 'sie', policy: 'require'},
+            {name: 'bpb', policy: 'disable'},
+          ],
           numaCells: [{id: '0', cpus: '0-3', memoryKiB: 8388608}],
         })
         // The element itself, for `virsh hypervisor-cpu-compare` on the destination.
@@ -105,10 +139,18 @@ describe('domain/parse', () => {
 
     describe('memoryBacking', () => {
       const cases: [what: string, xml: string, expected: object][] = [
-        ['1 MiB large pages on node 0, locked', `<hugepages><page size='1' unit='M' nodeset='0'/></hugepages><locked/>`, {hugepages: [{sizeKiB: 1024, nodeset: '0'}], hugepagesDefault: false, locked: true}],
+        [
+          '1 MiB large pages on node 0, locked',
+          `<hugepages><page size='1' unit='M' nodeset='0'/></hugepages><locked/>`,
+          {hugepages: [{sizeKiB: 1024, nodeset: '0'}], hugepagesDefault: false, locked: true},
+        ],
         ['page size without unit is KiB', `<hugepages><page size='2048'/></hugepages>`, {hugepages: [{sizeKiB: 2048}], hugepagesDefault: false, locked: false}],
         ['<hugepages/> alone: default huge page size', `<hugepages/>`, {hugepages: [], hugepagesDefault: true, locked: false}],
-        ['shared memfd backing for virtiofs', `<source type='memfd'/><access mode='shared'/>`, {hugepages: [], hugepagesDefault: false, sourceType: 'memfd', access: 'shared', locked: false}],
+        [
+          'shared memfd backing for virtiofs',
+          `<source type='memfd'/><access mode='shared'/>`,
+          {hugepages: [], hugepagesDefault: false, sourceType: 'memfd', access: 'shared', locked: false},
+        ],
       ]
       for (const [what, xml, expected] of cases) {
         it(what, () => {
@@ -266,7 +308,14 @@ describe('domain/parse', () => {
         'vfio-ccw pass-through DASD with a guest devno',
         `<hostdev mode='subsystem' type='mdev' model='vfio-ccw'><source><address uuid='90c6c135-ad44-41d0-b1b7-bae47de48627'/></source>
           <address type='ccw' cssid='0xfe' ssid='0x0' devno='0x00a1'/></hostdev>`,
-        {mode: 'subsystem', type: 'mdev', model: 'vfio-ccw', mdevUuid: '90c6c135-ad44-41d0-b1b7-bae47de48627', address: {type: 'ccw', cssid: '0xfe', ssid: '0x0', devno: '0x00a1'}, fromInterface: false},
+        {
+          mode: 'subsystem',
+          type: 'mdev',
+          model: 'vfio-ccw',
+          mdevUuid: '90c6c135-ad44-41d0-b1b7-bae47de48627',
+          address: {type: 'ccw', cssid: '0xfe', ssid: '0x0', devno: '0x00a1'},
+          fromInterface: false,
+        },
         'hostdev vfio-ccw 90c6c135-ad44-41d0-b1b7-bae47de48627',
       ],
       [
@@ -280,21 +329,33 @@ describe('domain/parse', () => {
         `<hostdev mode='subsystem' type='pci' managed='yes'><driver name='vfio'/>
           <source><address domain='0x0002' bus='0x00' slot='0x00' function='0x0'/></source>
           <address type='pci'><zpci uid='0x0001' fid='0x00000000'/></address></hostdev>`,
-        {type: 'pci', managed: true, pciSource: {domain: '0x0002', bus: '0x00', slot: '0x00', function: '0x0'}, address: {type: 'pci', zpci: {uid: '0x0001', fid: '0x00000000'}}},
+        {
+          type: 'pci',
+          managed: true,
+          pciSource: {domain: '0x0002', bus: '0x00', slot: '0x00', function: '0x0'},
+          address: {type: 'pci', zpci: {uid: '0x0001', fid: '0x00000000'}},
+        },
         'hostdev pci 0002:00:00.0',
       ],
       [
         'PCI source written in decimal, partial zpci',
         `<hostdev mode='subsystem' type='pci'><source><address domain='2' bus='0' slot='1' function='0'/></source>
           <address type='pci' domain='0' bus='0' slot='7' function='0'><zpci uid='83'/></address></hostdev>`,
-        {pciSource: {domain: '0x0002', bus: '0x00', slot: '0x01', function: '0x0'}, address: {type: 'pci', domain: '0x0000', bus: '0x00', slot: '0x07', function: '0x0', zpci: {uid: '0x0053'}}},
+        {
+          pciSource: {domain: '0x0002', bus: '0x00', slot: '0x01', function: '0x0'},
+          address: {type: 'pci', domain: '0x0000', bus: '0x00', slot: '0x07', function: '0x0', zpci: {uid: '0x0053'}},
+        },
         'hostdev pci 0002:00:01.0',
       ],
       [
         'SCSI tape on scsi_host0',
         `<hostdev mode='subsystem' type='scsi'><source><adapter name='scsi_host0'/><address bus='0' target='0' unit='0'/></source>
           <address type='drive' controller='0' bus='0' target='0' unit='0'/></hostdev>`,
-        {type: 'scsi', scsiSource: {adapter: 'scsi_host0', bus: '0', target: '0', unit: '0'}, address: {type: 'drive', controller: '0', bus: '0', target: '0', unit: '0'}},
+        {
+          type: 'scsi',
+          scsiSource: {adapter: 'scsi_host0', bus: '0', target: '0', unit: '0'},
+          address: {type: 'drive', controller: '0', bus: '0', target: '0', unit: '0'},
+        },
         'hostdev scsi scsi_host0 0:0:0',
       ],
       [
@@ -320,7 +381,8 @@ describe('domain/parse', () => {
     }
 
     it('mdev fields stay absent on a PCI hostdev', () => {
-      const h = guest(`<hostdev mode='subsystem' type='pci'><source><address domain='0x0002' bus='0x00' slot='0x00' function='0x0'/></source></hostdev>`).hostdevs[0]!
+      const h = guest(`<hostdev mode='subsystem' type='pci'><source><address domain='0x0002' bus='0x00' slot='0x00' function='0x0'/></source></hostdev>`)
+        .hostdevs[0]!
       expect(h).not.to.have.any.keys('model', 'mdevUuid', 'scsiSource', 'address', 'managed')
     })
   })
@@ -331,7 +393,13 @@ describe('domain/parse', () => {
         'MacVTap on OSA enc1a00 (IBM example)',
         `<interface type='direct'><mac address='52:54:00:6a:0e:07'/><source dev='enc1a00' mode='bridge'/><model type='virtio'/>
           <address type='ccw' cssid='0xfe' ssid='0x0' devno='0x0001'/></interface>`,
-        {type: 'direct', mac: '52:54:00:6a:0e:07', source: {dev: 'enc1a00', mode: 'bridge'}, model: 'virtio', address: {type: 'ccw', cssid: '0xfe', ssid: '0x0', devno: '0x0001'}},
+        {
+          type: 'direct',
+          mac: '52:54:00:6a:0e:07',
+          source: {dev: 'enc1a00', mode: 'bridge'},
+          model: 'virtio',
+          address: {type: 'ccw', cssid: '0xfe', ssid: '0x0', devno: '0x0001'},
+        },
         'needs-destination-resource',
         'interface direct enc1a00',
       ],
@@ -387,7 +455,13 @@ describe('domain/parse', () => {
       })
       expect(g.hostdevs[0]!.xml).to.equal(g.interfaces[0]!.xml)
       expect(g.devices).to.have.length(3)
-      expect(g.devices[AT]).to.deep.equal({element: 'interface', kind: 'interface', index: AT, label: 'interface hostdev 0004:00:00.1', impact: 'blocks-live-migration'})
+      expect(g.devices[AT]).to.deep.equal({
+        element: 'interface',
+        kind: 'interface',
+        index: AT,
+        label: 'interface hostdev 0004:00:00.1',
+        impact: 'blocks-live-migration',
+      })
     })
   })
 
@@ -426,18 +500,25 @@ describe('domain/parse', () => {
 
   describe('controllers', () => {
     it('virtio queue settings are typed fields: disk, interface and controller queues, virtio-serial vectors', () => {
-      const g = guest(`<disk type='block' device='disk'><driver name='qemu' type='raw' queues='4'/><source dev='/dev/mapper/vg-a'/><target dev='vdb' bus='virtio'/></disk>
+      const g =
+        guest(`<disk type='block' device='disk'><driver name='qemu' type='raw' queues='4'/><source dev='/dev/mapper/vg-a'/><target dev='vdb' bus='virtio'/></disk>
         <interface type='direct'><source dev='enc1a00' mode='bridge'/><model type='virtio'/><driver name='vhost' queues='8'/></interface>
         <controller type='scsi' index='0' model='virtio-scsi'><driver queues=' 2 '/></controller>
         <controller type='virtio-serial' index='0' ports='16' vectors='4'/>
         <controller type='scsi' index='1' model='virtio-scsi'><driver queues='many'/></controller>`)
       expect(g.disks[0].driver?.queues).to.equal(4)
       expect(g.interfaces[0].queues).to.equal(8)
-      expect(g.controllers.map((c) => [c.queues, c.vectors])).to.deep.equal([[2, undefined], [undefined, 4], [undefined, undefined]])
+      expect(g.controllers.map((c) => [c.queues, c.vectors])).to.deep.equal([
+        [2, undefined],
+        [undefined, 4],
+        [undefined, undefined],
+      ])
     })
 
     it('virtio-scsi controller with an iothread on a ccw address', () => {
-      const g = guest(`<controller type='scsi' index='0' model='virtio-scsi'><driver iothread='2'/><address type='ccw' cssid='0xfe' ssid='0x0' devno='0x0001'/></controller>`)
+      const g = guest(
+        `<controller type='scsi' index='0' model='virtio-scsi'><driver iothread='2'/><address type='ccw' cssid='0xfe' ssid='0x0' devno='0x0001'/></controller>`,
+      )
       expect(g.controllers[0]).to.deep.include({
         kind: 'controller',
         index: AT,
@@ -458,17 +539,59 @@ describe('domain/parse', () => {
 
   describe('other devices', () => {
     const cases: [what: string, xml: string, kind: string, impact: MigrationImpact, label: string][] = [
-      ['memballoon', `<memballoon model='virtio'><address type='ccw' cssid='0xfe' ssid='0x0' devno='0x0a'/></memballoon>`, 'memballoon', 'migratable', 'memballoon virtio'],
+      [
+        'memballoon',
+        `<memballoon model='virtio'><address type='ccw' cssid='0xfe' ssid='0x0' devno='0x0a'/></memballoon>`,
+        'memballoon',
+        'migratable',
+        'memballoon virtio',
+      ],
       ['s390 panic', `<panic model='s390'/>`, 'panic', 'migratable', 'panic s390'],
       ['diag288 watchdog', `<watchdog model='diag288' action='inject-nmi'/>`, 'watchdog', 'migratable', 'watchdog diag288'],
       ['rng from /dev/hwrng', `<rng model='virtio'><backend model='random'>/dev/hwrng</backend></rng>`, 'rng', 'migratable', 'rng virtio (/dev/hwrng)'],
-      ['virtio-mem', `<memory model='virtio-mem'><target><size unit='GiB'>1</size><node>0</node><block unit='KiB'>2048</block></target></memory>`, 'memory', 'migratable', 'memory virtio-mem'],
-      ['nvdimm backed by a host file', `<memory model='nvdimm'><source><path>/srv/pmem/linux01</path></source><target><size unit='GiB'>1</size></target></memory>`, 'memory', 'needs-destination-resource', 'memory nvdimm (/srv/pmem/linux01)'],
-      ['serial on a host tty', `<serial type='dev'><source path='/dev/ttyS1'/><target port='0'/></serial>`, 'serial', 'needs-destination-resource', 'serial dev'],
-      ['guest agent channel', `<channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>`, 'channel', 'migratable', 'channel unix (virtio)'],
+      [
+        'virtio-mem',
+        `<memory model='virtio-mem'><target><size unit='GiB'>1</size><node>0</node><block unit='KiB'>2048</block></target></memory>`,
+        'memory',
+        'migratable',
+        'memory virtio-mem',
+      ],
+      [
+        'nvdimm backed by a host file',
+        `<memory model='nvdimm'><source><path>/srv/pmem/linux01</path></source><target><size unit='GiB'>1</size></target></memory>`,
+        'memory',
+        'needs-destination-resource',
+        'memory nvdimm (/srv/pmem/linux01)',
+      ],
+      [
+        'serial on a host tty',
+        `<serial type='dev'><source path='/dev/ttyS1'/><target port='0'/></serial>`,
+        'serial',
+        'needs-destination-resource',
+        'serial dev',
+      ],
+      [
+        'guest agent channel',
+        `<channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>`,
+        'channel',
+        'migratable',
+        'channel unix (virtio)',
+      ],
       ['vsock', `<vsock model='virtio'><cid auto='no' address='4'/></vsock>`, 'vsock', 'migratable', 'vsock virtio'],
-      ['passed-through TPM', `<tpm model='tpm-tis'><backend type='passthrough'><device path='/dev/tpm0'/></backend></tpm>`, 'tpm', 'blocks-live-migration', 'tpm passthrough'],
-      ['sanlock lease', `<lease><lockspace>zcluster</lockspace><key>linux01</key><target path='/var/lib/sanlock/zcluster'/></lease>`, 'lease', 'needs-destination-resource', 'lease zcluster linux01'],
+      [
+        'passed-through TPM',
+        `<tpm model='tpm-tis'><backend type='passthrough'><device path='/dev/tpm0'/></backend></tpm>`,
+        'tpm',
+        'blocks-live-migration',
+        'tpm passthrough',
+      ],
+      [
+        'sanlock lease',
+        `<lease><lockspace>zcluster</lockspace><key>linux01</key><target path='/var/lib/sanlock/zcluster'/></lease>`,
+        'lease',
+        'needs-destination-resource',
+        'lease zcluster linux01',
+      ],
       ['an element zmigrate does not know', `<frobnicator model='x'/>`, 'unknown', 'needs-destination-resource', 'frobnicator (unrecognised device)'],
     ]
     for (const [what, xml, kind, impact, label] of cases) {
@@ -479,7 +602,13 @@ describe('domain/parse', () => {
     }
 
     it('the emulator path must exist on the destination', () => {
-      expect(guest('').devices[0]).to.deep.equal({element: 'emulator', kind: 'emulator', index: 0, label: 'emulator /usr/bin/qemu-system-s390x', impact: 'needs-destination-resource'})
+      expect(guest('').devices[0]).to.deep.equal({
+        element: 'emulator',
+        kind: 'emulator',
+        index: 0,
+        label: 'emulator /usr/bin/qemu-system-s390x',
+        impact: 'needs-destination-resource',
+      })
     })
   })
 
@@ -531,7 +660,13 @@ describe('domain/parse', () => {
         'migratable', // panic
       ])
       expect(g.disks.map((d) => d.index)).to.deep.equal([1, 2, 3, 4, 5, 6, 7])
-      expect(g.hostdevs.map((h) => [h.index, h.fromInterface])).to.deep.equal([[12, true], [13, false], [14, false], [15, false], [16, false]])
+      expect(g.hostdevs.map((h) => [h.index, h.fromInterface])).to.deep.equal([
+        [12, true],
+        [13, false],
+        [14, false],
+        [15, false],
+        [16, false],
+      ])
       expect(g.interfaces.map((i) => i.index)).to.deep.equal([9, 10, 11, 12])
       expect(g.filesystems.map((f) => f.index)).to.deep.equal([17])
       expect(g.controllers.map((c) => c.index)).to.deep.equal([8])

@@ -1,16 +1,6 @@
 import {expect} from 'chai'
 import {InputError} from '../../src/errors.js'
-import {
-  findChild,
-  findChildren,
-  findPath,
-  getAttr,
-  parseXmlFragment,
-  serializeXml,
-  updatePath,
-  withAttrs,
-  type XmlNode,
-} from '../../src/domain/xml-fragment.js'
+import {findChild, findChildren, findPath, getAttr, parseXmlFragment, serializeXml, updatePath, withAttrs, type XmlNode} from '../../src/domain/xml-fragment.js'
 import {readFixture} from './paths.js'
 
 const VFIO_CCW = `<hostdev mode='subsystem' type='mdev' model='vfio-ccw'>
@@ -146,20 +136,28 @@ describe('domain/xml-fragment', () => {
     })
 
     it('changes a PCI source address and a SCSI adapter name', () => {
-      const pci = parseXmlFragment(`<hostdev mode='subsystem' type='pci' managed='yes'><source><address domain='0x0002' bus='0x00' slot='0x00' function='0x0'/></source><address type='pci'><zpci uid='0x0001' fid='0x00000000'/></address></hostdev>`)
+      const pci = parseXmlFragment(
+        `<hostdev mode='subsystem' type='pci' managed='yes'><source><address domain='0x0002' bus='0x00' slot='0x00' function='0x0'/></source><address type='pci'><zpci uid='0x0001' fid='0x00000000'/></address></hostdev>`,
+      )
       const movedPci = updatePath(pci, 'source/address', (a) => withAttrs(a, {domain: '0x0007'}))
       expect(serializeXml(movedPci, {indent: 0})).to.include(`<source><address domain='0x0007' bus='0x00'`)
       expect(serializeXml(movedPci, {indent: 0})).to.include(`<zpci uid='0x0001' fid='0x00000000'/>`)
 
-      const scsi = parseXmlFragment(`<hostdev mode='subsystem' type='scsi'><source><adapter name='scsi_host0'/><address bus='0' target='0' unit='0'/></source></hostdev>`)
+      const scsi = parseXmlFragment(
+        `<hostdev mode='subsystem' type='scsi'><source><adapter name='scsi_host0'/><address bus='0' target='0' unit='0'/></source></hostdev>`,
+      )
       const movedScsi = updatePath(scsi, 'source/adapter', (a) => withAttrs(a, {name: 'scsi_host2'}))
-      expect(serializeXml(movedScsi, {indent: 0})).to.equal(`<hostdev mode='subsystem' type='scsi'><source><adapter name='scsi_host2'/><address bus='0' target='0' unit='0'/></source></hostdev>`)
+      expect(serializeXml(movedScsi, {indent: 0})).to.equal(
+        `<hostdev mode='subsystem' type='scsi'><source><adapter name='scsi_host2'/><address bus='0' target='0' unit='0'/></source></hostdev>`,
+      )
     })
 
     it('sets a disk source file, creating <source> when the disk has none, and removes attributes', () => {
       const cdrom = parseXmlFragment(`<disk type='file' device='cdrom'><target dev='sda' bus='scsi'/><readonly/></disk>`)
       const loaded = updatePath(cdrom, 'source', (s) => withAttrs(s, {file: '/isos/a.iso'}))
-      expect(serializeXml(loaded, {indent: 0})).to.equal(`<disk type='file' device='cdrom'><target dev='sda' bus='scsi'/><readonly/><source file='/isos/a.iso'/></disk>`)
+      expect(serializeXml(loaded, {indent: 0})).to.equal(
+        `<disk type='file' device='cdrom'><target dev='sda' bus='scsi'/><readonly/><source file='/isos/a.iso'/></disk>`,
+      )
       expect(withAttrs(cdrom, {device: undefined}).attrs).to.deep.equal({type: 'file'})
     })
   })

@@ -59,7 +59,8 @@ describe('@lab zmigrate never harms a guest it did not mean to touch', function 
       child.stdout!.on('data', (chunk: string) => {
         journal ??= /"type":"plan".*?"journal":"([^"]+)"/.exec(chunk)?.[1]
         // the step has been recorded as running; once it is done, nothing more can be written
-        if (!filled && /"type":"step-start"[^\n]*"kind":"migrate"/.test(chunk)) filled = execa('sh', ['-c', 'dd if=/dev/zero of="$1/filler" bs=4k 2>/dev/null; exit 0', 'sh', data])
+        if (!filled && /"type":"step-start"[^\n]*"kind":"migrate"/.test(chunk))
+          filled = execa('sh', ['-c', 'dd if=/dev/zero of="$1/filler" bs=4k 2>/dev/null; exit 0', 'sh', data])
       })
       const r = await child
       expect(filled, 'the data dir was filled during the migration').to.not.equal(undefined)
@@ -111,7 +112,20 @@ describe('@lab zmigrate never harms a guest it did not mean to touch', function 
         5,
         /not the migration URI|steps computed now differ/,
       ],
-      ['a bus-ID outside sysfs', (p) => p.steps.unshift({...migrateStep(p), id: '00-dasd-online', kind: 'set-dasd-online', busIds: ['../../../devices/system/cpu/cpu1'], migrate: undefined, undo: undefined}), 2, /busIds\.0: a CCW bus-ID/],
+      [
+        'a bus-ID outside sysfs',
+        (p) =>
+          p.steps.unshift({
+            ...migrateStep(p),
+            id: '00-dasd-online',
+            kind: 'set-dasd-online',
+            busIds: ['../../../devices/system/cpu/cpu1'],
+            migrate: undefined,
+            undo: undefined,
+          }),
+        2,
+        /busIds\.0: a CCW bus-ID/,
+      ],
     ]
     try {
       for (const [what, edit, exit, message] of cases) {
@@ -139,7 +153,10 @@ describe('@lab zmigrate never harms a guest it did not mean to touch', function 
     const xml = `<domain type='qemu'><name>${id}</name><uuid>${uuid}</uuid><memory unit='MiB'>64</memory><vcpu>1</vcpu>
       <os><type arch='s390x' machine='s390-ccw-virtio-7.2'>hvm</type></os><devices><emulator>/usr/bin/qemu-system-s390x</emulator></devices></domain>`
     // ssh joins its arguments into one remote command line: the script is quoted once, the XML goes on stdin
-    const defined = await execa('ssh', ['-F', join(LAB, 'ssh', 'config'), `root@${IP[from]}`, 'virsh -c qemu:///system define /dev/stdin'], {input: xml, reject: false})
+    const defined = await execa('ssh', ['-F', join(LAB, 'ssh', 'config'), `root@${IP[from]}`, 'virsh -c qemu:///system define /dev/stdin'], {
+      input: xml,
+      reject: false,
+    })
     expect(defined.exitCode, String(defined.stderr)).to.equal(0)
     try {
       const r = await zm(['migrate', id, '--from', from, '--to', to, '--yes', '--json'])
@@ -171,7 +188,10 @@ describe('@lab zmigrate never harms a guest it did not mean to touch', function 
     const second = await zm(['migrate', 'zdemo', '--from', from, '--to', to, '--yes', '--json', '--profile', profile])
     const resume = await zm(['migrate', '--resume', journal!, '--json', '--profile', profile])
     const r = await first
-    for (const [what, other] of [['migrate', second], ['--resume', resume]] as const) {
+    for (const [what, other] of [
+      ['migrate', second],
+      ['--resume', resume],
+    ] as const) {
       expect(other.exitCode, `${what}: ${other.stderr}`).to.equal(6)
       const error = lastJson(other.stdout).error
       expect(error.code).to.equal('E_GUEST_LOCKED')

@@ -62,11 +62,19 @@ describe('@lab zmigrate migrate on the lab', function () {
     const to = other(from)
     const r = await zm(['migrate', 'zdemo', '--from', from, '--to', to, '--yes', '--json'])
     expect(r.exitCode, r.stderr + r.stdout.slice(-2000)).to.equal(0)
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l))
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
     const report = migrationReportSchema.strict().parse(lines.at(-1))
     expect(report.outcome).to.equal('migrated')
     // create-image first when the destination has no image of its own yet (a fresh lab)
-    expect(report.steps.map((s: {kind: string}) => s.kind).filter((k: string) => k !== 'create-image')).to.deep.equal(['detach-device', 'migrate', 'attach-device', 'verify'])
+    expect(report.steps.map((s: {kind: string}) => s.kind).filter((k: string) => k !== 'create-image')).to.deep.equal([
+      'detach-device',
+      'migrate',
+      'attach-device',
+      'verify',
+    ])
     expect(lines.some((e) => e.type === 'step-start' && e.kind === 'migrate')).to.equal(true)
     expect(report.downtimeMs).to.be.a('number')
     // where the time before the first step went: the connections are part of the preflight
@@ -77,7 +85,15 @@ describe('@lab zmigrate migrate on the lab', function () {
     expect(await guestState(from)).to.equal('absent')
     expect(await hasDisk(to, 'vdb')).to.equal(true)
     // the copy's source stays (source-images: keep) and the report says so
-    expect(report.sourceImages).to.deep.equal([{host: from, path: '/var/lib/libvirt/images/zdemo-data.img', sizeBytes: 64 * 1024 * 1024, state: 'left', reason: 'the profile keeps source images (migration.source-images: keep)'}])
+    expect(report.sourceImages).to.deep.equal([
+      {
+        host: from,
+        path: '/var/lib/libvirt/images/zdemo-data.img',
+        sizeBytes: 64 * 1024 * 1024,
+        state: 'left',
+        reason: 'the profile keeps source images (migration.source-images: keep)',
+      },
+    ])
     await prove(to)
     // the guest itself saw its scratch disk go (on the source) and come back (on the destination)
     const devEvents = (h: LabHostName) => readHeartbeats(consoleLogPath(LAB, short(h), 'zdemo')).events.filter((e) => e.kind === 'dev')
@@ -85,7 +101,10 @@ describe('@lab zmigrate migrate on the lab', function () {
     // report the re-attached disk a second after the attach)
     for (let i = 0; i < 50 && !(devEvents(to).at(-1) as {present?: boolean} | undefined)?.present; i++) await new Promise((r) => setTimeout(r, 200))
     const around = [...devEvents(from).slice(-1), ...devEvents(to).slice(-2)]
-    expect(around.some((e) => e.kind === 'dev' && e.dev === 'vdb' && !e.present), JSON.stringify(around)).to.equal(true)
+    expect(
+      around.some((e) => e.kind === 'dev' && e.dev === 'vdb' && !e.present),
+      JSON.stringify(around),
+    ).to.equal(true)
     expect(around.at(-1)).to.deep.include({dev: 'vdb', present: true})
   })
 
@@ -124,7 +143,21 @@ describe('@lab zmigrate migrate on the lab', function () {
       expect(r.stderr).to.match(/stale/)
       expect(await guestState(from)).to.equal('running')
     } finally {
-      await onHost(from, ['virsh', '-c', 'qemu:///system', 'attach-disk', 'zdemo', '/var/lib/libvirt/scratch/zdemo-scratch.img', 'vdb', '--targetbus', 'virtio', '--address', 'ccw:0xfe.0x0.0x0009', '--live', '--config'])
+      await onHost(from, [
+        'virsh',
+        '-c',
+        'qemu:///system',
+        'attach-disk',
+        'zdemo',
+        '/var/lib/libvirt/scratch/zdemo-scratch.img',
+        'vdb',
+        '--targetbus',
+        'virtio',
+        '--address',
+        'ccw:0xfe.0x0.0x0009',
+        '--live',
+        '--config',
+      ])
     }
     expect(await hasDisk(from, 'vdb')).to.equal(true)
   })
@@ -214,7 +247,10 @@ describe('@lab zmigrate migrate on the lab', function () {
       .replace(/<uuid>[^<]*<\/uuid>/, '')
       .replace(/zdemo-console\.log/, 'zoff-console.log')
       .replace(/<mac address='[^']*'\/>/, '')
-    const define = await execa('ssh', ['-F', `${LAB}/ssh/config`, `root@${IP[from]}`, 'virsh -c qemu:///system define /dev/stdin'], {input: zoff, reject: false})
+    const define = await execa('ssh', ['-F', `${LAB}/ssh/config`, `root@${IP[from]}`, 'virsh -c qemu:///system define /dev/stdin'], {
+      input: zoff,
+      reject: false,
+    })
     expect(define.exitCode, String(define.stderr)).to.equal(0)
     try {
       const profile = labProfile((d) => (d.devices['detach-for-migration'] = [{guest: 'zoff', kind: 'disk', target: 'vdb'}]))
@@ -234,8 +270,15 @@ describe('@lab zmigrate migrate on the lab', function () {
   it('migrate --all moves every guest of the host: the running one live, the shut-off one offline', async () => {
     const to = other(from)
     const xml = (await onHost(from, ['virsh', '-c', 'qemu:///system', 'dumpxml', '--inactive', 'zdemo'])).stdout
-    const zoff = xml.replace(/<name>zdemo<\/name>/, '<name>zoff</name>').replace(/<uuid>[^<]*<\/uuid>/, '').replace(/zdemo-console\.log/, 'zoff-console.log').replace(/<mac address='[^']*'\/>/, '')
-    const define = await execa('ssh', ['-F', `${LAB}/ssh/config`, `root@${IP[from]}`, 'virsh -c qemu:///system define /dev/stdin'], {input: zoff, reject: false})
+    const zoff = xml
+      .replace(/<name>zdemo<\/name>/, '<name>zoff</name>')
+      .replace(/<uuid>[^<]*<\/uuid>/, '')
+      .replace(/zdemo-console\.log/, 'zoff-console.log')
+      .replace(/<mac address='[^']*'\/>/, '')
+    const define = await execa('ssh', ['-F', `${LAB}/ssh/config`, `root@${IP[from]}`, 'virsh -c qemu:///system define /dev/stdin'], {
+      input: zoff,
+      reject: false,
+    })
     expect(define.exitCode, String(define.stderr)).to.equal(0)
     try {
       const r = await zm(['migrate', '--all', '--from', from, '--to', to, '--yes', '--json'])

@@ -32,14 +32,19 @@ describe('@lab preflight: what check must refuse before anything changes', funct
     const loop = (await execa('losetup', ['-f', '--show', backing])).stdout.trim()
     const node = '/var/lib/libvirt/scratch/acc1-blk'
     try {
-      const [major, minor] = (await execa('stat', ['-c', '%t %T', loop])).stdout.trim().split(' ').map((h) => Number.parseInt(h, 16))
+      const [major, minor] = (await execa('stat', ['-c', '%t %T', loop])).stdout
+        .trim()
+        .split(' ')
+        .map((h) => Number.parseInt(h, 16))
       expect((await onHost(from, ['mknod', node, 'b', String(major), String(minor)])).exitCode).to.equal(0)
       expect((await virsh(from, 'attach-disk', 'zdemo', node, 'vdc', '--targetbus', 'virtio', '--live')).exitCode).to.equal(0)
 
       const check = await zm(['check', 'zdemo', '--from', from, '--to', to, '--json'])
       expect(check.exitCode, check.stderr).to.equal(1)
       const blockers = JSON.parse(check.stdout).guests[0].findings.filter((f: {severity: string}) => f.severity === 'blocker')
-      expect(blockers.map((f: {rule: string; subject: string}) => `${f.rule} ${f.subject}`)).to.deep.equal([`disk-source-missing-on-destination disk vdc (${node})`])
+      expect(blockers.map((f: {rule: string; subject: string}) => `${f.rule} ${f.subject}`)).to.deep.equal([
+        `disk-source-missing-on-destination disk vdc (${node})`,
+      ])
 
       const data = mkdtempSync(join(tmpdir(), 'zm-e2e-preflight-'))
       const r = await zm(['migrate', 'zdemo', '--from', from, '--to', to, '--yes', '--json'], {ZMIGRATE_DATA_DIR: data})

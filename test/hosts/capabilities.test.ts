@@ -1,5 +1,13 @@
 import {expect} from 'chai'
-import {dacIds, guestDomainsOf, machineTypesFor, parseCapabilities, parseDomainCapabilities, parseNetworkXml, parsePoolXml} from '../../src/hosts/capabilities.js'
+import {
+  dacIds,
+  guestDomainsOf,
+  machineTypesFor,
+  parseCapabilities,
+  parseDomainCapabilities,
+  parseNetworkXml,
+  parsePoolXml,
+} from '../../src/hosts/capabilities.js'
 import {corpusCapabilityFiles} from './support.js'
 
 const corpus = corpusCapabilityFiles()
@@ -22,7 +30,10 @@ describe('libvirt capability documents', () => {
         } else {
           const caps = parseCapabilities(xml)
           expect(caps.arch, name).to.equal('s390x')
-          expect(caps.guests.map((g) => g.arch), name).to.include('s390x')
+          expect(
+            caps.guests.map((g) => g.arch),
+            name,
+          ).to.include('s390x')
           expect(caps.guests.find((g) => g.arch === 's390x')?.emulator, name).to.equal('/usr/bin/qemu-system-s390x')
         }
       }
@@ -35,7 +46,9 @@ describe('libvirt capability documents', () => {
       expect(caps.pageSizesKiB).to.deep.equal([4, 1024])
       expect(caps.numaCells).to.equal(1)
       expect(machineTypesFor(caps, 's390x')).to.deep.equal(['s390', 's390-virtio', 's390-ccw', 's390-ccw-virtio'])
-      expect(guestDomainsOf(caps)).to.deep.equal([{arch: 's390x', domainTypes: ['qemu', 'kvm'], machines: ['s390', 's390-virtio', 's390-ccw', 's390-ccw-virtio']}])
+      expect(guestDomainsOf(caps)).to.deep.equal([
+        {arch: 's390x', domainTypes: ['qemu', 'kvm'], machines: ['s390', 's390-virtio', 's390-ccw', 's390-ccw-virtio']},
+      ])
       expect(dacIds(caps)).to.deep.equal({uid: 0, gid: 0})
     })
 

@@ -84,7 +84,17 @@ describe('collect output parsing', () => {
   })
 
   it('DASD: offline devices read alias 0 and an empty uid, and have no block device', () => {
-    const body = ['driver\0dasd-eckd', '0.0.7503/online\x000', '0.0.7503/alias\x000', '0.0.7503/uid\0', '0.0.7503/discipline\0none', '0.0.75fe/online\x001', '0.0.75fe/alias\x001', '0.0.75fe/uid\0IBM.75000000092461.e900.xx', 'block\0*/block/*'].join('\n')
+    const body = [
+      'driver\0dasd-eckd',
+      '0.0.7503/online\x000',
+      '0.0.7503/alias\x000',
+      '0.0.7503/uid\0',
+      '0.0.7503/discipline\0none',
+      '0.0.75fe/online\x001',
+      '0.0.75fe/alias\x001',
+      '0.0.75fe/uid\0IBM.75000000092461.e900.xx',
+      'block\0*/block/*',
+    ].join('\n')
     expect(parseDasd(body)).to.deep.equal([
       {busId: '0.0.7503', online: false, alias: false, uid: undefined, readonly: undefined, discipline: 'dasd-eckd', blockName: undefined},
       {busId: '0.0.75fe', online: true, alias: true, uid: 'IBM.75000000092461.e900.xx', readonly: undefined, discipline: 'dasd-eckd', blockName: undefined},
@@ -109,7 +119,11 @@ describe('collect output parsing', () => {
   })
 
   it('vfio_ap matrix lines, including adapter-only and domain-only assignments', () => {
-    expect(parseApMatrix('05.0004\n06.0004\n07.\n.0009\n', '0004\n')).to.deep.equal({adapters: ['05', '06', '07'], domains: ['0004', '0009'], controlDomains: ['0004']})
+    expect(parseApMatrix('05.0004\n06.0004\n07.\n.0009\n', '0004\n')).to.deep.equal({
+      adapters: ['05', '06', '07'],
+      domains: ['0004', '0009'],
+      controlDomains: ['0004'],
+    })
   })
 
   it('zPCI functions by PCI ids', () => {
@@ -126,7 +140,11 @@ describe('collect output parsing', () => {
       numaCells: 2,
       cpuModel: 's390x',
     })
-    expect(parseVirshVersion('Compiled against library: libvirt 9.0.0\nUsing library: libvirt 9.0.0\nUsing API: QEMU 9.0.0\nRunning hypervisor: QEMU 7.2.0\nRunning against daemon: 9.0.0\n')).to.deep.equal({
+    expect(
+      parseVirshVersion(
+        'Compiled against library: libvirt 9.0.0\nUsing library: libvirt 9.0.0\nUsing API: QEMU 9.0.0\nRunning hypervisor: QEMU 7.2.0\nRunning against daemon: 9.0.0\n',
+      ),
+    ).to.deep.equal({
       daemon: '9.0.0',
       library: '9.0.0',
       hypervisor: 'QEMU 7.2.0',
@@ -136,31 +154,54 @@ describe('collect output parsing', () => {
 
 describe('probe output parsing', () => {
   it('maps hypervisor-cpu-compare text to a result (wording from libvirt tools/virsh-host.c)', () => {
-    expect(classifyCpuCompare(0, 'CPU described in /tmp/x/cpu0.xml is identical to the CPU provided by hypervisor on the host\n')).to.deep.equal({result: 'identical'})
-    expect(classifyCpuCompare(0, 'The CPU provided by hypervisor on the host is a superset of CPU described in /tmp/x/cpu0.xml\n')).to.deep.equal({result: 'superset'})
+    expect(classifyCpuCompare(0, 'CPU described in /tmp/x/cpu0.xml is identical to the CPU provided by hypervisor on the host\n')).to.deep.equal({
+      result: 'identical',
+    })
+    expect(classifyCpuCompare(0, 'The CPU provided by hypervisor on the host is a superset of CPU described in /tmp/x/cpu0.xml\n')).to.deep.equal({
+      result: 'superset',
+    })
     expect(
-      classifyCpuCompare(1, 'error: Failed to compare hypervisor CPU with /tmp/x/cpu0.xml\nerror: the CPU is incompatible with host CPU: Host CPU does not provide required features: vxpdeh, nnpa\n'),
+      classifyCpuCompare(
+        1,
+        'error: Failed to compare hypervisor CPU with /tmp/x/cpu0.xml\nerror: the CPU is incompatible with host CPU: Host CPU does not provide required features: vxpdeh, nnpa\n',
+      ),
     ).to.deep.equal({result: 'incompatible', detail: 'the CPU is incompatible with host CPU: Host CPU does not provide required features: vxpdeh, nnpa'})
     // what this machine's libvirt 9.0 says for an s390x CPU under TCG
     expect(
-      classifyCpuCompare(1, "error: Failed to compare hypervisor CPU with /tmp/x/cpu0.xml\nerror: Operation not supported: QEMU '/usr/bin/qemu-system-s390x' does not support reporting CPU model for virttype 'qemu'\n"),
-    ).to.deep.equal({result: 'error', detail: "Operation not supported: QEMU '/usr/bin/qemu-system-s390x' does not support reporting CPU model for virttype 'qemu'"})
+      classifyCpuCompare(
+        1,
+        "error: Failed to compare hypervisor CPU with /tmp/x/cpu0.xml\nerror: Operation not supported: QEMU '/usr/bin/qemu-system-s390x' does not support reporting CPU model for virttype 'qemu'\n",
+      ),
+    ).to.deep.equal({
+      result: 'error',
+      detail: "Operation not supported: QEMU '/usr/bin/qemu-system-s390x' does not support reporting CPU model for virttype 'qemu'",
+    })
     expect(classifyCpuCompare(undefined, '')).to.deep.equal({result: 'error', detail: 'output cut short'})
   })
 
   it('df -P free space, whatever spaces the mount point has', () => {
-    expect(parseDfAvailableBytes('Filesystem     1024-blocks     Used Available Capacity Mounted on\nsrv:/export/kvm images 104857600 52428800 52428800      50% /var/lib/libvirt/my images\n')).to.equal(52428800 * 1024)
+    expect(
+      parseDfAvailableBytes(
+        'Filesystem     1024-blocks     Used Available Capacity Mounted on\nsrv:/export/kvm images 104857600 52428800 52428800      50% /var/lib/libvirt/my images\n',
+      ),
+    ).to.equal(52428800 * 1024)
   })
 
   it('qemu-img info JSON: a backing file counts only when the XML declares it', () => {
-    const json = '{"virtual-size": 1073741824, "filename": "/i/a.qcow2", "format": "qcow2", "actual-size": 200704, "full-backing-filename": "/i/base.qcow2", "backing-filename": "base.qcow2"}'
+    const json =
+      '{"virtual-size": 1073741824, "filename": "/i/a.qcow2", "format": "qcow2", "actual-size": 200704, "full-backing-filename": "/i/base.qcow2", "backing-filename": "base.qcow2"}'
     expect(parseQemuImgInfo(json, {format: 'qcow2', backingFiles: ['/i/base.qcow2']})).to.deep.equal({
       format: 'qcow2',
       virtualSizeBytes: 1073741824,
       actualSizeBytes: 200704,
       backingFile: '/i/base.qcow2',
     })
-    expect(parseQemuImgInfo(json, {format: 'qcow2'})).to.deep.equal({format: 'qcow2', virtualSizeBytes: 1073741824, actualSizeBytes: 200704, undeclaredBackingFile: '/i/base.qcow2'})
+    expect(parseQemuImgInfo(json, {format: 'qcow2'})).to.deep.equal({
+      format: 'qcow2',
+      virtualSizeBytes: 1073741824,
+      actualSizeBytes: 200704,
+      undeclaredBackingFile: '/i/base.qcow2',
+    })
     expect(() => parseQemuImgInfo(json, {format: 'raw'})).to.throw('read as qcow2, not as the declared raw')
     expect(() => parseQemuImgInfo('{}', {format: 'raw'})).to.throw(/no format/)
   })

@@ -37,7 +37,15 @@ describe('gatherFacts (local transport, recorded trees)', function () {
 
     it('DASD bases with UIDs and block names, HyperPAV aliases online with their xx UID', () => {
       expect(facts.dasd.map((d) => d.busId)).to.deep.equal(['0.0.0150', '0.0.7500', '0.0.7501', '0.0.7502', '0.0.7503', '0.0.75fe', '0.0.75ff'])
-      expect(dasd(facts, '0.0.7502')).to.deep.equal({busId: '0.0.7502', online: true, alias: false, uid: 'IBM.75000000092461.e900.02', readonly: false, discipline: 'dasd-eckd', blockName: 'dasdd'})
+      expect(dasd(facts, '0.0.7502')).to.deep.equal({
+        busId: '0.0.7502',
+        online: true,
+        alias: false,
+        uid: 'IBM.75000000092461.e900.02',
+        readonly: false,
+        discipline: 'dasd-eckd',
+        blockName: 'dasdd',
+      })
       expect(dasd(facts, '0.0.75ff')).to.deep.include({online: true, alias: true, uid: 'IBM.75000000092461.e900.xx', blockName: undefined})
     })
 
@@ -61,13 +69,43 @@ describe('gatherFacts (local transport, recorded trees)', function () {
         {busId: '0.0.1800', scsiHost: 1, online: true},
       ])
       const sda = facts.scsi.find((s) => s.blockName === 'sda')
-      expect(sda).to.deep.include({hctl: '0:0:0:1074085921', kind: 'disk', vendor: 'IBM', model: '2107900', fcpDevice: '0.0.1700', wwpn: '0x500507630300c562', lun: '0x4021400500000000'})
+      expect(sda).to.deep.include({
+        hctl: '0:0:0:1074085921',
+        kind: 'disk',
+        vendor: 'IBM',
+        model: '2107900',
+        fcpDevice: '0.0.1700',
+        wwpn: '0x500507630300c562',
+        lun: '0x4021400500000000',
+      })
     })
 
     it('a SCSI tape and a medium changer on 0.0.1700', () => {
       expect(facts.scsi.filter((s) => s.kind !== 'disk')).to.deep.equal([
-        {hctl: '0:0:1:0', type: 1, kind: 'tape', vendor: 'IBM', model: '0359255F', blockName: 'st0', sgName: 'sg2', fcpDevice: '0.0.1700', wwpn: '0x500507630f4b1201', lun: '0x0000000000000000'},
-        {hctl: '0:0:1:1', type: 8, kind: 'changer', vendor: 'IBM', model: '03584L32', blockName: 'sch0', sgName: 'sg3', fcpDevice: '0.0.1700', wwpn: '0x500507630f4b1201', lun: '0x0001000000000000'},
+        {
+          hctl: '0:0:1:0',
+          type: 1,
+          kind: 'tape',
+          vendor: 'IBM',
+          model: '0359255F',
+          blockName: 'st0',
+          sgName: 'sg2',
+          fcpDevice: '0.0.1700',
+          wwpn: '0x500507630f4b1201',
+          lun: '0x0000000000000000',
+        },
+        {
+          hctl: '0:0:1:1',
+          type: 8,
+          kind: 'changer',
+          vendor: 'IBM',
+          model: '03584L32',
+          blockName: 'sch0',
+          sgName: 'sg3',
+          fcpDevice: '0.0.1700',
+          wwpn: '0x500507630f4b1201',
+          lun: '0x0001000000000000',
+        },
       ])
     })
 
@@ -86,20 +124,55 @@ describe('gatherFacts (local transport, recorded trees)', function () {
 
     it('mediated devices: vfio_ccw on its subchannel with the device number, vfio_ap with its matrix', () => {
       expect(facts.mdevs).to.deep.equal([
-        {uuid: '62177883-f1bb-47f0-914d-32a22e3a8804', type: 'vfio_ap-passthrough', parent: 'matrix', matrix: {adapters: ['05', '06'], domains: ['0004', '0005'], controlDomains: ['0004', '0005']}},
+        {
+          uuid: '62177883-f1bb-47f0-914d-32a22e3a8804',
+          type: 'vfio_ap-passthrough',
+          parent: 'matrix',
+          matrix: {adapters: ['05', '06'], domains: ['0004', '0005'], controlDomains: ['0004', '0005']},
+        },
         {uuid: '90c6c135-ad44-41d0-b1b7-bae47de48627', type: 'vfio_ccw-io', parent: '0.0.0313', ccwDevice: '0.0.2b09'},
       ])
     })
 
     it('zPCI NVMe and RoCE with FID, UID, PCHID; RoCE named eno<UID decimal>', () => {
       expect(facts.pci).to.deep.equal([
-        {address: '0007:00:00.0', fid: '0x00000300', uid: '0x0007', uidIsUnique: true, pchid: '0x0140', vendor: '0x144d', device: '0xa824', pciClass: '0x010802', kind: 'nvme', ifname: undefined, driver: 'nvme', blockDevices: ['nvme0n1']},
-        {address: '10b0:00:00.0', fid: '0x00000431', uid: '0x10b0', uidIsUnique: true, pchid: '0x01bc', vendor: '0x15b3', device: '0x101e', pciClass: '0x020000', kind: 'roce', ifname: 'eno4272', driver: 'mlx5_core', blockDevices: undefined},
+        {
+          address: '0007:00:00.0',
+          fid: '0x00000300',
+          uid: '0x0007',
+          uidIsUnique: true,
+          pchid: '0x0140',
+          vendor: '0x144d',
+          device: '0xa824',
+          pciClass: '0x010802',
+          kind: 'nvme',
+          ifname: undefined,
+          driver: 'nvme',
+          blockDevices: ['nvme0n1'],
+        },
+        {
+          address: '10b0:00:00.0',
+          fid: '0x00000431',
+          uid: '0x10b0',
+          uidIsUnique: true,
+          pchid: '0x01bc',
+          vendor: '0x15b3',
+          device: '0x101e',
+          pciClass: '0x020000',
+          kind: 'roce',
+          ifname: 'eno4272',
+          driver: 'mlx5_core',
+          blockDevices: undefined,
+        },
       ])
     })
 
     it('NFS, SELinux, userfaultfd, memory, hugepages, NUMA, CPUs, host identity', () => {
-      expect(facts.mounts.find((m) => m.fstype === 'nfs4')).to.deep.equal({source: 'nfs-server.example.com:/export/kvm-images', target: '/var/lib/libvirt/images/shared', fstype: 'nfs4'})
+      expect(facts.mounts.find((m) => m.fstype === 'nfs4')).to.deep.equal({
+        source: 'nfs-server.example.com:/export/kvm-images',
+        target: '/var/lib/libvirt/images/shared',
+        fstype: 'nfs4',
+      })
       expect(facts.selinux).to.deep.equal({enabled: true, enforcing: true, virtUseNfs: true})
       expect(facts.sysctl.unprivilegedUserfaultfd).to.equal(1)
       expect(facts.memory).to.deep.equal({totalKiB: 131899860, freeKiB: 98304000, availableKiB: 104857600})
@@ -167,7 +240,8 @@ describe('gatherFacts (local transport, recorded trees)', function () {
 
   it('bare-lpar: missing device classes are normal (empty, no warnings); mounts from /proc/self/mounts', async () => {
     const {facts} = await gather(fixtureTree('bare-lpar'))
-    for (const k of ['dasd', 'deviceLinks', 'multipath', 'scsi', 'zfcpHosts', 'qeth', 'mdevs', 'pci', 'numa', 'hugepages'] as const) expect(facts[k], k).to.deep.equal([])
+    for (const k of ['dasd', 'deviceLinks', 'multipath', 'scsi', 'zfcpHosts', 'qeth', 'mdevs', 'pci', 'numa', 'hugepages'] as const)
+      expect(facts[k], k).to.deep.equal([])
     expect(facts.mounts).to.deep.include({source: '/dev/vda2', target: '/', fstype: 'btrfs'})
     expect(facts.selinux).to.deep.equal({enabled: false, enforcing: undefined, virtUseNfs: undefined})
     expect(facts.sysctl.unprivilegedUserfaultfd).to.equal(undefined)

@@ -51,7 +51,13 @@ describe('probeHost (local transport)', function () {
 
   it('/dev paths are read under the root: block devices with kernel name and size from sysfs', async () => {
     const host = hostFor('dst', fixtureTree('lpar-dst'))
-    const paths = ['/dev/disk/by-path/ccw-0.0.7502', '/dev/mapper/mpathb', '/dev/disk/by-id/nvme-SAMSUNG_MZWLJ3T8HBLS-00007_S4WANA0R400123', '/dev/disk/by-path/ccw-0.0.7503', '/dev/mapper/36005076305ffc1ae00000000000021d6']
+    const paths = [
+      '/dev/disk/by-path/ccw-0.0.7502',
+      '/dev/mapper/mpathb',
+      '/dev/disk/by-id/nvme-SAMSUNG_MZWLJ3T8HBLS-00007_S4WANA0R400123',
+      '/dev/disk/by-path/ccw-0.0.7503',
+      '/dev/mapper/36005076305ffc1ae00000000000021d6',
+    ]
     const r = await probeHost(new RecordingTransport('dst'), host, {targets: as('raw', paths), cpuXmls: []})
     expect(r.paths.get(paths[0])).to.deep.equal({path: paths[0], exists: true, fileType: 'block', kernelName: 'dasde', sizeBytes: 14424480 * 512})
     expect(r.paths.get(paths[1])).to.deep.include({exists: true, fileType: 'block', kernelName: 'dm-0', sizeBytes: 100 * 1024 ** 3})
@@ -99,8 +105,15 @@ describe('probeHost (local transport)', function () {
   it('a path probed as a boot file and as a disk image is probed once, as the image', async () => {
     const img = path.join(dir, 'shared-path.raw')
     await execa('qemu-img', ['create', '-q', '-f', 'raw', img, '2M'])
-    const r = await probeHost(new RecordingTransport('dst'), hostFor('dst', fixtureTree('lpar-dst')), {targets: [{path: img}, {path: img, format: 'raw'}, {path: img}], cpuXmls: []})
-    expect(r.paths.get(img)).to.deep.include({exists: true, fileType: 'regular', image: {format: 'raw', virtualSizeBytes: 2 * 1024 ** 2, actualSizeBytes: r.paths.get(img)?.image?.actualSizeBytes}})
+    const r = await probeHost(new RecordingTransport('dst'), hostFor('dst', fixtureTree('lpar-dst')), {
+      targets: [{path: img}, {path: img, format: 'raw'}, {path: img}],
+      cpuXmls: [],
+    })
+    expect(r.paths.get(img)).to.deep.include({
+      exists: true,
+      fileType: 'regular',
+      image: {format: 'raw', virtualSizeBytes: 2 * 1024 ** 2, actualSizeBytes: r.paths.get(img)?.image?.actualSizeBytes},
+    })
   })
 
   it('paths that would break the framing are not sent; relative paths are refused', async () => {
@@ -126,10 +139,17 @@ describe('probeHost (local transport)', function () {
     const t = new RecordingTransport('dst')
     const img = path.join(dir, 'agreed-on-nothing.img')
     await execa('qemu-img', ['create', '-q', '-f', 'raw', img, '1M'])
-    const targets = [{path: path.join(dir, 'x.img'), format: 'qcow2 -o backing_file=/etc/shadow'}, {path: img, format: 'raw'}, {path: img, format: 'qcow2'}]
+    const targets = [
+      {path: path.join(dir, 'x.img'), format: 'qcow2 -o backing_file=/etc/shadow'},
+      {path: img, format: 'raw'},
+      {path: img, format: 'qcow2'},
+    ]
     const r = await probeHost(t, hostFor('dst', fixtureTree('lpar-dst')), {targets, cpuXmls: []})
     expect(r.paths.get(targets[0].path)?.error).to.match(/^declared image format "qcow2 -o backing_file=\/etc\/shadow" is not one QEMU reads \(raw, qcow2, /)
-    expect(r.paths.get(img)).to.deep.include({exists: false, error: 'declared as raw by one disk and as qcow2 by another; zmigrate reads an image only as the one format its disks agree on'})
+    expect(r.paths.get(img)).to.deep.include({
+      exists: false,
+      error: 'declared as raw by one disk and as qcow2 by another; zmigrate reads an image only as the one format its disks agree on',
+    })
     expect(t.calls[0].stdin).to.not.include('backing_file')
     expect(t.calls[0].stdin).to.not.include(img)
   })
@@ -144,7 +164,13 @@ describe('probeHost (local transport)', function () {
     for (const format of ['raw', 'qcow2']) {
       const r = await probeHost(new RecordingTransport('src'), hostFor('src', fixtureTree('lpar-dst')), {targets: [{path: disk, format}], cpuXmls: []})
       const probe = r.paths.get(disk)!
-      if (format === 'raw') expect(probe).to.deep.include({exists: true, fileType: 'regular', sizeBytes: 64 * 1024 ** 2, image: {format: 'raw', virtualSizeBytes: 64 * 1024 ** 2, actualSizeBytes: probe.image?.actualSizeBytes}})
+      if (format === 'raw')
+        expect(probe).to.deep.include({
+          exists: true,
+          fileType: 'regular',
+          sizeBytes: 64 * 1024 ** 2,
+          image: {format: 'raw', virtualSizeBytes: 64 * 1024 ** 2, actualSizeBytes: probe.image?.actualSizeBytes},
+        })
       // declared qcow2 (an admin's own qcow2 chain): the header's backing file is shown apart, as untrusted
       else expect(probe.image).to.deep.include({format: 'qcow2', virtualSizeBytes: 1024 ** 5, undeclaredBackingFile: '/etc/hostname'})
       expect(probe.image?.backingFile).to.equal(undefined)

@@ -26,7 +26,10 @@ describe('SSH key and known_hosts file permissions (real sshd on 127.0.0.1)', fu
     await t.close()
   }
   async function refused(host: ResolvedHost, code: string): Promise<HostAccessError> {
-    const e = await connect(host).then(async (t) => void (await t.close()), (x: unknown) => x)
+    const e = await connect(host).then(
+      async (t) => void (await t.close()),
+      (x: unknown) => x,
+    )
     expect(e, 'the connection should have been refused').to.be.instanceOf(HostAccessError)
     const err = e as HostAccessError
     expect(err.code, err.message).to.equal(code)
@@ -59,7 +62,9 @@ describe('SSH key and known_hosts file permissions (real sshd on 127.0.0.1)', fu
     it('refuses a key others can read (0644) with its mode and the chmod 600 remedy, and uses it once it is 0600', async () => {
       const key = copy(sshd.clientKey, 'id_ed25519', 0o644)
       const e = await refused(sshd.resolvedHost({identities: [key]}), 'E_KEY_PERMISSIONS')
-      expect(e.message).to.equal(`test-sshd: identity file ${key} has mode 0644: group or others can read it, and OpenSSH refuses such a key (UNPROTECTED PRIVATE KEY FILE)`)
+      expect(e.message).to.equal(
+        `test-sshd: identity file ${key} has mode 0644: group or others can read it, and OpenSSH refuses such a key (UNPROTECTED PRIVATE KEY FILE)`,
+      )
       expect(e.remedy).to.equal(`chmod 600 ${key}`)
       chmodSync(key, 0o600)
       await connects(sshd.resolvedHost({identities: [key]}))
@@ -69,7 +74,9 @@ describe('SSH key and known_hosts file permissions (real sshd on 127.0.0.1)', fu
       for (const mode of [0o640, 0o601]) {
         const key = copy(sshd.clientKey, `id_${mode.toString(8)}`, mode)
         const e = await refused(sshd.resolvedHost({identities: [key, sshd.clientKey]}), 'E_KEY_PERMISSIONS')
-        expect(e.message).to.include(key).and.include(`mode 0${mode.toString(8)}`)
+        expect(e.message)
+          .to.include(key)
+          .and.include(`mode 0${mode.toString(8)}`)
       }
     })
 
@@ -129,7 +136,9 @@ describe('SSH key and known_hosts file permissions (real sshd on 127.0.0.1)', fu
       chmodSync(open, 0o777)
       const kh = path.join(open, 'known_hosts')
       const e = await refused(sshd.resolvedHost({knownHosts: kh, trustOnFirstUse: true}), 'E_KNOWN_HOSTS_PERMISSIONS')
-      expect(e.message).to.equal(`test-sshd: known_hosts file ${kh} is in an unsafe directory: ${open} is writable by group or others (mode 0777), so anyone could replace the file and plant a host key`)
+      expect(e.message).to.equal(
+        `test-sshd: known_hosts file ${kh} is in an unsafe directory: ${open} is writable by group or others (mode 0777), so anyone could replace the file and plant a host key`,
+      )
       expect(existsSync(kh)).to.equal(false)
       chmodSync(open, 0o700)
       await connects(sshd.resolvedHost({knownHosts: kh, trustOnFirstUse: true}))

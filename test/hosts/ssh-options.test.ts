@@ -84,7 +84,14 @@ describe('resolveSshOptions', () => {
       host({port: 22, user: 'root', identities: ['/etc/zmigrate/id_ed25519'], knownHosts: '/etc/zmigrate/known_hosts'}),
       ctx({sshConfigText: SSH_CONFIG}),
     )
-    expect(o).to.deep.include({port: 22, user: 'root', identities: ['/etc/zmigrate/id_ed25519'], knownHosts: ['/etc/zmigrate/known_hosts'], globalKnownHosts: [], connectTimeoutMs: 8000})
+    expect(o).to.deep.include({
+      port: 22,
+      user: 'root',
+      identities: ['/etc/zmigrate/id_ed25519'],
+      knownHosts: ['/etc/zmigrate/known_hosts'],
+      globalKnownHosts: [],
+      connectTimeoutMs: 8000,
+    })
     expect(o.sources).to.deep.equal({port: 'profile', user: 'profile', identities: 'profile', knownHosts: 'profile', connectTimeout: 'profile'})
   })
 

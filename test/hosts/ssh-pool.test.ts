@@ -22,7 +22,11 @@ describe('connectHost and HostPool', function () {
     if (home) await rm(home, {recursive: true, force: true})
   })
 
-  const logins = () => sshd.log().split('\n').filter((l) => l.startsWith('Accepted publickey')).length
+  const logins = () =>
+    sshd
+      .log()
+      .split('\n')
+      .filter((l) => l.startsWith('Accepted publickey')).length
 
   it('connectHost: transport local runs here, without SSH', async () => {
     const t = await connectHost({...sshd.resolvedHost({name: 'here'}), transport: 'local', address: 'localhost'})

@@ -38,7 +38,7 @@ describe('quote: argv for the remote POSIX shell', () => {
     ' ',
     '\t leading and trailing whitespace \t',
     '$HOME ${PATH} $0 $$ $@',
-    '\\ backslash \\\\ and \\\'',
+    "\\ backslash \\\\ and \\'",
     '#not a comment',
     '~root',
     'A=b',
@@ -68,7 +68,7 @@ describe('quote: argv for the remote POSIX shell', () => {
       it('never runs what an argument contains', () => {
         for (const s of hostile) shell(sh, quoteCommand(['printf', '%s', s]), dir)
         shell(sh, quoteCommand(['printf', '%s', ...hostile]), dir)
-        shell(sh, quoteCommand(['echo', "x;$(touch pwned-1)'\"`touch pwned-2`"]), dir)
+        shell(sh, quoteCommand(['echo', 'x;$(touch pwned-1)\'"`touch pwned-2`']), dir)
         expect(pwnedFiles(dir)).to.deep.equal([])
       })
 

@@ -34,7 +34,10 @@ async function expectAccessError(p: Promise<unknown>, code: string): Promise<Hos
 }
 
 function acceptedLogins(sshd: TestSshd): number {
-  return sshd.log().split('\n').filter((l) => l.startsWith('Accepted publickey')).length
+  return sshd
+    .log()
+    .split('\n')
+    .filter((l) => l.startsWith('Accepted publickey')).length
 }
 
 describe('SshTransport (real sshd on 127.0.0.1)', function () {
@@ -92,7 +95,10 @@ describe('SshTransport (real sshd on 127.0.0.1)', function () {
       const started = Date.now()
       // without the limit: 5 MB back, then the file a second later
       const flood = t.run(['sh', '-c', `head -c 5000000 /dev/zero; sleep 1; touch ${marker}`], {maxStdoutBytes: 1024 * 1024})
-      const e = await flood.then(() => expect.fail('expected an OutputLimitError'), (err: unknown) => err as OutputLimitError)
+      const e = await flood.then(
+        () => expect.fail('expected an OutputLimitError'),
+        (err: unknown) => err as OutputLimitError,
+      )
       expect(e).to.be.instanceOf(OutputLimitError)
       expect(e).to.include({code: 'E_OUTPUT_LIMIT', exitCode: 1, stream: 'stdout'})
       expect(e.message).to.match(/^test-sshd: sh -c head -c 5000000 \/dev\/zero; .*printed more than 1 MiB on stdout; zmigrate stopped it$/)
@@ -179,7 +185,9 @@ describe('SshTransport (real sshd on 127.0.0.1)', function () {
     it('refuses an unknown host key with its fingerprint and the ssh-keyscan remedy', async () => {
       const file = path.join(dir, 'missing', 'known_hosts')
       const e = await expectAccessError(connect(sshd.resolvedHost({knownHosts: file})), 'E_HOSTKEY_UNKNOWN')
-      expect(e.message).to.include(`127.0.0.1:${sshd.port}`).and.include(await sshd.fingerprint())
+      expect(e.message)
+        .to.include(`127.0.0.1:${sshd.port}`)
+        .and.include(await sshd.fingerprint())
       expect(e.remedy).to.include(`ssh-keyscan -p ${sshd.port} 127.0.0.1 >> ${file}`).and.include('trust-on-first-use: true')
       expect(existsSync(file)).to.equal(false)
     })
@@ -195,7 +203,10 @@ describe('SshTransport (real sshd on 127.0.0.1)', function () {
       const host = sshd.resolvedHost({knownHosts: file, trustOnFirstUse: true})
       await connect(host, {onNotice: (m) => notices.push(m)})
       expect(notices).to.have.length(1)
-      expect(notices[0]).to.include('first use').and.include(await sshd.fingerprint()).and.include(file)
+      expect(notices[0])
+        .to.include('first use')
+        .and.include(await sshd.fingerprint())
+        .and.include(file)
       expect(await readFile(file, 'utf8')).to.equal((await sshd.knownHostsLines()).join('\n') + '\n')
       expect(statSync(file).mode & 0o777).to.equal(0o600)
       expect(statSync(path.dirname(file)).mode & 0o777).to.equal(0o700)
@@ -331,7 +342,10 @@ describe('SshTransport (real sshd on 127.0.0.1)', function () {
       const silent = await startSilentServer()
       try {
         const started = Date.now()
-        const e = await expectAccessError(SshTransport.connect(sshd.resolvedHost({port: silent.port, connectTimeoutMs: 1000}), isolated(home)), 'E_HOST_TIMEOUT')
+        const e = await expectAccessError(
+          SshTransport.connect(sshd.resolvedHost({port: silent.port, connectTimeoutMs: 1000}), isolated(home)),
+          'E_HOST_TIMEOUT',
+        )
         const took = Date.now() - started
         expect(took).to.be.at.least(900).and.below(2000)
         expect(e.message).to.include('handshake').and.include(`127.0.0.1:${silent.port}`)

@@ -7,7 +7,16 @@ import {COLLECT_SCRIPT, PROBE_SCRIPT, encodeCollectInput, encodeProbeInput, newN
 import {splitFrames} from '../../src/hosts/frames.js'
 import {LocalTransport} from '../../src/hosts/local.js'
 import {splitVirshBatch, splitVirshHost} from '../../src/hosts/parse-virsh.js'
-import {COLLECT_SECTIONS, FRAME_PREFIX, PROBE_SECTIONS, VIRSH_HOST_PARTS, VIRSH_OBJECTS, VIRSH_OBJECTS_END, VIRSH_PART_CLOSE, VIRSH_PART_OPEN} from '../../src/hosts/wire-format.js'
+import {
+  COLLECT_SECTIONS,
+  FRAME_PREFIX,
+  PROBE_SECTIONS,
+  VIRSH_HOST_PARTS,
+  VIRSH_OBJECTS,
+  VIRSH_OBJECTS_END,
+  VIRSH_PART_CLOSE,
+  VIRSH_PART_OPEN,
+} from '../../src/hosts/wire-format.js'
 import {fixtureTree} from './support.js'
 
 const unique = (xs: string[]) => [...new Set(xs)]
@@ -44,7 +53,17 @@ describe('wire format between the scripts and their parsers', () => {
     })
 
     it('no constant put into the scripts needs shell quoting', () => {
-      const values = [FRAME_PREFIX, VIRSH_PART_OPEN, VIRSH_PART_CLOSE, ...collectSections, ...probeSections, ...virshParts, ...objectKinds, ...Object.values(VIRSH_OBJECTS).map((o) => o.command), VIRSH_OBJECTS_END.id]
+      const values = [
+        FRAME_PREFIX,
+        VIRSH_PART_OPEN,
+        VIRSH_PART_CLOSE,
+        ...collectSections,
+        ...probeSections,
+        ...virshParts,
+        ...objectKinds,
+        ...Object.values(VIRSH_OBJECTS).map((o) => o.command),
+        VIRSH_OBJECTS_END.id,
+      ]
       for (const v of values) expect(v).to.match(/^[a-z0-9@:-]+$/)
     })
 
@@ -67,7 +86,9 @@ describe('wire format between the scripts and their parsers', () => {
 
     it('collect: the frames, the virsh-host parts and the object markers are all known ones', async () => {
       const nonce = newNonce()
-      const r = await new LocalTransport('h').run(['sh', '-c', COLLECT_SCRIPT], {stdin: encodeCollectInput({nonce, root: fixtureTree('lpar-src'), uri: 'test:///default'})})
+      const r = await new LocalTransport('h').run(['sh', '-c', COLLECT_SCRIPT], {
+        stdin: encodeCollectInput({nonce, root: fixtureTree('lpar-src'), uri: 'test:///default'}),
+      })
       expect(r.exitCode).to.equal(0)
       const frames = splitFrames(r.stdout, nonce)
       expect([...frames.keys()]).to.deep.equal(collectSections)
@@ -80,7 +101,16 @@ describe('wire format between the scripts and their parsers', () => {
 
     it('probe: every frame is a known section of a path or CPU document sent', async () => {
       const nonce = newNonce()
-      const stdin = encodeProbeInput({nonce, root: fixtureTree('lpar-src'), uri: 'test:///default', targets: [{path: '/etc/hostname', format: 'raw'}, {path: '/nonexistent/disk.qcow2', format: 'qcow2'}], cpuXmls: ['<cpu mode="host-model"/>']})
+      const stdin = encodeProbeInput({
+        nonce,
+        root: fixtureTree('lpar-src'),
+        uri: 'test:///default',
+        targets: [
+          {path: '/etc/hostname', format: 'raw'},
+          {path: '/nonexistent/disk.qcow2', format: 'qcow2'},
+        ],
+        cpuXmls: ['<cpu mode="host-model"/>'],
+      })
       const r = await new LocalTransport('h').run(['sh', '-c', PROBE_SCRIPT], {stdin})
       expect(r.exitCode).to.equal(0)
       const names = [...splitFrames(r.stdout, nonce).keys()]

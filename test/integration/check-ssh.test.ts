@@ -47,7 +47,8 @@ const linux01 = `<domain type='test'>
   </devices>
 </domain>`
 
-const plain = (name: string, uuid: string) => `<domain type='test'><name>${name.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/'/g, '&apos;').replace(/"/g, '&quot;')}</name><uuid>${uuid}</uuid><memory unit='MiB'>256</memory><vcpu>1</vcpu><os><type arch='s390x' machine='s390-ccw-virtio'>hvm</type></os><devices/></domain>`
+const plain = (name: string, uuid: string) =>
+  `<domain type='test'><name>${name.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/'/g, '&apos;').replace(/"/g, '&quot;')}</name><uuid>${uuid}</uuid><memory unit='MiB'>256</memory><vcpu>1</vcpu><os><type arch='s390x' machine='s390-ccw-virtio'>hvm</type></os><devices/></domain>`
 
 describe('zmigrate check over real SSH (sshd on loopback)', function () {
   this.timeout(120_000)
@@ -58,8 +59,22 @@ describe('zmigrate check over real SSH (sshd on loopback)', function () {
   function writeProfile(file: string, change: (hosts: Record<string, Record<string, unknown>>) => void = () => {}): string {
     const node = join(dir, 'node.xml')
     const hosts: Record<string, Record<string, unknown>> = {
-      zlpar1: {address: '127.0.0.1', port: src.port, identity: src.clientKey, 'known-hosts': join(dir, 'known_hosts'), root: join(REPO, 'test/fixtures/hosts/lpar-src'), 'libvirt-uri': `test://${node}`},
-      zlpar2: {address: '127.0.0.1', port: dst.port, identity: dst.clientKey, 'known-hosts': join(dir, 'known_hosts'), root: join(REPO, 'test/fixtures/hosts/lpar-dst'), 'libvirt-uri': 'test:///default'},
+      zlpar1: {
+        address: '127.0.0.1',
+        port: src.port,
+        identity: src.clientKey,
+        'known-hosts': join(dir, 'known_hosts'),
+        root: join(REPO, 'test/fixtures/hosts/lpar-src'),
+        'libvirt-uri': `test://${node}`,
+      },
+      zlpar2: {
+        address: '127.0.0.1',
+        port: dst.port,
+        identity: dst.clientKey,
+        'known-hosts': join(dir, 'known_hosts'),
+        root: join(REPO, 'test/fixtures/hosts/lpar-dst'),
+        'libvirt-uri': 'test:///default',
+      },
     }
     change(hosts)
     writeFileSync(file, stringify({site: 'itest', defaults: {user: 'root', agent: false, 'connect-timeout': 5}, hosts}))
@@ -103,7 +118,11 @@ describe('zmigrate check over real SSH (sshd on loopback)', function () {
 
   it('--all checks every guest on the source', async () => {
     const r = await zm(['check', '--all', '--from', 'zlpar1', '--to', 'zlpar2', '--profile', profile, '--json'])
-    expect(JSON.parse(r.stdout).guests.map((g: {name: string}) => g.name).sort()).to.deep.equal([EVIL, 'linux01'].sort())
+    expect(
+      JSON.parse(r.stdout)
+        .guests.map((g: {name: string}) => g.name)
+        .sort(),
+    ).to.deep.equal([EVIL, 'linux01'].sort())
   })
 
   it('an unknown guest is a usage error (exit 2)', async () => {

@@ -26,8 +26,7 @@ async function onHost(h: LabHost, command: string, timeoutMs = 60_000): Promise<
   return String(r.stdout).trim()
 }
 
-const virsh = (h: LabHost, args: string, timeoutMs?: number) =>
-  onHost(h, `virsh -q -c qemu:///system ${args}`, timeoutMs)
+const virsh = (h: LabHost, args: string, timeoutMs?: number) => onHost(h, `virsh -q -c qemu:///system ${args}`, timeoutMs)
 
 async function domstate(h: LabHost): Promise<string | undefined> {
   const names = (await virsh(h, 'list --all --name')).split('\n')
@@ -49,11 +48,7 @@ async function precreateImage(from: LabHost, to: LabHost): Promise<void> {
 async function migrate(from: LabHost, to: LabHost, p2p: boolean): Promise<number> {
   await precreateImage(from, to)
   const t0 = Date.now()
-  await virsh(
-    from,
-    `migrate --live ${p2p ? '--p2p ' : ''}--persistent --undefinesource --copy-storage-all zdemo qemu+ssh://root@${IP[to]}/system`,
-    180_000,
-  )
+  await virsh(from, `migrate --live ${p2p ? '--p2p ' : ''}--persistent --undefinesource --copy-storage-all zdemo qemu+ssh://root@${IP[to]}/system`, 180_000)
   return Date.now() - t0
 }
 

@@ -4,15 +4,7 @@ import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import {
-  heartbeatRuns,
-  judgeSurvival,
-  parseConsole,
-  readHeartbeats,
-  readRecords,
-  type DiskRecord,
-  type Heartbeats,
-} from '../../lab/proof.js'
+import {heartbeatRuns, judgeSurvival, parseConsole, readHeartbeats, readRecords, type DiskRecord, type Heartbeats} from '../../lab/proof.js'
 
 const BOOT = '02771dc8-a0c9-46bd-8071-09aa64414006'
 const console_ = (...lines: string[]) => lines.map((l) => `${l}\r\n`).join('')
@@ -23,8 +15,7 @@ const heartbeats = (text: string): Heartbeats => {
   const boots = events.flatMap((e) => (e.kind === 'boot' ? [e.bootId] : []))
   return {events, runs, lastHeartbeat: runs.at(-1)?.last, lastBootId: boots.at(-1)}
 }
-const records = (to: number, bootId = BOOT): DiskRecord[] =>
-  Array.from({length: to}, (_, i) => ({sector: i + 1, n: i + 1, bootId}))
+const records = (to: number, bootId = BOOT): DiskRecord[] => Array.from({length: to}, (_, i) => ({sector: i + 1, n: i + 1, bootId}))
 
 // zhost-a booted the guest and ran HB 1..20; zhost-b took over at HB 21
 const SOURCE = console_('KASLR disabled: CPU has no PRNG', `ZGUEST BOOTED ${BOOT}`, 'ZDISK data=/dev/vda records=65535', 'DEV vdb present', ...hbs(1, 20))
@@ -32,7 +23,9 @@ const DEST = console_(...hbs(21, 25))
 
 describe('lab/proof console parsing', function () {
   it('reads boots, heartbeats and device changes from a CRLF console log with kernel noise', function () {
-    const events = parseConsole(console_(`ZGUEST BOOTED ${BOOT}`, 'DEV vdb present', 'HB 1', '[  12.3] virtio_blk virtio2: [vdb] 32768 512-byte', 'HB 2', 'DEV vdb absent'))
+    const events = parseConsole(
+      console_(`ZGUEST BOOTED ${BOOT}`, 'DEV vdb present', 'HB 1', '[  12.3] virtio_blk virtio2: [vdb] 32768 512-byte', 'HB 2', 'DEV vdb absent'),
+    )
     expect(events).to.deep.equal([
       {kind: 'boot', bootId: BOOT},
       {kind: 'dev', dev: 'vdb', present: true},
@@ -109,7 +102,7 @@ describe('lab/proof verdict', function () {
 })
 
 describe('lab proof: boot tags on heartbeats', () => {
-  it('does not join an earlier boot\'s heartbeats with the next boot\'s when the numbers follow on', () => {
+  it("does not join an earlier boot's heartbeats with the next boot's when the numbers follow on", () => {
     // zhost-b saw boot 1111aaaa up to HB 28; the guest was restarted on zhost-a (that boot line is in
     // a's log only) and arrived on b at HB 29 of boot 2222bbbb
     const runs = heartbeatRuns(parseConsole('HB 26 1111aaaa\nHB 27 1111aaaa\nHB 28 1111aaaa\nHB 29 2222bbbb\nHB 30 2222bbbb\n'))

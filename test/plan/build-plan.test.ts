@@ -68,14 +68,30 @@ const actions: Finding[] = [
   finding('vfio-ccw-device', 'action', move(hostdevIdx(0), {kind: 'mdev', uuid: '90c6c135-ad44-41d0-b1b7-bae47de48627'}), 'hostdev vfio-ccw 90c6c135'),
   finding('vfio-ap-device', 'action', move(hostdevIdx(1), {kind: 'mdev', uuid: '4b0d7e7c-6c1a-4d7e-9a55-0b6f8f1d2e01'}), 'hostdev vfio-ap 62177883'),
   finding('pci-nvme-device', 'action', move(hostdevIdx(2), {kind: 'pci', address: '0004:00:00.0'}), 'hostdev pci 0002:00:00.0'),
-  finding('scsi-tape-device', 'action', move(hostdevIdx(3), {kind: 'scsi-host', adapter: 'scsi_host2', address: {bus: '0', target: '1', unit: '3'}}), 'hostdev scsi tape'),
+  finding(
+    'scsi-tape-device',
+    'action',
+    move(hostdevIdx(3), {kind: 'scsi-host', adapter: 'scsi_host2', address: {bus: '0', target: '1', unit: '3'}}),
+    'hostdev scsi tape',
+  ),
   finding('profile-detach-device', 'action', move(diskIdx('vdc'), {kind: 'disk-source', path: '/var/lib/libvirt/scratch/linux01-scratch.img'}), 'disk vdc'),
   finding('dest-cpus', 'warning'),
 ]
 
-const missingImage: PathProbe = {path: '/var/lib/libvirt/images/linux01.qcow2', exists: false, fileType: 'missing', freeBytes: 500 * 1024 ** 3, existingParent: '/var/lib/libvirt/images'}
+const missingImage: PathProbe = {
+  path: '/var/lib/libvirt/images/linux01.qcow2',
+  exists: false,
+  fileType: 'missing',
+  freeBytes: 500 * 1024 ** 3,
+  existingParent: '/var/lib/libvirt/images',
+}
 /** What qemu-img info -f qcow2 read on the source. */
-const sourceImage: PathProbe = {path: '/var/lib/libvirt/images/linux01.qcow2', exists: true, fileType: 'regular', image: {format: 'qcow2', virtualSizeBytes: 10 * 1024 ** 3}}
+const sourceImage: PathProbe = {
+  path: '/var/lib/libvirt/images/linux01.qcow2',
+  exists: true,
+  fileType: 'regular',
+  image: {format: 'qcow2', virtualSizeBytes: 10 * 1024 ** 3},
+}
 
 function plan(findings: Finding[] = actions, input: Partial<ContextInput> = {}) {
   const ctx = makeContext({
@@ -131,7 +147,11 @@ describe('planning a migration', () => {
 
   it('pre-creates the copied image with the source format and size, and copies only that disk', () => {
     const steps = plan().steps
-    expect(asKind(steps[1], 'create-image').image).to.deep.equal({path: '/var/lib/libvirt/images/linux01.qcow2', format: 'qcow2', virtualSizeBytes: 10 * 1024 ** 3})
+    expect(asKind(steps[1], 'create-image').image).to.deep.equal({
+      path: '/var/lib/libvirt/images/linux01.qcow2',
+      format: 'qcow2',
+      virtualSizeBytes: 10 * 1024 ** 3,
+    })
     expect(stepOf(steps, 'migrate').migrate.copyDisks).to.deep.equal(['vda'])
   })
 
@@ -142,7 +162,9 @@ describe('planning a migration', () => {
     const step = asKind(plan(claimsRaw, {sourceProbes: [probed('qcow2', 10 * 1024 ** 3)]}).steps[1], 'create-image')
     expect(step.image).to.deep.equal({path: qcow, format: 'qcow2', virtualSizeBytes: 10 * 1024 ** 3})
     expect(step.commands).to.deep.equal([['qemu-img', 'create', '-f', 'qcow2', '--', qcow, String(10 * 1024 ** 3)]])
-    expect(() => plan(claimsRaw, {sourceProbes: [probed('raw', 1024 ** 5)]})).to.throw(`cannot pre-create ${qcow} on dst: the size of the image, read as qcow2 on src, is unknown`)
+    expect(() => plan(claimsRaw, {sourceProbes: [probed('raw', 1024 ** 5)]})).to.throw(
+      `cannot pre-create ${qcow} on dst: the size of the image, read as qcow2 on src, is unknown`,
+    )
   })
 
   it('refuses to pre-create an image whose path is not absolute or whose format QEMU does not read', () => {
@@ -151,13 +173,18 @@ describe('planning a migration', () => {
       const f = finding('local-disk-copy', 'action', {kind: 'copy-disk', target: 'vda', path: d.disks[0].path})
       return () => buildPlan({context: makeContext({domain: d}), findings: [f], toolVersion: '0.1.0'})
     }
-    const disk = (file: string, type: string) => `<disk type='file' device='disk'><driver name='qemu' type='${type}'/><source file='${file}'/><target dev='vda' bus='virtio'/></disk>`
+    const disk = (file: string, type: string) =>
+      `<disk type='file' device='disk'><driver name='qemu' type='${type}'/><source file='${file}'/><target dev='vda' bus='virtio'/></disk>`
     expect(copyOf(disk('-obacking_file=/etc/hostname', 'raw'))).to.throw('cannot pre-create -obacking_file=/etc/hostname on dst: not an absolute path')
-    expect(copyOf(disk('/var/lib/libvirt/images/a.img', 'qcow3'))).to.throw(`cannot pre-create /var/lib/libvirt/images/a.img on dst: its <driver type="qcow3"> is not a disk image format QEMU reads`)
+    expect(copyOf(disk('/var/lib/libvirt/images/a.img', 'qcow3'))).to.throw(
+      `cannot pre-create /var/lib/libvirt/images/a.img on dst: its <driver type="qcow3"> is not a disk image format QEMU reads`,
+    )
   })
 
   it('does not create an image that already exists on the destination', () => {
-    const steps = plan(actions, {destinationProbes: [{...missingImage, exists: true, fileType: 'regular', image: {format: 'qcow2', virtualSizeBytes: 10 * 1024 ** 3}}]}).steps
+    const steps = plan(actions, {
+      destinationProbes: [{...missingImage, exists: true, fileType: 'regular', image: {format: 'qcow2', virtualSizeBytes: 10 * 1024 ** 3}}],
+    }).steps
     expect(kinds(steps)).to.not.include('create-image@destination')
     expect(stepOf(steps, 'migrate').migrate.copyDisks).to.deep.equal(['vda'])
   })
@@ -198,7 +225,10 @@ describe('planning a migration', () => {
   })
 
   it('refuses while a blocker remains, naming it', () => {
-    expect(() => plan([...actions, finding('vfio-ap-device', 'blocker', undefined, 'hostdev vfio-ap x')])).to.throw(PlanBlockedError, /vfio-ap-device \(hostdev vfio-ap x\)/)
+    expect(() => plan([...actions, finding('vfio-ap-device', 'blocker', undefined, 'hostdev vfio-ap x')])).to.throw(
+      PlanBlockedError,
+      /vfio-ap-device \(hostdev vfio-ap x\)/,
+    )
   })
 
   it('is deterministic: same inputs, same fingerprints', () => {
@@ -232,7 +262,9 @@ describe('planning applies the fixes the findings propose, whatever rule made th
       finding('site-dasd-pool', 'action', {kind: 'set-dasd-online', busIds: ['0.0.7600']}),
       finding('site-local-scratch', 'action', {kind: 'copy-disk', target: 'vda', path: '/var/lib/libvirt/images/linux01.qcow2'}),
     ]).steps
-    expect(stepOf(steps, 'set-dasd-online')).to.include({id: '01-set-dasd-online'}).and.deep.include({busIds: ['0.0.7600'], because: ['site-dasd-pool']})
+    expect(stepOf(steps, 'set-dasd-online'))
+      .to.include({id: '01-set-dasd-online'})
+      .and.deep.include({busIds: ['0.0.7600'], because: ['site-dasd-pool']})
     expect(stepOf(steps, 'create-image').because).to.deep.equal(['site-local-scratch'])
     expect(stepOf(steps, 'migrate').migrate.copyDisks).to.deep.equal(['vda'])
   })
@@ -257,7 +289,10 @@ describe('planning applies the fixes the findings propose, whatever rule made th
   it('refuses two identities for one device, naming both rules', () => {
     const one = finding('vfio-ap-device', 'action', move(hostdevIdx(1), {kind: 'mdev', uuid: apUuid}), 'hostdev vfio-ap 62177883')
     const other = finding('site-crypto-rotation', 'action', move(hostdevIdx(1), {kind: 'same'}))
-    expect(() => plan([one, other])).to.throw(PlanningError, `hostdev vfio-ap 62177883: vfio-ap-device re-attaches it on the destination with mdev ${apUuid}, site-crypto-rotation with the same identity`)
+    expect(() => plan([one, other])).to.throw(
+      PlanningError,
+      `hostdev vfio-ap 62177883: vfio-ap-device re-attaches it on the destination with mdev ${apUuid}, site-crypto-rotation with the same identity`,
+    )
   })
 
   it('a plan file carries every fix, validated, and reads back as it was written', () => {
@@ -290,6 +325,9 @@ describe('planning applies the fixes the findings propose, whatever rule made th
       PlanningError,
       'hostdev vfio-ap 62177883: a fix gives it an identity of kind interface-source, which does not apply to a hostdev',
     )
-    expect(() => plan([finding('site-rule', 'action', move(999, {kind: 'same'}))])).to.throw(PlanningError, 'moves device 999, which is not a disk, hostdev, interface or filesystem of linux01')
+    expect(() => plan([finding('site-rule', 'action', move(999, {kind: 'same'}))])).to.throw(
+      PlanningError,
+      'moves device 999, which is not a disk, hostdev, interface or filesystem of linux01',
+    )
   })
 })

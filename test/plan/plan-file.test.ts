@@ -112,7 +112,16 @@ describe('plan files', () => {
       const fresh = {
         ...plan,
         fingerprints: {...plan.fingerprints, findings: sha256('g')},
-        findings: [{rule: 'vfio-ccw-device', category: 'devices' as const, severity: 'blocker' as const, subject: 'hostdev vfio-ccw 90c6', message: 'no mdev', remedy: 'create one'}],
+        findings: [
+          {
+            rule: 'vfio-ccw-device',
+            category: 'devices' as const,
+            severity: 'blocker' as const,
+            subject: 'hostdev vfio-ccw 90c6',
+            message: 'no mdev',
+            remedy: 'create one',
+          },
+        ],
       }
       expect(() => assertFresh(plan, fresh)).to.throw(StalePlanError, /new: vfio-ccw-device: hostdev vfio-ccw 90c6: no mdev; gone: local-disk-copy/)
     })

@@ -53,7 +53,10 @@ describe('a plan file is the plan that was checked', () => {
     expect(e!.message).to.match(/was edited: its steps do not match their fingerprint/)
     const forged = await edited((p) => (toOther(p), refingerprint(p)), file)
     expect(() => assertStepsIntact(forged)).to.not.throw()
-    expect(() => assertPlanMatchesProfile(forged, testProfile())).to.throw(StalePlanError, /migrates from its source to qemu\+ssh:\/\/attacker\.example\/system, which is not the migration URI of dst/)
+    expect(() => assertPlanMatchesProfile(forged, testProfile())).to.throw(
+      StalePlanError,
+      /migrates from its source to qemu\+ssh:\/\/attacker\.example\/system, which is not the migration URI of dst/,
+    )
     expect(() => assertFresh(forged, setup().plan)).to.throw(StalePlanError, /steps computed now differ/)
   })
 
@@ -66,8 +69,16 @@ describe('a plan file is the plan that was checked', () => {
   })
 
   const refused: [string, (p: any) => void, RegExp][] = [
-    ['a bus-ID that climbs out of sysfs', (p) => (stepOfKind(p, 'set-dasd-online').busIds = ['../../../devices/system/cpu/cpu1']), /steps\.0\.busIds\.0: a CCW bus-ID/],
-    ['an image path that qemu-img would read as options', (p) => (stepOfKind(p, 'create-image').image.path = '-obacking_file=/etc/hostname,backing_fmt=raw'), /image\.path: an absolute, normalised path/],
+    [
+      'a bus-ID that climbs out of sysfs',
+      (p) => (stepOfKind(p, 'set-dasd-online').busIds = ['../../../devices/system/cpu/cpu1']),
+      /steps\.0\.busIds\.0: a CCW bus-ID/,
+    ],
+    [
+      'an image path that qemu-img would read as options',
+      (p) => (stepOfKind(p, 'create-image').image.path = '-obacking_file=/etc/hostname,backing_fmt=raw'),
+      /image\.path: an absolute, normalised path/,
+    ],
     ['a relative image path', (p) => (stepOfKind(p, 'create-image').image.path = 'images/x.qcow2'), /image\.path/],
     ['a path with ..', (p) => (stepOfKind(p, 'create-image').undo.image.path = '/var/lib/libvirt/../../etc/shadow'), /undo\.image\.path/],
     ['an unknown image format', (p) => (stepOfKind(p, 'create-image').image.format = 'qcow2 -o backing_file=/etc/shadow'), /image\.format/],
@@ -75,7 +86,11 @@ describe('a plan file is the plan that was checked', () => {
     ['a guest without a UUID', (p) => delete p.guest.uuid, /guest\.uuid/],
     ['a guest UUID that is an option', (p) => (p.guest.uuid = '--all'), /guest\.uuid: a UUID/],
     ['a date that is not one', (p) => (p.createdAt = 'not a date'), /createdAt/],
-    ['a device XML of another kind than it claims', (p) => (stepOfKind(p, 'detach-device').device.xml = "<domain type='kvm'/>"), /device\.xml: the device XML must be one element/],
+    [
+      'a device XML of another kind than it claims',
+      (p) => (stepOfKind(p, 'detach-device').device.xml = "<domain type='kvm'/>"),
+      /device\.xml: the device XML must be one element/,
+    ],
     ['a step kind without its fields', (p) => delete stepOfKind(p, 'verify').expect, /expect/],
     ['an unknown step kind', (p) => (p.steps[0].kind = 'run-shell'), /steps\.0\.kind/],
   ]

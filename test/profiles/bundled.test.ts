@@ -22,11 +22,14 @@ describe('bundled profiles', () => {
     })
   }
 
-  it('lab.yaml: the two loopback hosts with recorded trees in lab/, and zdemo\'s scratch disk detached', () => {
+  it("lab.yaml: the two loopback hosts with recorded trees in lab/, and zdemo's scratch disk detached", () => {
     const lab = loadProfile(path.join(profilesDir, 'lab.yaml'))
     expect(lab.site).to.equal('lab')
     expect(Object.keys(lab.hosts)).to.deep.equal(['zhost-a', 'zhost-b'])
-    for (const [name, address] of [['zhost-a', '127.0.0.2'], ['zhost-b', '127.0.0.3']]) {
+    for (const [name, address] of [
+      ['zhost-a', '127.0.0.2'],
+      ['zhost-b', '127.0.0.3'],
+    ]) {
       expect(lab.hosts[name]).to.deep.include({
         transport: 'ssh',
         address,
@@ -48,12 +51,14 @@ describe('bundled profiles', () => {
     })
   })
 
-  it('lab.yaml: the key and known_hosts are in the lab scripts\' default state dir, root\'s alone, not /tmp', () => {
+  it("lab.yaml: the key and known_hosts are in the lab scripts' default state dir, root's alone, not /tmp", () => {
     const lab = loadProfile(path.join(profilesDir, 'lab.yaml'))
     const dirs = new Set(Object.values(lab.hosts).flatMap((h) => [...h.identities, h.knownHosts!].map((f) => path.dirname(path.dirname(f)))))
     expect([...dirs]).to.deep.equal(['/var/lib/zmigrate-lab'])
     // every place that names the default, shell and TypeScript alike
-    const defaults = ['lab/lib.sh', 'lab/demo', 'bench/lab'].map((f) => /^LAB=\$\{ZMIGRATE_LAB:-([^}]+)\}$/m.exec(readFileSync(path.join(repoRoot, f), 'utf8'))?.[1])
+    const defaults = ['lab/lib.sh', 'lab/demo', 'bench/lab'].map(
+      (f) => /^LAB=\$\{ZMIGRATE_LAB:-([^}]+)\}$/m.exec(readFileSync(path.join(repoRoot, f), 'utf8'))?.[1],
+    )
     defaults.push(/ZMIGRATE_LAB \|\| '([^']+)'/.exec(readFileSync(path.join(repoRoot, 'lab/proof.ts'), 'utf8'))?.[1])
     expect(defaults).to.deep.equal(Array(4).fill('/var/lib/zmigrate-lab'))
   })

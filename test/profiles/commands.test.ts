@@ -79,14 +79,27 @@ describe('zmigrate profile commands', () => {
     })
 
     it('--json: {ok, file, problems[]} and the same exit status', async () => {
-      const file = write('invalid-semantic.yaml', ['site: dc1', 'hosts:', '  lp01: {address: a}', 'rules:', '  dasd-udev-nod: {severity: info, reason: x}', 'devices:', '  mappings: [{kind: pci, to-host: other, from: a, to: b}]'])
+      const file = write('invalid-semantic.yaml', [
+        'site: dc1',
+        'hosts:',
+        '  lp01: {address: a}',
+        'rules:',
+        '  dasd-udev-nod: {severity: info, reason: x}',
+        'devices:',
+        '  mappings: [{kind: pci, to-host: other, from: a, to: b}]',
+      ])
       const {stdout, exitCode} = await zmigrate(['profile', 'validate', file, '--json'], {HOME: home})
       expect(exitCode).to.equal(2)
       expect(JSON.parse(stdout)).to.deep.equal({
         ok: false,
         file,
         problems: [
-          {file, line: 5, col: 3, message: 'rules.dasd-udev-nod: unknown rule id "dasd-udev-nod" (did you mean "dasd-udev-node"?); zmigrate rules lists the rule ids'},
+          {
+            file,
+            line: 5,
+            col: 3,
+            message: 'rules.dasd-udev-nod: unknown rule id "dasd-udev-nod" (did you mean "dasd-udev-node"?); zmigrate rules lists the rule ids',
+          },
           {file, line: 7, col: 35, message: 'devices.mappings[0].to-host: "other" is not a host of this profile; hosts: lp01'},
         ],
       })
@@ -169,7 +182,9 @@ describe('zmigrate profile commands', () => {
   describe('init', () => {
     it('writes a commented starter profile that validates', async () => {
       const file = path.join(tmp, 'init/conf/prod.yaml')
-      const {stdout, exitCode} = await zmigrate(['profile', 'init', file, '--host', 'kvmlp01=192.0.2.21', '--host', 'kvmlp02=kvmlp02.example.com'], {HOME: home})
+      const {stdout, exitCode} = await zmigrate(['profile', 'init', file, '--host', 'kvmlp01=192.0.2.21', '--host', 'kvmlp02=kvmlp02.example.com'], {
+        HOME: home,
+      })
       expect(exitCode).to.equal(0)
       expect(stdout).to.include(`wrote ${file} (site prod, hosts kvmlp01, kvmlp02)`)
       const text = readFileSync(file, 'utf8')

@@ -122,7 +122,11 @@ describe('profile loader', () => {
 
     const uriCases = [
       {name: 'IPv6 address in brackets', host: ['    address: "2001:db8::21"'], uri: 'qemu+ssh://[2001:db8::21]/system'},
-      {name: 'explicit migration-uri kept', host: ['    address: 192.0.2.21', '    migration-uri: qemu+tcp://10.1.1.21/system'], uri: 'qemu+tcp://10.1.1.21/system'},
+      {
+        name: 'explicit migration-uri kept',
+        host: ['    address: 192.0.2.21', '    migration-uri: qemu+tcp://10.1.1.21/system'],
+        uri: 'qemu+tcp://10.1.1.21/system',
+      },
       {name: 'local transport defaults to localhost', host: ['    transport: local'], uri: 'qemu+ssh://localhost/system'},
     ]
     for (const c of uriCases) {
@@ -158,7 +162,14 @@ describe('profile loader', () => {
         'disk-cache-unsafe': {rule: 'disk-cache-unsafe', severity: 'info', reason: 'lab images are on local ext4'},
         'vfio-ccw-mdev-missing': {rule: 'vfio-ccw-mdev-missing', enabled: false, reason: 'mdevs are created by the runbook'},
       })
-      expect(profile.migration).to.include({mode: 'live', postcopyAfterSeconds: 60, timeoutAction: 'postcopy', bandwidthMiB: 512, transport: 'p2p', tunnelled: true})
+      expect(profile.migration).to.include({
+        mode: 'live',
+        postcopyAfterSeconds: 60,
+        timeoutAction: 'postcopy',
+        bandwidthMiB: 512,
+        transport: 'p2p',
+        tunnelled: true,
+      })
       expect(profile.detachForMigration).to.deep.equal([{kind: 'hostdev', model: 'vfio-ccw', devno: '0x0009'}])
       // libvirt writes mdev UUIDs in lower case and mappings match exactly
       expect(profile.mappings[0].from).to.equal('90c6b1a4-1f3e-4d2b-9c1a-000000000001')
@@ -166,7 +177,9 @@ describe('profile loader', () => {
 
     it('records the sha256 of the file bytes', () => {
       const file = profileFile(twoHosts)
-      const sha = createHash('sha256').update(twoHosts.join('\n') + '\n').digest('hex')
+      const sha = createHash('sha256')
+        .update(twoHosts.join('\n') + '\n')
+        .digest('hex')
       expect(loadProfile(file, OPTS).sha256).to.equal(sha)
     })
   })
@@ -264,7 +277,13 @@ describe('profile loader', () => {
     },
     {
       name: 'conflicting mappings',
-      lines: [...twoHosts, 'devices:', '  mappings:', '    - {kind: net-source, from: enc1a00, to: enc2a00}', '    - {kind: net-source, from: enc1a00, to: enc3a00}'],
+      lines: [
+        ...twoHosts,
+        'devices:',
+        '  mappings:',
+        '    - {kind: net-source, from: enc1a00, to: enc2a00}',
+        '    - {kind: net-source, from: enc1a00, to: enc3a00}',
+      ],
       problems: [[10, 45, 'devices.mappings[1].to: conflicts with devices.mappings[0]']],
     },
     {
@@ -308,7 +327,15 @@ describe('profile loader', () => {
     },
     {
       name: 'semantic problems are reported together with schema problems',
-      lines: ['site: dc1', 'hosts:', '  lp01: {address: a, port: x}', 'rules:', '  disk-cache-unsaf: {reason: local ext4}', 'devices:', '  mappings: [{kind: pci, to-host: lp02, from: a, to: b}]'],
+      lines: [
+        'site: dc1',
+        'hosts:',
+        '  lp01: {address: a, port: x}',
+        'rules:',
+        '  disk-cache-unsaf: {reason: local ext4}',
+        'devices:',
+        '  mappings: [{kind: pci, to-host: lp02, from: a, to: b}]',
+      ],
       problems: [
         [3, 28, 'hosts.lp01.port: expected number'],
         [5, 3, 'rules.disk-cache-unsaf: set enabled or severity'],
@@ -353,7 +380,9 @@ describe('profile loader', () => {
     it('checks rule ids against the rule registry by default', () => {
       const file = profileFile([...twoHosts, 'rules:', '  dasd-udev-nod: {severity: warning, reason: x}'])
       const {issues} = checkProfileFile(file, {home: HOME})
-      expect(issues.map((i) => i.message)).to.deep.equal(['rules.dasd-udev-nod: unknown rule id "dasd-udev-nod" (did you mean "dasd-udev-node"?); zmigrate rules lists the rule ids'])
+      expect(issues.map((i) => i.message)).to.deep.equal([
+        'rules.dasd-udev-nod: unknown rule id "dasd-udev-nod" (did you mean "dasd-udev-node"?); zmigrate rules lists the rule ids',
+      ])
     })
 
     it('an unreadable file is an input error without a line', () => {

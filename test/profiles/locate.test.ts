@@ -80,10 +80,15 @@ describe('profile discovery', () => {
       file: path.join(dirs.user, 'test.yaml'),
       how: `ZMIGRATE_PROFILE test: found in the user profiles directory ${dirs.user}`,
     })
-    expect(locateProfile(undefined, {...env, ZMIGRATE_PROFILE: 'x.yaml'}, opts)).to.deep.equal({file: path.join(dirs.cwd, 'x.yaml'), how: 'ZMIGRATE_PROFILE x.yaml'})
+    expect(locateProfile(undefined, {...env, ZMIGRATE_PROFILE: 'x.yaml'}, opts)).to.deep.equal({
+      file: path.join(dirs.cwd, 'x.yaml'),
+      how: 'ZMIGRATE_PROFILE x.yaml',
+    })
     expect(locateProfile('prod', {...env, ZMIGRATE_PROFILE: 'test'}, opts).file).to.equal(path.join(dirs.user, 'prod.yaml'))
     // an empty variable counts as unset
-    expect(locateProfile(undefined, {...env, ZMIGRATE_PROFILE: ''}, {...opts, bundledDir: path.join(repoRoot, 'profiles')}).how).to.match(/^the bundled lab profile/)
+    expect(locateProfile(undefined, {...env, ZMIGRATE_PROFILE: ''}, {...opts, bundledDir: path.join(repoRoot, 'profiles')}).how).to.match(
+      /^the bundled lab profile/,
+    )
   })
 
   it('no --profile or ZMIGRATE_PROFILE: default.yaml in the user, then the system directory', () => {

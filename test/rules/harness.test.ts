@@ -43,7 +43,11 @@ describe('rule harness', () => {
   })
 
   it('a rule that does not crash passes through unchanged', () => {
-    const fine: Rule = {...crashingRule, id: 'fine-rule', check: (ctx) => ctx.guest.domain.disks.map((d) => ({subject: `disk ${d.target.dev}`, message: 'reported'}))}
+    const fine: Rule = {
+      ...crashingRule,
+      id: 'fine-rule',
+      check: (ctx) => ctx.guest.domain.disks.map((d) => ({subject: `disk ${d.target.dev}`, message: 'reported'})),
+    }
     expect(evaluate([fine], makeContext({domain})).map((f) => [f.rule, f.severity, f.subject])).to.deep.equal([['fine-rule', 'blocker', 'disk vda']])
     checkInvalidCase(fine, {name: 'reported', domain, findings: [{severity: 'blocker', subject: 'disk vda'}]})
   })

@@ -31,7 +31,11 @@ const DECISIONS: [fstype: string, shared: boolean, nfs: boolean, cluster: boolea
 ]
 
 const image = '/var/lib/libvirt/images/linux01.qcow2'
-const mountOf = (fstype: string): MountEntry => ({source: fstype.startsWith('nfs') ? 'nfs1.example.com:/export/images' : `${fstype}-volume`, target: '/var/lib/libvirt/images', fstype})
+const mountOf = (fstype: string): MountEntry => ({
+  source: fstype.startsWith('nfs') ? 'nfs1.example.com:/export/images' : `${fstype}-volume`,
+  target: '/var/lib/libvirt/images',
+  fstype,
+})
 const on = (fstype: string) => emptyFacts('src', {mounts: [rootMount, mountOf(fstype)]})
 
 describe('shared file systems (src/rules/shared-fs.ts)', () => {
@@ -45,12 +49,22 @@ describe('shared file systems (src/rules/shared-fs.ts)', () => {
 
     it(`${fstype}: every rule agrees on where the image lives`, () => {
       const domain = guest(fileDisk(image, 'vda', {cache: 'writeback'}))
-      const destination = emptyFacts('dst', {mounts: [rootMount, mountOf(fstype)], qemuIds: {user: 'qemu', group: 'qemu', uid: 36, gid: 36}, selinux: {enabled: true, enforcing: true, virtUseNfs: false}})
+      const destination = emptyFacts('dst', {
+        mounts: [rootMount, mountOf(fstype)],
+        qemuIds: {user: 'qemu', group: 'qemu', uid: 36, gid: 36},
+        selinux: {enabled: true, enforcing: true, virtUseNfs: false},
+      })
       const ctx = makeContext({domain, source: {...on(fstype), libvirt: {reachable: true, uri: 'qemu:///system', version: '4.5.0'}}, destination})
       // shared: not copied; local: copied (an action)
-      expect(evaluate([localDiskCopy], ctx).map((f) => f.severity), 'local-disk-copy').to.deep.equal(shared ? [] : ['action'])
+      expect(
+        evaluate([localDiskCopy], ctx).map((f) => f.severity),
+        'local-disk-copy',
+      ).to.deep.equal(shared ? [] : ['action'])
       // numeric owners matter for an image on shared storage (blocker), elsewhere only a warning
-      expect(evaluate([qemuIdsMismatch], ctx).map((f) => f.severity), 'qemu-ids-mismatch').to.deep.equal([shared ? 'blocker' : 'warning'])
+      expect(
+        evaluate([qemuIdsMismatch], ctx).map((f) => f.severity),
+        'qemu-ids-mismatch',
+      ).to.deep.equal([shared ? 'blocker' : 'warning'])
       expect(sharedMountFor(ctx.source, image)?.fstype, 'sharedMountFor').to.equal(shared ? fstype : undefined)
       // libvirt 4.5 still checks cache modes: of the disks that are not copied, all but those on cluster file systems
       expect(evaluate([diskCacheUnsafe], ctx).length, 'disk-cache-unsafe').to.equal(shared && !cluster ? 1 : 0)
@@ -69,7 +83,11 @@ describe('shared file systems (src/rules/shared-fs.ts)', () => {
 
   it('the mount holding a path is the longest mount point above it', () => {
     const facts = emptyFacts('src', {
-      mounts: [rootMount, {source: 'nfs1:/export', target: '/var/lib/libvirt/', fstype: 'nfs4'}, {source: '/dev/mapper/local', target: '/var/lib/libvirt/images', fstype: 'xfs'}],
+      mounts: [
+        rootMount,
+        {source: 'nfs1:/export', target: '/var/lib/libvirt/', fstype: 'nfs4'},
+        {source: '/dev/mapper/local', target: '/var/lib/libvirt/images', fstype: 'xfs'},
+      ],
     })
     expect(mountFor(facts, image)?.fstype).to.equal('xfs')
     expect(mountFor(facts, '/var/lib/libvirt/qemu/nvram/linux01_VARS.fd')?.fstype).to.equal('nfs4')

@@ -44,7 +44,8 @@ describe('applying a plan (runner ordering, journal, rollback)', () => {
   it('a failed migration undoes completed steps in reverse order and leaves the guest on the source with its devices', async () => {
     const s = setup()
     dirs.push(s.dir)
-    s.world.failWhen = (host, argv) => (host === 'src' && argv[3] === 'migrate' ? {stderr: 'error: operation failed: job \'migration out\' failed: Unable to write to socket'} : undefined)
+    s.world.failWhen = (host, argv) =>
+      host === 'src' && argv[3] === 'migrate' ? {stderr: "error: operation failed: job 'migration out' failed: Unable to write to socket"} : undefined
     const j = await s.apply()
     expect(j.status).to.equal('rolled-back')
     expect(s.world.log.slice(5)).to.deep.equal([
@@ -68,7 +69,8 @@ describe('applying a plan (runner ordering, journal, rollback)', () => {
     const s = setup()
     dirs.push(s.dir)
     let attaches = 0
-    s.world.failWhen = (host, argv) => (host === 'dst' && argv[3] === 'attach-device' && ++attaches === 2 ? {stderr: 'error: internal error: no free mdev'} : undefined)
+    s.world.failWhen = (host, argv) =>
+      host === 'dst' && argv[3] === 'attach-device' && ++attaches === 2 ? {stderr: 'error: internal error: no free mdev'} : undefined
     const j = await s.apply()
     expect(j.status).to.equal('rolled-back')
     expect(s.world.log.slice(6)).to.deep.equal([
@@ -88,7 +90,11 @@ describe('applying a plan (runner ordering, journal, rollback)', () => {
     const s = setup()
     dirs.push(s.dir)
     s.world.failWhen = (host, argv) =>
-      host === 'src' && argv[3] === 'migrate' ? {stderr: 'error: migration failed'} : host === 'src' && argv[3] === 'attach-device' ? {stderr: 'error: mdev busy'} : undefined
+      host === 'src' && argv[3] === 'migrate'
+        ? {stderr: 'error: migration failed'}
+        : host === 'src' && argv[3] === 'attach-device'
+          ? {stderr: 'error: mdev busy'}
+          : undefined
     const j = await s.apply()
     expect(j.status).to.equal('rollback-incomplete')
     const report = migrationReport(j)
@@ -133,7 +139,10 @@ describe('applying a plan (runner ordering, journal, rollback)', () => {
     const s = setup()
     dirs.push(s.dir)
     const controller = new AbortController()
-    const hosts = {source: {t: s.world.transport('src'), uri: 'qemu:///system', root: '/'}, destination: {t: s.world.transport('dst'), uri: 'qemu:///system', root: '/'}}
+    const hosts = {
+      source: {t: s.world.transport('src'), uri: 'qemu:///system', root: '/'},
+      destination: {t: s.world.transport('dst'), uri: 'qemu:///system', root: '/'},
+    }
     const j = await applyJournal(s.journal, {
       hosts,
       signal: controller.signal,

@@ -33,7 +33,10 @@ describe('the right guest, always (addressed by UUID)', () => {
     // virsh resolves `--domain 1` as "the domain with ID 1" first: zother here
     src.domains.set('zother', {state: 'running', xml: parseXmlFragment(other.xml), id: 1})
     src.domains.set('1', {state: 'running', xml: parseXmlFragment(one.xml), id: 7})
-    const hosts = {source: {t: world.transport('src'), uri: 'qemu:///system', root: '/'}, destination: {t: world.transport('dst'), uri: 'qemu:///system', root: '/'}}
+    const hosts = {
+      source: {t: world.transport('src'), uri: 'qemu:///system', root: '/'},
+      destination: {t: world.transport('dst'), uri: 'qemu:///system', root: '/'},
+    }
     const journal = await applyJournal(newJournal(plan, dir), {hosts, emit: () => undefined, progressIntervalMs: 5})
 
     expect(journal.status).to.equal('succeeded')

@@ -31,7 +31,11 @@ describe('the per-guest lock', () => {
     const e = await acquireGuestLock(dir, uuid, 'zdemo').catch((x) => x)
     expect(e).to.be.instanceOf(GuestLockedError)
     expect(e.exitCode).to.equal(6)
-    expect(e.message).to.match(new RegExp(`zdemo is being migrated by another zmigrate run \\(PID ${process.pid} on ${hostname()}, since .*, journal /var/lib/zmigrate/journals/j1.json\\); nothing was changed`))
+    expect(e.message).to.match(
+      new RegExp(
+        `zdemo is being migrated by another zmigrate run \\(PID ${process.pid} on ${hostname()}, since .*, journal /var/lib/zmigrate/journals/j1.json\\); nothing was changed`,
+      ),
+    )
     await lock.release()
     const again = await acquireGuestLock(dir, uuid, 'zdemo')
     await again.release()

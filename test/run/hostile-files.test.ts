@@ -19,7 +19,24 @@ import {prng} from '../support/prng.js'
 import {testProfile} from '../support/rule-harness.js'
 import {setup} from '../support/runner-setup.js'
 
-const NASTY: unknown[] = [null, 0, -1, 1e308, 'not a date', '', '../../../devices/system/cpu/cpu1', '-obacking_file=/etc/shadow', '/etc/shadow', [], {}, true, 'toString', '__proto__', {constructor: 1}, [[[]]]]
+const NASTY: unknown[] = [
+  null,
+  0,
+  -1,
+  1e308,
+  'not a date',
+  '',
+  '../../../devices/system/cpu/cpu1',
+  '-obacking_file=/etc/shadow',
+  '/etc/shadow',
+  [],
+  {},
+  true,
+  'toString',
+  '__proto__',
+  {constructor: 1},
+  [[[]]],
+]
 
 /** Every container and leaf path of a JSON document. */
 function paths(value: unknown, at: (string | number)[] = [], out: (string | number)[][] = []): (string | number)[][] {

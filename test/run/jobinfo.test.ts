@@ -34,7 +34,16 @@ Expected downtime: 17           ms
 describe('domjobinfo parsing', () => {
   it('reads raw stats as virsh 9 prints them', () => {
     const s = parseJobInfo(completedRaw)
-    expect(s).to.include({type: 'Completed', elapsedMs: 622, downtimeMs: 47, dataTotal: 268435456, dataRemaining: 0, iteration: 3, memoryBps: 198750131, pageSize: 4096})
+    expect(s).to.include({
+      type: 'Completed',
+      elapsedMs: 622,
+      downtimeMs: 47,
+      dataTotal: 268435456,
+      dataRemaining: 0,
+      iteration: 3,
+      memoryBps: 198750131,
+      pageSize: 4096,
+    })
   })
   it('reads the labelled form with units', () => {
     const s = parseJobInfo(runningHuman)

@@ -37,7 +37,9 @@ describe('a journal that cannot be written (data dir full)', () => {
     const error = await s.apply(s.journal, {store, ...noDelays}).catch((e) => e)
     expect(error).to.be.instanceOf(JournalWriteError)
     expect(error.exitCode).to.equal(4)
-    expect(error.message).to.match(/cannot write the journal .*ENOSPC.*stopped without undoing anything \(done: 01-set-dasd-online, 02-create-image-vda, 03-detach-.*, 05-migrate\)/)
+    expect(error.message).to.match(
+      /cannot write the journal .*ENOSPC.*stopped without undoing anything \(done: 01-set-dasd-online, 02-create-image-vda, 03-detach-.*, 05-migrate\)/,
+    )
     expect(error.remedy).to.include(`zmigrate migrate --resume ${s.journal.file}`)
     expect(store.failures).to.equal(4) // the first attempt and three retries
     // nothing was undone: the image the guest now runs from is still there, the guest is on dst

@@ -3,7 +3,20 @@
  * acts on what the journal says, so the journal directory must be the user's alone.
  */
 import {expect} from 'chai'
-import {chmodSync, chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync} from 'node:fs'
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {InputError} from '../../src/errors.js'
@@ -22,7 +35,10 @@ const tempDir = (prefix: string) => {
 const dataDir = () => tempDir('zm-journal-safety-')
 
 async function refusal(p: Promise<unknown>): Promise<InputError> {
-  const e = await p.then(() => undefined, (x: unknown) => x)
+  const e = await p.then(
+    () => undefined,
+    (x: unknown) => x,
+  )
   expect(e, 'saveJournal should have refused').to.be.instanceOf(InputError)
   const err = e as InputError
   expect(err.code).to.equal('E_UNSAFE_DIR')
@@ -40,7 +56,9 @@ describe('saveJournal: a private journal directory, atomic writes', () => {
     chmodSync(journalDir(dir), 0o770)
     const journal = newJournal(plan, dir)
     const e = await refusal(saveJournal(journal))
-    expect(e.message).to.equal(`${journalDir(dir)}: journal directory is writable by group or others (mode 0770): another user could replace or plant files in it`)
+    expect(e.message).to.equal(
+      `${journalDir(dir)}: journal directory is writable by group or others (mode 0770): another user could replace or plant files in it`,
+    )
     expect(e.remedy).to.include(`chmod 700 ${journalDir(dir)}`)
     expect(existsSync(journal.file)).to.equal(false)
   })
@@ -94,7 +112,10 @@ describe('saveJournal: a private journal directory, atomic writes', () => {
     const journal = newJournal(plan, dir)
     mkdirSync(journal.file, {recursive: true, mode: 0o700})
     writeFileSync(join(journal.file, 'keep'), '')
-    const e = await saveJournal(journal).then(() => undefined, (x: unknown) => x)
+    const e = await saveJournal(journal).then(
+      () => undefined,
+      (x: unknown) => x,
+    )
     expect((e as NodeJS.ErrnoException)?.code).to.be.oneOf(['EISDIR', 'ENOTEMPTY', 'EEXIST'])
     expect(readdirSync(journalDir(dir))).to.deep.equal([`${journal.id}.json`])
     expect(lstatSync(journal.file).isDirectory()).to.equal(true)

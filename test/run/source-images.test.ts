@@ -21,7 +21,9 @@ describe('what a disk copy leaves on the source (migration.source-images)', () =
     expect(stepsOf(s.plan.steps, 'remove-copied-image')).to.deep.equal([])
     expect(s.plan.copiedImages).to.deep.equal([{target: 'vda', path: image, sizeBytes: 3 << 20}])
     const report = migrationReport(await s.apply())
-    expect(report.sourceImages).to.deep.equal([{host: 'src', path: image, sizeBytes: 3 << 20, state: 'left', reason: 'the profile keeps source images (migration.source-images: keep)'}])
+    expect(report.sourceImages).to.deep.equal([
+      {host: 'src', path: image, sizeBytes: 3 << 20, state: 'left', reason: 'the profile keeps source images (migration.source-images: keep)'},
+    ])
     expect(renderMigrationReport(report)).to.include(`left on src: ${image} (3 MiB)`)
     expect(s.src.files.has(image)).to.equal(true)
   })
@@ -40,7 +42,10 @@ describe('what a disk copy leaves on the source (migration.source-images)', () =
 
   it('a removal that fails leaves the image and never undoes the verified migration', async () => {
     const s = setup({migration: {sourceImages: 'remove'}})
-    s.world.failWhen = (host, argv) => (host === 'src' && argv.includes(image) && argv.includes('qemu:///system') && argv.length === 2 ? {exitCode: 3, stderr: `guest x names ${image}\n`} : undefined)
+    s.world.failWhen = (host, argv) =>
+      host === 'src' && argv.includes(image) && argv.includes('qemu:///system') && argv.length === 2
+        ? {exitCode: 3, stderr: `guest x names ${image}\n`}
+        : undefined
     const j = await s.apply()
     expect(j.status).to.equal('succeeded')
     const report = migrationReport(j)

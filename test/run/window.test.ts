@@ -35,7 +35,11 @@ const evacuation = (n: number, ms = 20): Spec[] => Array.from({length: n}, (_, i
 
 describe('the rolling window of migrations', () => {
   it('never exceeds the site, outgoing and incoming caps', async () => {
-    for (const caps of [{site: 2, outgoing: 2, incoming: 1}, {site: 3, outgoing: 3, incoming: 2}, {site: 1, outgoing: 1, incoming: 1}] as WindowCaps[]) {
+    for (const caps of [
+      {site: 2, outgoing: 2, incoming: 1},
+      {site: 3, outgoing: 3, incoming: 2},
+      {site: 1, outgoing: 1, incoming: 1},
+    ] as WindowCaps[]) {
       const w = world(evacuation(9))
       const run = await runWindow(w.jobs, caps)
       expect(w.seen.site, JSON.stringify(caps)).to.be.at.most(caps.site)

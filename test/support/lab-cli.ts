@@ -34,7 +34,10 @@ let buildChecked = false
 function assertFreshBuild(): void {
   if (buildChecked) return
   const newest = (dir: string): number =>
-    readdirSync(dir, {withFileTypes: true}).reduce((m, e) => Math.max(m, e.isDirectory() ? newest(join(dir, e.name)) : e.name.endsWith('.ts') ? statSync(join(dir, e.name)).mtimeMs : 0), 0)
+    readdirSync(dir, {withFileTypes: true}).reduce(
+      (m, e) => Math.max(m, e.isDirectory() ? newest(join(dir, e.name)) : e.name.endsWith('.ts') ? statSync(join(dir, e.name)).mtimeMs : 0),
+      0,
+    )
   const built = existsSync(join(REPO, 'dist/commands/index.js')) ? statSync(join(REPO, 'dist/commands/index.js')).mtimeMs : 0
   const manifest = existsSync(join(REPO, 'oclif.manifest.json'))
   if (!manifest || built < Math.max(newest(join(REPO, 'src')), newest(join(REPO, 'commands')))) {
@@ -43,7 +46,10 @@ function assertFreshBuild(): void {
   buildChecked = true
 }
 
-export function startCli(args: string[], env: Record<string, string> = {}): ResultPromise<{reject: false; all: false; timeout: number; env: Record<string, string>; cwd: string}> {
+export function startCli(
+  args: string[],
+  env: Record<string, string> = {},
+): ResultPromise<{reject: false; all: false; timeout: number; env: Record<string, string>; cwd: string}> {
   assertFreshBuild()
   return execa(process.execPath, [join(REPO, 'bin', 'run.js'), ...args], {reject: false, all: false, timeout: 10 * 60_000, env: cliEnv(env), cwd: REPO})
 }

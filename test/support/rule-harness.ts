@@ -24,7 +24,9 @@ export function emptyFacts(host: string, overrides: Partial<HostFacts> = {}): Ho
     libvirt: {reachable: true, uri: 'qemu:///system', version: '9.0.0'},
     qemu: {version: '7.2.0', emulator: '/usr/bin/qemu-system-s390x'},
     machineTypes: ['s390-ccw-virtio', 's390-ccw-virtio-7.2', 's390-ccw-virtio-7.1', 's390-ccw-virtio-6.0'],
-    guestDomains: [{arch: 's390x', domainTypes: ['qemu', 'kvm'], machines: ['s390-ccw-virtio', 's390-ccw-virtio-7.2', 's390-ccw-virtio-7.1', 's390-ccw-virtio-6.0']}],
+    guestDomains: [
+      {arch: 's390x', domainTypes: ['qemu', 'kvm'], machines: ['s390-ccw-virtio', 's390-ccw-virtio-7.2', 's390-ccw-virtio-7.1', 's390-ccw-virtio-6.0']},
+    ],
     hostCpu: {model: 'gen16a', vendor: 'IBM', features: []},
     usableCpuModels: ['gen16a', 'gen15a', 'z14', 'z13'],
     memory: {totalKiB: 64 * 1024 * 1024, freeKiB: 48 * 1024 * 1024, availableKiB: 50 * 1024 * 1024},

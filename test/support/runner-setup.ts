@@ -35,7 +35,15 @@ const devices = `
       <address type='ccw' cssid='0xfe' ssid='0x0' devno='0x0009'/>
     </disk>`
 export const domain = guest(devices, {name: 'linux01'})
-const f = (rule: string, fix: Fix): Finding => ({rule, category: 'devices', severity: 'action', subject: rule, message: 'm', remedy: 'a remedy long enough', fix})
+const f = (rule: string, fix: Fix): Finding => ({
+  rule,
+  category: 'devices',
+  severity: 'action',
+  subject: rule,
+  message: 'm',
+  remedy: 'a remedy long enough',
+  fix,
+})
 const findings = [
   f('dasd-base-offline', {kind: 'set-dasd-online', busIds: ['0.0.7500']}),
   f('local-disk-copy', {kind: 'copy-disk', target: 'vda', path: '/var/lib/libvirt/images/linux01.qcow2'}),
@@ -48,7 +56,15 @@ export function setup(opts: {migration?: Partial<MigrationPolicy>} = {}) {
     context: makeContext({
       domain,
       migration: opts.migration,
-      sourceProbes: [{path: '/var/lib/libvirt/images/linux01.qcow2', exists: true, fileType: 'regular', sizeBytes: 3 << 20, image: {format: 'qcow2', virtualSizeBytes: 1 << 30}}],
+      sourceProbes: [
+        {
+          path: '/var/lib/libvirt/images/linux01.qcow2',
+          exists: true,
+          fileType: 'regular',
+          sizeBytes: 3 << 20,
+          image: {format: 'qcow2', virtualSizeBytes: 1 << 30},
+        },
+      ],
       source: emptyFacts('src', {guests: [{name: 'linux01', uuid: domain.uuid!, state: 'running', persistent: true, xml: domain.xml}]}),
       destinationProbes: [{path: '/var/lib/libvirt/images/linux01.qcow2', exists: false, fileType: 'missing', freeBytes: 1 << 40}],
     }),
@@ -64,8 +80,11 @@ export function setup(opts: {migration?: Partial<MigrationPolicy>} = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'zm-journal-'))
   const journal = newJournal(plan, dir)
   const events: RunEvent[] = []
-  const hosts = {source: {t: world.transport('src'), uri: 'qemu:///system', root: '/'}, destination: {t: world.transport('dst'), uri: 'qemu:///system', root: '/'}}
-  const apply = (j: Journal = journal, more: Partial<ApplyOptions> = {}) => applyJournal(j, {hosts, emit: (e) => events.push(e), detachTimeoutSeconds: 1, progressIntervalMs: 5, ...more})
+  const hosts = {
+    source: {t: world.transport('src'), uri: 'qemu:///system', root: '/'},
+    destination: {t: world.transport('dst'), uri: 'qemu:///system', root: '/'},
+  }
+  const apply = (j: Journal = journal, more: Partial<ApplyOptions> = {}) =>
+    applyJournal(j, {hosts, emit: (e) => events.push(e), detachTimeoutSeconds: 1, progressIntervalMs: 5, ...more})
   return {plan, world, src, dst, dir, journal, events, hosts, apply}
 }
-

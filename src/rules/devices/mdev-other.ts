@@ -16,7 +16,7 @@ export const mdevOther: Rule = {
   severity: 'blocker',
   summary: 'A mediated device other than vfio-ccw or vfio-ap blocks live migration.',
   remedy:
-    'Detach the mediated device from the guest before migrating (virsh detach-device <guest> <hostdev.xml> --live) and attach the destination\'s equivalent afterwards, or migrate the guest offline.',
+    "Detach the mediated device from the guest before migrating (virsh detach-device <guest> <hostdev.xml> --live) and attach the destination's equivalent afterwards, or migrate the guest offline.",
   source:
     'QEMU hw/vfio/migration.c ("VFIO device doesn\'t support migration"); libvirt src/qemu/qemu_migration.c (qemuMigrationSrcIsAllowedHostdev); IBM Device Drivers, Features, and Commands, "Live guest migration"',
   check(ctx) {

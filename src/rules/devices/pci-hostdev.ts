@@ -19,7 +19,7 @@ export const pciHostdev: Rule = {
   severity: 'blocker',
   summary: 'A PCI pass-through device other than NVMe or RoCE blocks live migration unless the profile detaches it and maps it to a destination function.',
   remedy:
-    'Detach the device from the guest before migrating (virsh detach-device <guest> <hostdev.xml> --live), or select it in the profile (devices.detach-for-migration) and map its address to the destination\'s function (devices.mappings, kind pci).',
+    "Detach the device from the guest before migrating (virsh detach-device <guest> <hostdev.xml> --live), or select it in the profile (devices.detach-for-migration) and map its address to the destination's function (devices.mappings, kind pci).",
   source:
     'IBM Device Drivers, Features, and Commands, "Live guest migration" (PCI pass-through devices must be detached); QEMU hw/vfio/migration.c ("VFIO device doesn\'t support migration")',
   check(ctx) {

@@ -24,7 +24,7 @@ export const pciNvmeDevice: Rule = {
   severity: 'action',
   summary: 'A pass-through NVMe must be detached before migration and re-attached on the destination to the NVMe function with the same FID.',
   remedy:
-    'Configure the NVMe function (same FID) in the destination LPAR (echo 1 > /sys/bus/pci/slots/<FID>/power) and make it available for pass-through, or map the source address to the destination\'s function in the profile (devices.mappings, kind pci).',
+    "Configure the NVMe function (same FID) in the destination LPAR (echo 1 > /sys/bus/pci/slots/<FID>/power) and make it available for pass-through, or map the source address to the destination's function in the profile (devices.mappings, kind pci).",
   source:
     'IBM Device Drivers, Features, and Commands, "Live guest migration" (PCI pass-through devices must be detached) and "Identifiers for the PCI function" (FID); IBM KVM Virtual Server Management, <zpci>; QEMU hw/vfio/migration.c',
   check(ctx) {

@@ -34,9 +34,10 @@ export const pciRoceDevice: Rule = {
   id: 'pci-roce-device',
   category: 'devices',
   severity: 'action',
-  summary: 'A pass-through RoCE function must be detached before migration and re-attached on the destination to the RoCE function with the same interface name.',
+  summary:
+    'A pass-through RoCE function must be detached before migration and re-attached on the destination to the RoCE function with the same interface name.',
   remedy:
-    'Give the RoCE function the same UID in the destination LPAR (IOCDS, UID uniqueness on) so it gets the same eno<UID> name, or map the source address to the destination\'s function in the profile (devices.mappings, kind pci).',
+    "Give the RoCE function the same UID in the destination LPAR (IOCDS, UID uniqueness on) so it gets the same eno<UID> name, or map the source address to the destination's function in the profile (devices.mappings, kind pci).",
   source:
     'IBM Device Drivers, Features, and Commands, "Live guest migration" and "Network interface names" (RoCE, eno<UID>); IBM KVM Virtual Server Management, <zpci>; QEMU hw/vfio/migration.c',
   check(ctx) {
@@ -69,7 +70,10 @@ export const pciRoceDevice: Rule = {
               : ifname === undefined
                 ? `the interface name of ${address} cannot be known (no netdev, no UID/FID in ${ctx.source.host}'s facts)`
                 : `${dest} has no RoCE function named ${ifname}`
-          const hint = samePchid.length > 0 ? `; same adapter (PCHID ${source.pchid}) there: ${samePchid.map((f) => `${roceInterfaceName(f) ?? '?'} ${f.address}`).join(', ')}` : ''
+          const hint =
+            samePchid.length > 0
+              ? `; same adapter (PCHID ${source.pchid}) there: ${samePchid.map((f) => `${roceInterfaceName(f) ?? '?'} ${f.address}`).join(', ')}`
+              : ''
           return {
             subject,
             message: `${describePciFunction(source)} passed through: ${why}; ${dest} has RoCE functions: ${roces.length > 0 ? roces.join(', ') : 'none'}${hint}`,
@@ -82,7 +86,15 @@ export const pciRoceDevice: Rule = {
           subject,
           remedy: `Nothing to set up; traffic over this link stops while zmigrate detaches ${address} and re-attaches ${target.address} on ${dest} (bond it with a virtio interface in the guest if that is not acceptable).`,
           message: `${describePciFunction(source)}: detached before migration and re-attached on ${dest} as ${target.address} (${how}), guest zPCI uid ${zpci?.uid ?? '?'} fid ${zpci?.fid ?? '?'}${mac ? ` and MAC ${mac}` : ''} kept; the guest loses this link while it is detached`,
-          data: compact({deviceIndex: h.index, sourceAddress: address, ifname, destinationAddress: target.address, destinationIfname: roceInterfaceName(target), zpci, mac}),
+          data: compact({
+            deviceIndex: h.index,
+            sourceAddress: address,
+            ifname,
+            destinationAddress: target.address,
+            destinationIfname: roceInterfaceName(target),
+            zpci,
+            mac,
+          }),
           fix: {kind: 'move-device', deviceIndex: h.index, identity: {kind: 'pci', address: target.address}},
         }
       })

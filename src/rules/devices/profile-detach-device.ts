@@ -27,7 +27,7 @@ export const profileDetachDevice: Rule = {
   severity: 'action',
   summary: 'A device the site profile selects is detached before migration and re-attached on the destination.',
   remedy:
-    'Nothing to do if the selection is intended; make sure the device\'s source (or its mapping in devices.mappings) exists on the destination, or remove the device from devices.detach-for-migration.',
+    "Nothing to do if the selection is intended; make sure the device's source (or its mapping in devices.mappings) exists on the destination, or remove the device from devices.detach-for-migration.",
   source:
     'Site profile devices.detach-for-migration; IBM KVM Virtual Server Management, "Configuring a SCSI tape or medium changer device" (detach devices before migrating, re-attach when needed)',
   check(ctx) {
@@ -48,13 +48,21 @@ export const profileDetachDevice: Rule = {
       const source = disk.path ?? disk.source?.name ?? disk.source?.volume
       // a disk-source mapping re-points a file or block disk's path; network and volume disks keep their source
       const mapped = disk.path === undefined ? undefined : mappedTo(ctx, 'disk-source', disk.path)
-      report(diskLabel(disk), disk.index, source, mapped === undefined ? {kind: 'same'} : {kind: 'disk-source', path: mapped}, {kind: 'disk', target: disk.target.dev, devno: guestDevno(disk)})
+      report(diskLabel(disk), disk.index, source, mapped === undefined ? {kind: 'same'} : {kind: 'disk-source', path: mapped}, {
+        kind: 'disk',
+        target: disk.target.dev,
+        devno: guestDevno(disk),
+      })
     }
     for (const iface of interfaces.filter((i) => i.type !== 'hostdev' && isSelectedForDetach(ctx, i))) {
       const source = interfaceSourceName(iface)
       // as net-source-missing renames it (a MacVTap device, bridge or network): the same identity, so the two merge
       const mapped = RENAMED_INTERFACE_TYPES.has(iface.type) ? mappedTo(ctx, 'net-source', source) : undefined
-      report(interfaceLabel(iface), iface.index, source, mapped === undefined ? {kind: 'same'} : {kind: 'interface-source', to: mapped}, {kind: 'interface', devno: guestDevno(iface), mac: iface.mac})
+      report(interfaceLabel(iface), iface.index, source, mapped === undefined ? {kind: 'same'} : {kind: 'interface-source', to: mapped}, {
+        kind: 'interface',
+        devno: guestDevno(iface),
+        mac: iface.mac,
+      })
     }
     for (const h of hostdevs.filter((d) => !OWNED_HOSTDEV_TYPES.has(d.type) && !d.fromInterface && isSelectedForDetach(ctx, d))) {
       report(hostdevLabel(h), h.index, h.scsiHostSource?.wwpn, {kind: 'same'}, {kind: 'hostdev', type: h.type, devno: guestDevno(h)})

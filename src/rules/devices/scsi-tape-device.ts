@@ -26,7 +26,8 @@ export const scsiTapeDevice: Rule = {
   id: 'scsi-tape-device',
   category: 'devices',
   severity: 'action',
-  summary: 'A SCSI tape or changer pass-through names host-local SCSI numbers; it is detached and re-attached with the destination\'s numbers for the same FCP device, WWPN and LUN.',
+  summary:
+    "A SCSI tape or changer pass-through names host-local SCSI numbers; it is detached and re-attached with the destination's numbers for the same FCP device, WWPN and LUN.",
   remedy:
     'Set the FCP device and the LUN online on the destination (chzdev -e zfcp-host <bus-id>; chzdev -e zfcp-lun <bus-id>:<wwpn>:<lun>), check zoning and LUN masking, and close the tape device nodes and unload the drive in the guest before migrating.',
   source:
@@ -46,9 +47,17 @@ export const scsiTapeDevice: Rule = {
           data: compact(data),
         })
         const s = h.scsiSource
-        if (!s) return blocker('the hostdev has no <source><adapter name=…/>', 'Use the IBM form <source><adapter name="scsi_hostN"/><address bus target unit/></source>.')
+        if (!s)
+          return blocker(
+            'the hostdev has no <source><adapter name=…/>',
+            'Use the IBM form <source><adapter name="scsi_hostN"/><address bus target unit/></source>.',
+          )
         const hostNumber = /^scsi_host(\d+)$/.exec(s.adapter)?.[1]
-        if (hostNumber === undefined) return blocker(`adapter '${s.adapter}' is not of the form scsi_hostN`, 'Name the SCSI host of the FCP device as scsi_hostN (lszfcp lists "<bus-id> hostN").')
+        if (hostNumber === undefined)
+          return blocker(
+            `adapter '${s.adapter}' is not of the form scsi_hostN`,
+            'Name the SCSI host of the FCP device as scsi_hostN (lszfcp lists "<bus-id> hostN").',
+          )
         const sourceHctl = `${hostNumber}:${s.bus}:${s.target}:${s.unit}`
         const zfcpHere = source.zfcpHosts.find((z) => z.scsiHost === Number(hostNumber))
         if (!zfcpHere) {
@@ -60,23 +69,34 @@ export const scsiTapeDevice: Rule = {
         }
         const device = source.scsi.find((d) => d.hctl === sourceHctl)
         if (!device) {
-          return blocker(`${source.host} has no SCSI device ${sourceHctl} behind FCP device ${zfcpHere.busId}`, `Check lszfcp -D / lsscsi on ${source.host}: the guest's hostdev may point at a stale H:C:T:L.`, {
-            fcpDevice: zfcpHere.busId,
-            sourceAdapter: s.adapter,
-          })
+          return blocker(
+            `${source.host} has no SCSI device ${sourceHctl} behind FCP device ${zfcpHere.busId}`,
+            `Check lszfcp -D / lsscsi on ${source.host}: the guest's hostdev may point at a stale H:C:T:L.`,
+            {
+              fcpDevice: zfcpHere.busId,
+              sourceAdapter: s.adapter,
+            },
+          )
         }
         const what = `${device.kind === 'other' || device.kind === 'disk' ? 'SCSI device' : `SCSI ${device.kind}`}${device.vendor || device.model ? ` ${[device.vendor, device.model].filter(Boolean).join(' ')}` : ''}`
         if (!device.wwpn || !device.lun) {
-          return blocker(`${source.host} facts have no WWPN/LUN for ${what} ${sourceHctl}`, `Check lszfcp -D on ${source.host}; zmigrate needs the WWPN and LUN to find the device on ${dest}.`, {
-            fcpDevice: zfcpHere.busId,
-            sourceAdapter: s.adapter,
-          })
+          return blocker(
+            `${source.host} facts have no WWPN/LUN for ${what} ${sourceHctl}`,
+            `Check lszfcp -D on ${source.host}; zmigrate needs the WWPN and LUN to find the device on ${dest}.`,
+            {
+              fcpDevice: zfcpHere.busId,
+              sourceAdapter: s.adapter,
+            },
+          )
         }
         const identity = `${zfcpHere.busId}/${device.wwpn}/${device.lun}`
         const base = {deviceIndex: h.index, fcpDevice: zfcpHere.busId, wwpn: device.wwpn, lun: device.lun, kind: device.kind, sourceAdapter: s.adapter}
         const zfcpThere = destination.zfcpHosts.find((z) => z.busId === zfcpHere.busId)
         const elsewhere = destination.scsi.filter((d) => sameHex(d.wwpn, device.wwpn) && sameHex(d.lun, device.lun))
-        const alt = elsewhere.length > 0 ? ` (${dest} reaches WWPN ${device.wwpn} LUN ${device.lun} through ${elsewhere.map((d) => `${d.fcpDevice ?? '?'} ${d.hctl}`).join(', ')})` : ''
+        const alt =
+          elsewhere.length > 0
+            ? ` (${dest} reaches WWPN ${device.wwpn} LUN ${device.lun} through ${elsewhere.map((d) => `${d.fcpDevice ?? '?'} ${d.hctl}`).join(', ')})`
+            : ''
         if (!zfcpThere || !zfcpThere.online) {
           return blocker(
             `${what} ${identity} is reached here through FCP device ${zfcpHere.busId}, which ${zfcpThere ? 'is offline' : 'is not a zfcp adapter'} on ${dest}${alt}`,
@@ -100,7 +120,11 @@ export const scsiTapeDevice: Rule = {
           message: `${what} ${identity} is ${s.adapter} ${sourceHctl} here and scsi_host${zfcpThere.scsiHost} ${match.hctl} on ${dest}: detached before migration and re-attached there; ${GUEST_PREP}`,
           remedy: `Before migrating, close all tape device nodes and unload the drive in guest ${ctx.guest.name}; zmigrate then detaches ${s.adapter} ${sourceHctl} and re-attaches scsi_host${zfcpThere.scsiHost} ${match.hctl} on ${dest}.`,
           data: {...base, destinationAdapter: `scsi_host${zfcpThere.scsiHost}`, destinationAddress: {bus, target, unit}},
-          fix: {kind: 'move-device', deviceIndex: h.index, identity: {kind: 'scsi-host', adapter: `scsi_host${zfcpThere.scsiHost}`, address: {bus, target, unit}}},
+          fix: {
+            kind: 'move-device',
+            deviceIndex: h.index,
+            identity: {kind: 'scsi-host', adapter: `scsi_host${zfcpThere.scsiHost}`, address: {bus, target, unit}},
+          },
         }
       })
   },

@@ -48,7 +48,11 @@ export const vfioApDevice: Rule = {
         const subject = hostdevLabel(h)
         const uuid = h.mdevUuid
         if (uuid === undefined) {
-          return {subject, message: 'the vfio-ap hostdev names no mdev UUID (<source><address uuid=…/>), so its crypto matrix cannot be known', severity: 'blocker'}
+          return {
+            subject,
+            message: 'the vfio-ap hostdev names no mdev UUID (<source><address uuid=…/>), so its crypto matrix cannot be known',
+            severity: 'blocker',
+          }
         }
         const remedy = (wanted: string, matrixText: string): string =>
           `On ${dest}, give a vfio_ap-passthrough mdev exactly ${matrixText} (mdevctl define -p matrix -t ${VFIO_AP_MDEV_TYPE} -u ${wanted}, then mdevctl modify -u ${wanted} --addattr assign_adapter/assign_domain/assign_control_domain --value 0x…; free the queues first with chzdev -t ap apmask/aqmask), or map ${uuid} to such an mdev in the profile (devices.mappings: kind mdev, to-host ${dest}). IBM's own rule is to remove vfio_ap devices before live migration.`
@@ -79,15 +83,20 @@ export const vfioApDevice: Rule = {
           remedy: remedy(wanted, matrixText),
           data: compact({deviceIndex: h.index, sourceUuid: uuid, wantedUuid: wanted, matrix}),
         })
-        const inUse = (m: MediatedDevice): string => `mdev ${m.uuid} on ${dest} is in use by running guest ${guestsUsing(ctx.destination, m.uuid, ctx.guest.name).join(', ')}`
+        const inUse = (m: MediatedDevice): string =>
+          `mdev ${m.uuid} on ${dest} is in use by running guest ${guestsUsing(ctx.destination, m.uuid, ctx.guest.name).join(', ')}`
 
         const mapped = mappedTo(ctx, 'mdev', uuid)
         if (mapped !== undefined) {
           const m = findMdev(ctx.destination, mapped)
           if (!m) return blocker(`the profile maps ${uuid} to ${mapped}, but ${dest} has no mdev ${mapped}`, mapped)
-          if (m.type !== VFIO_AP_MDEV_TYPE) return blocker(`mdev ${mapped} on ${dest} (mapped by the profile) is of type ${m.type}, not ${VFIO_AP_MDEV_TYPE}`, mapped)
+          if (m.type !== VFIO_AP_MDEV_TYPE)
+            return blocker(`mdev ${mapped} on ${dest} (mapped by the profile) is of type ${m.type}, not ${VFIO_AP_MDEV_TYPE}`, mapped)
           if (!m.matrix || !matricesEqual(matrix, m.matrix)) {
-            return blocker(`mdev ${mapped} on ${dest} (mapped by the profile) ${m.matrix ? describeMatrixDifference(matrixDifference(matrix, m.matrix)) : 'has no matrix in the facts'}; the source mdev has ${matrixText}`, mapped)
+            return blocker(
+              `mdev ${mapped} on ${dest} (mapped by the profile) ${m.matrix ? describeMatrixDifference(matrixDifference(matrix, m.matrix)) : 'has no matrix in the facts'}; the source mdev has ${matrixText}`,
+              mapped,
+            )
           }
           if (!usable(m)) return blocker(inUse(m), mapped)
           return action(m, `mapped by the profile`)
@@ -95,7 +104,9 @@ export const vfioApDevice: Rule = {
 
         const same = findMdev(ctx.destination, uuid)
         if (same && same.type === VFIO_AP_MDEV_TYPE && same.matrix && matricesEqual(matrix, same.matrix) && usable(same)) return action(same, 'same UUID')
-        const equal = mdevsOfType(ctx.destination, VFIO_AP_MDEV_TYPE).find((m) => !sameUuid(m.uuid, uuid) && m.matrix && matricesEqual(matrix, m.matrix) && usable(m))
+        const equal = mdevsOfType(ctx.destination, VFIO_AP_MDEV_TYPE).find(
+          (m) => !sameUuid(m.uuid, uuid) && m.matrix && matricesEqual(matrix, m.matrix) && usable(m),
+        )
         if (equal) return action(equal, 'same matrix')
 
         if (same?.type === VFIO_AP_MDEV_TYPE && same.matrix && matricesEqual(matrix, same.matrix)) return blocker(inUse(same), uuid)
@@ -104,8 +115,12 @@ export const vfioApDevice: Rule = {
           return blocker(`mdev ${uuid} on ${dest} ${diff}; the source mdev has ${matrixText}`, uuid)
         }
         // Say for each of the destination's mdevs which APQNs differ from the source's.
-        const others = mdevsOfType(ctx.destination, VFIO_AP_MDEV_TYPE).map((m) => `${m.uuid} (${m.matrix ? describeMatrixDifference(matrixDifference(matrix, m.matrix)) || 'same matrix, in use' : 'no matrix'})`)
-        const why = same ? `mdev ${uuid} on ${dest} is of type ${same.type}, not ${VFIO_AP_MDEV_TYPE}` : `${dest} has no vfio_ap-passthrough mdev with ${matrixText}`
+        const others = mdevsOfType(ctx.destination, VFIO_AP_MDEV_TYPE).map(
+          (m) => `${m.uuid} (${m.matrix ? describeMatrixDifference(matrixDifference(matrix, m.matrix)) || 'same matrix, in use' : 'no matrix'})`,
+        )
+        const why = same
+          ? `mdev ${uuid} on ${dest} is of type ${same.type}, not ${VFIO_AP_MDEV_TYPE}`
+          : `${dest} has no vfio_ap-passthrough mdev with ${matrixText}`
         return blocker(`${why}; its vfio_ap-passthrough mdevs: ${listOrNone(others)}`, uuid)
       })
   },

@@ -1,14 +1,5 @@
 import {hostdevLabel} from '../../domain/labels.js'
-import {
-  VFIO_CCW_MDEV_TYPE,
-  compact,
-  findMdev,
-  guestDevno,
-  guestsUsing,
-  listOrNone,
-  mappedTo,
-  mdevsOfType,
-} from '../device-helpers.js'
+import {VFIO_CCW_MDEV_TYPE, compact, findMdev, guestDevno, guestsUsing, listOrNone, mappedTo, mdevsOfType} from '../device-helpers.js'
 import type {FindingDraft, Rule} from '../types.js'
 
 /**
@@ -32,7 +23,7 @@ export const vfioCcwDevice: Rule = {
   severity: 'action',
   summary: 'A vfio-ccw pass-through DASD must be detached before migration and re-attached to a vfio_ccw-io mdev on the destination.',
   remedy:
-    'Create the mediated device on the destination with the same UUID (bind the subchannel to vfio_ccw, then mdevctl define -u <uuid> -p <subchannel> -t vfio_ccw-io -a, or virsh nodedev-define), or map the UUID to the destination\'s in the profile (devices.mappings, kind mdev).',
+    "Create the mediated device on the destination with the same UUID (bind the subchannel to vfio_ccw, then mdevctl define -u <uuid> -p <subchannel> -t vfio_ccw-io -a, or virsh nodedev-define), or map the UUID to the destination's in the profile (devices.mappings, kind mdev).",
   source:
     'IBM Device Drivers, Features, and Commands, "Live guest migration" (CCW pass-through devices must be detached); IBM KVM Virtual Server Management, "Creating a mediated device for a DASD pass-through device"; QEMU hw/vfio/ccw.c (vmstate unmigratable)',
   check(ctx) {
@@ -44,7 +35,11 @@ export const vfioCcwDevice: Rule = {
         const uuid = h.mdevUuid
         const devno = guestDevno(h)
         if (uuid === undefined) {
-          return {subject, message: 'the vfio-ccw hostdev names no mdev UUID (<source><address uuid=…/>), so it cannot be re-created on the destination', severity: 'blocker'}
+          return {
+            subject,
+            message: 'the vfio-ccw hostdev names no mdev UUID (<source><address uuid=…/>), so it cannot be re-created on the destination',
+            severity: 'blocker',
+          }
         }
         const mapped = mappedTo(ctx, 'mdev', uuid)
         const wanted = mapped ?? uuid
@@ -68,7 +63,14 @@ export const vfioCcwDevice: Rule = {
           subject,
           remedy: `Nothing to set up; before migrating, stop using the DASD in guest ${ctx.guest.name}${devno ? ` (unmount it, chccwdev -d 0.0.${devno.replace(/^0x/, '')})` : ''}: zmigrate detaches mdev ${uuid} and re-attaches mdev ${candidate.uuid} on ${dest}.`,
           message: `detached before migration and re-attached on ${dest} as mdev ${candidate.uuid} (${how}; subchannel ${candidate.parent}${backing.length > 0 ? `, DASD ${backing.join(', ')}` : ''}), guest devno ${devno ?? 'assigned by libvirt'} kept; the guest loses the DASD while it is detached`,
-          data: compact({deviceIndex: h.index, sourceUuid: uuid, destinationUuid: candidate.uuid, devno, destinationParent: candidate.parent, destinationCcwDevice: candidate.ccwDevice}),
+          data: compact({
+            deviceIndex: h.index,
+            sourceUuid: uuid,
+            destinationUuid: candidate.uuid,
+            devno,
+            destinationParent: candidate.parent,
+            destinationCcwDevice: candidate.ccwDevice,
+          }),
           fix: {kind: 'move-device', deviceIndex: h.index, identity: {kind: 'mdev', uuid: candidate.uuid}},
         }
       })

@@ -35,12 +35,14 @@ function derivedVectors(d: VirtioDevice): number | undefined {
 
 function virtioDevices(disks: readonly Disk[], interfaces: readonly NetInterface[], controllers: readonly Controller[]): VirtioDevice[] {
   const out: VirtioDevice[] = []
-  for (const disk of disks.filter((d) => d.target.bus === 'virtio')) out.push({subject: diskLabel(disk), family: 'virtio-blk', transport: transportOf(disk), ...virtioQueues(disk)})
+  for (const disk of disks.filter((d) => d.target.bus === 'virtio'))
+    out.push({subject: diskLabel(disk), family: 'virtio-blk', transport: transportOf(disk), ...virtioQueues(disk)})
   for (const iface of interfaces.filter((i) => i.model === 'virtio' && i.type !== 'hostdev')) {
     out.push({subject: interfaceLabel(iface), family: 'virtio-net', transport: transportOf(iface), ...virtioQueues(iface)})
   }
   for (const c of controllers) {
-    if (c.type === 'scsi' && c.model === 'virtio-scsi') out.push({subject: controllerLabel(c), family: 'virtio-scsi', transport: transportOf(c), ...virtioQueues(c)})
+    if (c.type === 'scsi' && c.model === 'virtio-scsi')
+      out.push({subject: controllerLabel(c), family: 'virtio-scsi', transport: transportOf(c), ...virtioQueues(c)})
     if (c.type === 'virtio-serial') out.push({subject: controllerLabel(c), family: 'virtio-serial', transport: transportOf(c), ...virtioQueues(c)})
   }
   return out

@@ -20,7 +20,8 @@ export const archMismatch: Rule = {
   summary: "The destination cannot run the guest's architecture with the guest's domain type (kvm or qemu).",
   remedy:
     "Pick a destination whose virsh capabilities list the guest's arch with its domain type: for kvm an s390x host with KVM (lsmod | grep kvm, /dev/kvm) and qemu-system-s390x installed; for qemu (TCG) any host with qemu-system-s390x installed.",
-  source: 'libvirt "Driver capabilities XML format" (formatcaps: <guest> arch and domain types); IBM KVM "Live guest migration" prerequisites (both hosts are KVM hosts)',
+  source:
+    'libvirt "Driver capabilities XML format" (formatcaps: <guest> arch and domain types); IBM KVM "Live guest migration" prerequisites (both hosts are KVM hosts)',
   check({guest, destination}) {
     const arch = guest.domain.arch
     if (!arch) return []

@@ -16,7 +16,7 @@ export const destCpus: Rule = {
   id: 'dest-cpus',
   category: 'host',
   severity: 'warning',
-  summary: "The guest has more vCPUs than the destination has online CPUs (overcommit: it runs, but slower).",
+  summary: 'The guest has more vCPUs than the destination has online CPUs (overcommit: it runs, but slower).',
   remedy:
     'Bring more CPUs online on the destination LPAR (chcpu -e, or add IFLs to the LPAR profile), pick a destination with more CPUs, or reduce the guest with virsh setvcpus <guest> <n> --config (effective after a restart).',
   source:

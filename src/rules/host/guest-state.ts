@@ -28,8 +28,9 @@ export const guestState: Rule = {
   severity: 'blocker',
   summary: "The guest's state on the source decides what kind of migration is possible (shut off, paused, crashed …).",
   remedy:
-    "Bring the guest into a state the chosen migration mode accepts: start it (virsh start) for a live or non-live migration, or set migration mode to offline or auto in the profile for a shut-off guest; for a crashed or dying guest, destroy and restart it first.",
-  source: 'IBM KVM Virtual Server Management, "Live guest migration" (ldva_c_migration); libvirt virsh.rst migrate (--live, --offline); OpenStack Nova _check_instance_is_active',
+    'Bring the guest into a state the chosen migration mode accepts: start it (virsh start) for a live or non-live migration, or set migration mode to offline or auto in the profile for a shut-off guest; for a crashed or dying guest, destroy and restart it first.',
+  source:
+    'IBM KVM Virtual Server Management, "Live guest migration" (ldva_c_migration); libvirt virsh.rst migrate (--live, --offline); OpenStack Nova _check_instance_is_active',
   check({guest, profile}) {
     const state = guest.state
     const mode = profile.migration.mode
@@ -70,6 +71,10 @@ export const guestState: Rule = {
         remedy: 'Use migration mode auto or live to move the running guest; keep offline only to copy the definition.',
       })
     }
-    return one({message: `${guest.name} is in unexpected state '${state}' on the source`, severity: 'warning', remedy: `Check virsh domstate --reason ${guest.name} on the source.`})
+    return one({
+      message: `${guest.name} is in unexpected state '${state}' on the source`,
+      severity: 'warning',
+      remedy: `Check virsh domstate --reason ${guest.name} on the source.`,
+    })
   },
 }

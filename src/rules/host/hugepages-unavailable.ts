@@ -51,9 +51,19 @@ export const hugepagesUnavailable: Rule = {
       if (!offline) {
         findings.push({subject: hostSubject(destination), message: base, data})
       } else if (pool.total < needed) {
-        findings.push({subject: hostSubject(destination), message: `${base}; the pool is too small for the guest to start there after the offline migration`, severity: 'warning', data})
+        findings.push({
+          subject: hostSubject(destination),
+          message: `${base}; the pool is too small for the guest to start there after the offline migration`,
+          severity: 'warning',
+          data,
+        })
       } else {
-        findings.push({subject: hostSubject(destination), message: `${base}; offline migration: the pages are needed when the guest is started there`, severity: 'info', data})
+        findings.push({
+          subject: hostSubject(destination),
+          message: `${base}; offline migration: the pages are needed when the guest is started there`,
+          severity: 'info',
+          data,
+        })
       }
     }
     return findings

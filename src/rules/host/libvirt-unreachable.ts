@@ -16,7 +16,8 @@ export const libvirtUnreachable: Rule = {
   summary: "A host's libvirt could not be reached, so nothing can be checked or migrated there.",
   remedy:
     "Check that the libvirt daemon runs on the host (systemctl status libvirtd, or virtqemud.socket with modular daemons) and that the profile's libvirt-uri (and migration-uri) is right for it; try virsh -c <uri> version on the host as the SSH user zmigrate uses.",
-  source: 'IBM KVM Virtual Server Management, "Performing a live migration" (virsh migrate … qemu+ssh://<destination-host>/system); libvirt "Connection URIs" (uri.rst)',
+  source:
+    'IBM KVM Virtual Server Management, "Performing a live migration" (virsh migrate … qemu+ssh://<destination-host>/system); libvirt "Connection URIs" (uri.rst)',
   check({source, destination}) {
     return [describe(source, 'source'), describe(destination, 'destination')].filter((f): f is FindingDraft => f !== undefined)
   },

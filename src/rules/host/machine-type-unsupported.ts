@@ -24,8 +24,7 @@ export const machineTypeUnsupported: Rule = {
   summary: "The destination's QEMU does not offer the guest's machine type (or is older than the source's).",
   remedy:
     "Update QEMU on the destination to a release that offers the guest's machine type, or (at the next planned restart) change the guest's <os><type machine=…> to a machine type both hosts list in virsh capabilities, then migrate.",
-  source:
-    'IBM KVM Virtual Server Management, "Hypervisor release" (ldva_c_migrate_live_hyprel); QEMU issue 2704 (s390x 9.0 -> 9.1 migration breakage)',
+  source: 'IBM KVM Virtual Server Management, "Hypervisor release" (ldva_c_migrate_live_hyprel); QEMU issue 2704 (s390x 9.0 -> 9.1 migration breakage)',
   check(ctx) {
     const {guest, source, destination} = ctx
     const machine = guest.domain.machine

@@ -23,7 +23,8 @@ export const numaPinning: Rule = {
   summary: 'The guest pins memory to host NUMA nodes the destination does not have (pinning is migrated verbatim).',
   remedy:
     "Change the guest's <numatune><memory nodeset=…> (and <cputune> pinning) to nodes and CPUs the destination has (virsh numatune <guest> --nodeset <set> --live --config; virsh vcpupin), or remove the pinning, then migrate.",
-  source: 'libvirt formatdomain "NUMA Node Tuning" and "CPU Tuning" (pinning is part of the migrated definition); OpenStack Nova live_migrate.py _check_instance_has_no_numa',
+  source:
+    'libvirt formatdomain "NUMA Node Tuning" and "CPU Tuning" (pinning is part of the migrated definition); OpenStack Nova live_migrate.py _check_instance_has_no_numa',
   check({guest, destination}) {
     const {numatune, cpuPinning} = guest.domain
     if (!numatune?.nodeset && !cpuPinning) return []
@@ -53,7 +54,12 @@ export const numaPinning: Rule = {
         ]
       }
     }
-    const what = [numatune?.nodeset && `memory to NUMA nodes ${numatune.nodeset} (${numatune.mode ?? 'strict'})`, cpuPinning && 'vCPUs/emulator threads to host CPUs'].filter(Boolean).join(' and ')
+    const what = [
+      numatune?.nodeset && `memory to NUMA nodes ${numatune.nodeset} (${numatune.mode ?? 'strict'})`,
+      cpuPinning && 'vCPUs/emulator threads to host CPUs',
+    ]
+      .filter(Boolean)
+      .join(' and ')
     findings.push({
       subject,
       message: `pins ${what}; the pinning is kept verbatim on ${destination.host}`,

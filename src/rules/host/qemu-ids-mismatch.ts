@@ -22,7 +22,7 @@ export const qemuIdsMismatch: Rule = {
   severity: 'blocker',
   summary: "The qemu user's uid/gid differ between the hosts (a problem for images on shared file systems).",
   remedy:
-    "Give the qemu user and group the same uid and gid on both hosts (usermod -u / groupmod -g on the host with the odd ids, then chown the files it owned), or set user = \"+<uid>\" and group = \"+<gid>\" in /etc/libvirt/qemu.conf to the same numbers on both hosts and restart libvirt.",
+    'Give the qemu user and group the same uid and gid on both hosts (usermod -u / groupmod -g on the host with the odd ids, then chown the files it owned), or set user = "+<uid>" and group = "+<gid>" in /etc/libvirt/qemu.conf to the same numbers on both hosts and restart libvirt.',
   source: 'libvirt qemu.conf user/group and dynamic_ownership; libvirt src/security/security_dac.c (image ownership, shared file systems during migration)',
   check({guest, source, destination}) {
     const s = source.qemuIds

@@ -28,7 +28,9 @@ export const sameHost: Rule = {
     const reasons: string[] = []
     if (sourceHost.name === destinationHost.name) reasons.push(`both are profile host ${sourceHost.name}`)
     else if (sameAddress(sourceHost, destinationHost)) {
-      reasons.push(`${sourceHost.name} and ${destinationHost.name} both connect to ${destinationHost.address}${destinationHost.port ? `:${destinationHost.port}` : ''}`)
+      reasons.push(
+        `${sourceHost.name} and ${destinationHost.name} both connect to ${destinationHost.address}${destinationHost.port ? `:${destinationHost.port}` : ''}`,
+      )
     }
     if (reasons.length > 0) {
       return [{subject, message: `source and destination are the same host: ${reasons.join('; ')}`, data: {reason: 'same-host'}}]

@@ -33,7 +33,12 @@ function problemWith(iface: NetInterface, name: string, facts: HostFacts): strin
 function lookalikes(iface: NetInterface, name: string, facts: HostFacts): string {
   switch (iface.type) {
     case 'direct':
-      return `interfaces like it: ${listOrNone(similarNames(name, facts.netInterfaces.map((n) => n.name)))}`
+      return `interfaces like it: ${listOrNone(
+        similarNames(
+          name,
+          facts.netInterfaces.map((n) => n.name),
+        ),
+      )}`
     case 'bridge':
       return `bridges: ${listOrNone(facts.netInterfaces.filter((n) => n.kind === 'bridge').map((n) => n.name))}`
     default:
@@ -68,7 +73,7 @@ export const netSourceMissing: Rule = {
   severity: 'blocker',
   summary: "An interface's source (MacVTap device, bridge or libvirt network) does not exist on the destination.",
   remedy:
-    'Create the interface, bridge or network with the same name on the destination (and start the network), or map the name to the destination\'s in the profile (devices.mappings, kind net-source).',
+    "Create the interface, bridge or network with the same name on the destination (and start the network), or map the name to the destination's in the profile (devices.mappings, kind net-source).",
   source:
     'IBM KVM Virtual Server Management, "Configuring a MacVTap interface" (the source device must exist on both hosts); libvirt formatdomain "Network interfaces" (sources are looked up by name)',
   check(ctx) {

@@ -18,7 +18,8 @@ function notConfigurable(value: string | undefined): boolean {
 function whyNotConfigurable(q: QethDevice, host: string): string {
   const v = q.vnicc.takeover_setvmac
   if (v === undefined) return `${host} reports no VNIC characteristics for ${q.busId} (kernel or adapter without VNICC support)`
-  if (v === 'n/a (BridgePort)') return `${q.busId} on ${host} has a bridge-port role${q.bridgeRole ? ` (${q.bridgeRole})` : ''}: VNICC and BridgePort are mutually exclusive`
+  if (v === 'n/a (BridgePort)')
+    return `${q.busId} on ${host} has a bridge-port role${q.bridgeRole ? ` (${q.bridgeRole})` : ''}: VNICC and BridgePort are mutually exclusive`
   return `VNICC is not available on ${q.busId} on ${host} (vnicc/takeover_setvmac=${v})`
 }
 
@@ -73,7 +74,8 @@ export const osaVnicTakeover: Rule = {
           subject,
           message: `${whyNotConfigurable(here, source.host)}; the guest MAC's move to ${there.busId} depends on the adapter's defaults (${both})`,
           severity: 'info',
-          remedy: 'Nothing zmigrate can set; if the guest loses its network after migration, check the OSA/HiperSockets MAC registration (bridge fdb show dev <if>) on both hosts.',
+          remedy:
+            'Nothing zmigrate can set; if the guest loses its network after migration, check the OSA/HiperSockets MAC registration (bridge fdb show dev <if>) on both hosts.',
           data,
         })
         continue

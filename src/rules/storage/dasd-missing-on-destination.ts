@@ -17,7 +17,7 @@ export const dasdMissingOnDestination: Rule = {
   id: 'dasd-missing-on-destination',
   category: 'storage',
   severity: 'blocker',
-  summary: "A DASD volume the guest uses is not attached to the destination under any bus-ID.",
+  summary: 'A DASD volume the guest uses is not attached to the destination under any bus-ID.',
   remedy:
     'Give the destination LPAR access to the volume (IOCDS / storage-server host access), then set it online with chzdev -e dasd <bus-ID>; check with lsdasd -u that the UID matches.',
   source:

@@ -24,7 +24,7 @@ export const diskCacheUnsafe: Rule = {
   id: 'disk-cache-unsafe',
   category: 'storage',
   severity: 'warning',
-  summary: "A shared writable disk uses a host cache mode other than none/directsync, which libvirt may refuse to migrate as unsafe.",
+  summary: 'A shared writable disk uses a host cache mode other than none/directsync, which libvirt may refuse to migrate as unsafe.',
   remedy:
     "Set cache='none' (or 'directsync') in the disk's <driver> with virsh edit and restart the guest; or, if the storage is cache-coherent, set migration.unsafe: true in the profile.",
   source:
@@ -57,7 +57,11 @@ export const diskCacheUnsafe: Rule = {
         subject: diskLabel(disk),
         severity,
         message,
-        ...(severity === 'warning' ? {remedy: `virsh edit ${ctx.guest.name}: set cache='none' in the <driver> of ${disk.target.dev} and restart the guest; or set migration.unsafe: true if the storage is cache-coherent.`} : {}),
+        ...(severity === 'warning'
+          ? {
+              remedy: `virsh edit ${ctx.guest.name}: set cache='none' in the <driver> of ${disk.target.dev} and restart the guest; or set migration.unsafe: true if the storage is cache-coherent.`,
+            }
+          : {}),
         data: {target: disk.target.dev, cache: cache ?? 'default'},
       })
     }

@@ -72,7 +72,12 @@ export const diskCopyDestination: Rule = {
         const theirs = there.image?.format === format ? there.image : undefined
         const recreate = `Remove or rename ${dstPath} on ${ctx.destination.host} and let the plan create it, or recreate it: qemu-img create -f ${format} ${dstPath} ${image?.virtualSizeBytes ?? '<size>'}`
         if (!theirs && there.fileType === 'regular' && there.error) {
-          findings.push({subject, message: `${dstPath} exists on ${ctx.destination.host} but cannot be read as ${format}, the format ${disk.target.dev} declares: ${there.error}`, remedy: recreate, data})
+          findings.push({
+            subject,
+            message: `${dstPath} exists on ${ctx.destination.host} but cannot be read as ${format}, the format ${disk.target.dev} declares: ${there.error}`,
+            remedy: recreate,
+            data,
+          })
         } else if (image && theirs && theirs.virtualSizeBytes !== image.virtualSizeBytes) {
           findings.push({
             subject,

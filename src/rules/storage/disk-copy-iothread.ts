@@ -36,7 +36,12 @@ export const diskCopyIothread: Rule = {
         remedy: own
           ? `virsh edit ${ctx.guest.name}: remove iothread='${own}' from the <driver> of ${disk.target.dev}, then restart the guest.`
           : `virsh edit ${ctx.guest.name}: remove iothread='${controller!.iothread}' from the <driver> of scsi controller ${controller!.controllerIndex ?? '0'}, then restart the guest.`,
-        data: {target: disk.target.dev, path: disk.path, iothread: own ?? controller!.iothread, ...(controller ? {controller: controller.controllerIndex ?? '0'} : {})},
+        data: {
+          target: disk.target.dev,
+          path: disk.path,
+          iothread: own ?? controller!.iothread,
+          ...(controller ? {controller: controller.controllerIndex ?? '0'} : {}),
+        },
       })
     }
     return findings

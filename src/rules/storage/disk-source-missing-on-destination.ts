@@ -36,7 +36,7 @@ export const diskSourceMissingOnDestination: Rule = {
   severity: 'blocker',
   summary: 'A disk that is not copied, or a boot file (kernel, initrd, loader, NVRAM), is not the same storage at its path on the destination.',
   remedy:
-    'Make the same storage available at the same path on the destination (attach the LUN or volume group, mount the shared file system, copy the boot file), map the disk to the destination\'s path (devices.mappings, kind disk-source), or detach the disk for the migration (devices.detach-for-migration).',
+    "Make the same storage available at the same path on the destination (attach the LUN or volume group, mount the shared file system, copy the boot file), map the disk to the destination's path (devices.mappings, kind disk-source), or detach the disk for the migration (devices.detach-for-migration).",
   source:
     'IBM KVM Virtual Server Management, "Preservation of the virtual server resources" (ldva_c_migration_VSresources): the destination must provide the same resources through the same configuration; libvirt docs/manpages/virsh.rst migrate (storage not copied must be shared); libvirt virStorageSourceReportBrokenChain ("Cannot access storage file")',
   check(ctx) {
@@ -55,10 +55,18 @@ export const diskSourceMissingOnDestination: Rule = {
   },
 }
 
-const DETACH_OR_MAP = 'map the disk to the destination\'s path (devices.mappings, kind disk-source), or detach it for the migration (devices.detach-for-migration)'
+const DETACH_OR_MAP =
+  "map the disk to the destination's path (devices.mappings, kind disk-source), or detach it for the migration (devices.detach-for-migration)"
 
 /** The probe could not say what is at the path: not probed, or probed with an error. */
-function unprobed(ctx: CheckContext, subject: string, what: string, dstPath: string, there: PathProbe | undefined, data: Record<string, unknown>): FindingDraft | undefined {
+function unprobed(
+  ctx: CheckContext,
+  subject: string,
+  what: string,
+  dstPath: string,
+  there: PathProbe | undefined,
+  data: Record<string, unknown>,
+): FindingDraft | undefined {
   if (there && (there.exists || there.fileType === 'missing')) return undefined
   return {
     subject,

@@ -106,14 +106,20 @@ function copyData(ctx: CheckContext, disk: Disk): Record<string, unknown> {
  */
 function copyProblem(ctx: CheckContext, disk: Disk): {message: string; remedy: string} | undefined {
   if (disk.type === 'file' && disk.path !== undefined && !disk.path.startsWith('/')) {
-    return {message: `${JSON.stringify(disk.path)} must be copied to ${ctx.destination.host}, but is not an absolute path`, remedy: `Name the image of ${disk.target.dev} by its absolute path in the domain XML.`}
+    return {
+      message: `${JSON.stringify(disk.path)} must be copied to ${ctx.destination.host}, but is not an absolute path`,
+      remedy: `Name the image of ${disk.target.dev} by its absolute path in the domain XML.`,
+    }
   }
   const probe = disk.path ? ctx.sourceProbes.get(disk.path) : undefined
   const declared = declaredImage(disk, probe)
   const fix = `Set <driver type> of ${disk.target.dev} in the domain XML to the image's real format (qemu-img info -f <format> ${disk.path ?? '<path>'} on ${ctx.source.host} reads it): libvirt opens the image as declared, and zmigrate creates the copy as declared.`
   if ('error' in declared) return {message: `${disk.target.dev} must be copied to ${ctx.destination.host}, but its ${declared.error}`, remedy: fix}
   if (disk.type === 'file' && probe?.exists && probe.fileType === 'regular' && !declared.image && probe.error) {
-    return {message: `${disk.path} must be copied to ${ctx.destination.host}, but cannot be read as ${declared.format} on ${ctx.source.host}: ${probe.error}`, remedy: fix}
+    return {
+      message: `${disk.path} must be copied to ${ctx.destination.host}, but cannot be read as ${declared.format} on ${ctx.source.host}: ${probe.error}`,
+      remedy: fix,
+    }
   }
   return undefined
 }

@@ -17,7 +17,7 @@ export const nfsNotShared: Rule = {
   id: 'nfs-not-shared',
   category: 'storage',
   severity: 'blocker',
-  summary: "A disk image on NFS on the source is not on the same NFS export on the destination.",
+  summary: 'A disk image on NFS on the source is not on the same NFS export on the destination.',
   remedy:
     'Mount the same export at the same mount point on the destination (same server:/export, e.g. in /etc/fstab or as a libvirt netfs pool), then re-run the check.',
   source:

@@ -20,8 +20,7 @@ export const scsiDmNode: Rule = {
   category: 'storage',
   severity: 'blocker',
   summary: 'A SCSI disk is addressed by a host-local node (sdX, dm-N, zfcp by-path, scsi-/wwn- by-id) instead of a multipath node.',
-  remedy:
-    'Change the disk source to the multipath node /dev/disk/by-id/dm-uuid-mpath-<WWID> (or /dev/mapper/<WWID>) with virsh edit, then restart the guest.',
+  remedy: 'Change the disk source to the multipath node /dev/disk/by-id/dm-uuid-mpath-<WWID> (or /dev/mapper/<WWID>) with virsh edit, then restart the guest.',
   source:
     'IBM KVM Virtual Server Management, "Preservation of the virtual server resources" (ldva_c_migration_VSresources): SCSI disks through device-mapper nodes; IBM Device Drivers, "Examples of udev-created SCSI device nodes" (lddd_r_scsi_nodes_udev)',
   check(ctx) {

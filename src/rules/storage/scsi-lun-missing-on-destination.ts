@@ -18,9 +18,9 @@ export const scsiLunMissingOnDestination: Rule = {
   id: 'scsi-lun-missing-on-destination',
   category: 'storage',
   severity: 'blocker',
-  summary: "A multipath SCSI LUN the guest uses is not a multipath map on the destination, or has another DM name there.",
+  summary: 'A multipath SCSI LUN the guest uses is not a multipath map on the destination, or has another DM name there.',
   remedy:
-    'Zone and mask the LUN to the destination\'s FCP devices and let multipath create the map (multipath -ll shows the WWID); for name differences, address the disk by /dev/disk/by-id/dm-uuid-mpath-<WWID>, or give the map the same alias in multipath.conf on both hosts.',
+    "Zone and mask the LUN to the destination's FCP devices and let multipath create the map (multipath -ll shows the WWID); for name differences, address the disk by /dev/disk/by-id/dm-uuid-mpath-<WWID>, or give the map the same alias in multipath.conf on both hosts.",
   source:
     'IBM KVM Virtual Server Management, "Preservation of the virtual server resources" (ldva_c_migration_VSresources): SCSI disks must be reachable from both hosts through device-mapper nodes',
   check(ctx) {

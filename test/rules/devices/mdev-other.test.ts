@@ -14,7 +14,13 @@ ruleTester(mdevOther, {
     {
       name: 'vfio-pci mdev (vGPU-style)',
       domain: guest(mdevXml(VGPU, 'vfio-pci')),
-      findings: [{subject: `hostdev vfio-pci ${VGPU}`, message: `mediated device ${VGPU} of model vfio-pci blocks live migration`, data: {sourceUuid: VGPU, model: 'vfio-pci'}}],
+      findings: [
+        {
+          subject: `hostdev vfio-pci ${VGPU}`,
+          message: `mediated device ${VGPU} of model vfio-pci blocks live migration`,
+          data: {sourceUuid: VGPU, model: 'vfio-pci'},
+        },
+      ],
     },
     {
       name: 'selected for detach is still a blocker (zmigrate cannot re-create it)',

@@ -18,7 +18,14 @@ ruleTester(pciHostdev, {
       domain: guest(ism),
       source: src,
       destination: dst,
-      findings: [{severity: 'blocker', subject: 'hostdev pci 0003:00:00.0', message: /ISM 0003:00:00\.0 \(FID 0x00000420.* blocks live migration .*; the profile does not select it for detach/, data: {kind: 'ism'}}],
+      findings: [
+        {
+          severity: 'blocker',
+          subject: 'hostdev pci 0003:00:00.0',
+          message: /ISM 0003:00:00\.0 \(FID 0x00000420.* blocks live migration .*; the profile does not select it for detach/,
+          data: {kind: 'ism'},
+        },
+      ],
     },
     {
       name: 'source function not in the facts',
@@ -38,7 +45,8 @@ ruleTester(pciHostdev, {
       findings: [
         {
           severity: 'action',
-          message: 're-attached on dst as ISM 0008:00:00.0 (FID 0x00000421, UID 0x0003, PCHID 0x07c0) (site profile), guest zPCI uid 0x0003 fid 0x00000003 kept',
+          message:
+            're-attached on dst as ISM 0008:00:00.0 (FID 0x00000421, UID 0x0003, PCHID 0x07c0) (site profile), guest zPCI uid 0x0003 fid 0x00000003 kept',
           data: {sourceAddress: '0003:00:00.0', destinationAddress: '0008:00:00.0', zpci: {uid: '0x0003', fid: '0x00000003'}},
           fix: {kind: 'move-device', deviceIndex: 1, identity: {kind: 'pci', address: '0008:00:00.0'}},
         },
@@ -50,7 +58,13 @@ ruleTester(pciHostdev, {
       source: src,
       destination: dst,
       profile: {detachForMigration: [{model: 'pci'}], mappings: [{kind: 'pci', from: '0003:00:00.0', to: '0x421'}]},
-      findings: [{severity: 'action', data: {destinationAddress: '0008:00:00.0'}, fix: {kind: 'move-device', deviceIndex: 1, identity: {kind: 'pci', address: '0008:00:00.0'}}}],
+      findings: [
+        {
+          severity: 'action',
+          data: {destinationAddress: '0008:00:00.0'},
+          fix: {kind: 'move-device', deviceIndex: 1, identity: {kind: 'pci', address: '0008:00:00.0'}},
+        },
+      ],
     },
     {
       name: 'selected but not mapped',

@@ -22,7 +22,8 @@ ruleTester(pciNvmeDevice, {
         {
           severity: 'action',
           subject: 'hostdev pci 0002:00:00.0',
-          message: /NVMe 0002:00:00\.0 \(FID 0x00000300.*re-attached on dst as 0005:00:00\.0 \(same FID\), guest zPCI uid 0x0001 fid 0x00000000 kept; the NVMe's data is not copied/,
+          message:
+            /NVMe 0002:00:00\.0 \(FID 0x00000300.*re-attached on dst as 0005:00:00\.0 \(same FID\), guest zPCI uid 0x0001 fid 0x00000000 kept; the NVMe's data is not copied/,
           data: {sourceAddress: '0002:00:00.0', fid: '0x00000300', destinationAddress: '0005:00:00.0', zpci: {uid: '0x0001', fid: '0x00000000'}},
           fix: {kind: 'move-device', deviceIndex: 1, identity: {kind: 'pci', address: '0005:00:00.0'}},
         },
@@ -41,14 +42,27 @@ ruleTester(pciNvmeDevice, {
       source: src,
       destination: emptyFacts('dst', {pci: [nvmeFunction('0006:00:00.0', '0x00000310')]}),
       profile: {mappings: [{kind: 'pci', from: '0002:00:00.0', to: '0x00000310', 'to-host': 'dst'}]},
-      findings: [{severity: 'action', message: 'mapped by the profile to 0x00000310', data: {destinationAddress: '0006:00:00.0', destinationFid: '0x00000310'}, fix: {kind: 'move-device', deviceIndex: 1, identity: {kind: 'pci', address: '0006:00:00.0'}}}],
+      findings: [
+        {
+          severity: 'action',
+          message: 'mapped by the profile to 0x00000310',
+          data: {destinationAddress: '0006:00:00.0', destinationFid: '0x00000310'},
+          fix: {kind: 'move-device', deviceIndex: 1, identity: {kind: 'pci', address: '0006:00:00.0'}},
+        },
+      ],
     },
     {
       name: 'destination has only another NVMe',
       domain: guest(pciHostdevXml()),
       source: src,
       destination: emptyFacts('dst', {pci: [nvmeFunction('0002:00:00.0', '0x00000301')]}),
-      findings: [{severity: 'blocker', message: 'dst has no NVMe function with FID 0x00000300; dst has NVMe functions: NVMe 0002:00:00.0 (FID 0x00000301', data: {fid: '0x00000300'}}],
+      findings: [
+        {
+          severity: 'blocker',
+          message: 'dst has no NVMe function with FID 0x00000300; dst has NVMe functions: NVMe 0002:00:00.0 (FID 0x00000301',
+          data: {fid: '0x00000300'},
+        },
+      ],
     },
     {
       name: 'mapping points at a RoCE function',

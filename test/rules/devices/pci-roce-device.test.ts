@@ -11,7 +11,8 @@ const srcVfio = emptyFacts('src', {pci: [roceFunction('0004:00:00.1', {ifname: u
 describe('roceInterfaceName', () => {
   it('uses the netdev name when there is one', () => expect(roceInterfaceName(roceFunction())).to.equal('eno4272'))
   it('derives eno<UID> with UID uniqueness (0x10b0 → eno4272)', () => expect(roceInterfaceName(roceFunction('x', {ifname: undefined}))).to.equal('eno4272'))
-  it('derives ens<FID> without it (0x03e1 → ens993)', () => expect(roceInterfaceName(roceFunction('x', {ifname: undefined, uidIsUnique: false}))).to.equal('ens993'))
+  it('derives ens<FID> without it (0x03e1 → ens993)', () =>
+    expect(roceInterfaceName(roceFunction('x', {ifname: undefined, uidIsUnique: false}))).to.equal('ens993'))
 })
 
 ruleTester(pciRoceDevice, {
@@ -30,7 +31,13 @@ ruleTester(pciRoceDevice, {
           severity: 'action',
           subject: 'interface hostdev 0004:00:00.1',
           message: /re-attached on dst as 0001:00:00\.1 \(same interface name eno4272\), guest zPCI uid 0x10b0 fid 0x000003e1 and MAC 52:54:00:6a:0e:09 kept/,
-          data: {sourceAddress: '0004:00:00.1', ifname: 'eno4272', destinationAddress: '0001:00:00.1', mac: '52:54:00:6a:0e:09', zpci: {uid: '0x10b0', fid: '0x000003e1'}},
+          data: {
+            sourceAddress: '0004:00:00.1',
+            ifname: 'eno4272',
+            destinationAddress: '0001:00:00.1',
+            mac: '52:54:00:6a:0e:09',
+            zpci: {uid: '0x10b0', fid: '0x000003e1'},
+          },
           fix: {kind: 'move-device', deviceIndex: 1, identity: {kind: 'pci', address: '0001:00:00.1'}},
         },
       ],
@@ -40,7 +47,9 @@ ruleTester(pciRoceDevice, {
       domain: guest(pciHostdevXml('0x0004', '0x1', '0x10b0', '0x000003e1')),
       source: srcVfio,
       destination: emptyFacts('dst', {pci: [roceFunction('0001:00:00.1', {ifname: undefined, driver: 'vfio-pci'})]}),
-      findings: [{severity: 'action', subject: 'hostdev pci 0004:00:00.1', data: {ifname: 'eno4272', destinationAddress: '0001:00:00.1', destinationIfname: 'eno4272'}}],
+      findings: [
+        {severity: 'action', subject: 'hostdev pci 0004:00:00.1', data: {ifname: 'eno4272', destinationAddress: '0001:00:00.1', destinationIfname: 'eno4272'}},
+      ],
     },
     {
       name: 'profile maps the address',
@@ -48,7 +57,14 @@ ruleTester(pciRoceDevice, {
       source: src,
       destination: emptyFacts('dst', {pci: [roceFunction('0001:00:00.1', {uid: '0x10b1', ifname: 'eno4273'})]}),
       profile: {mappings: [{kind: 'pci', from: '0004:00:00.1', to: '0001:00:00.1'}]},
-      findings: [{severity: 'action', message: 'mapped by the profile to 0001:00:00.1', data: {destinationIfname: 'eno4273'}, fix: {kind: 'move-device', deviceIndex: 1, identity: {kind: 'pci', address: '0001:00:00.1'}}}],
+      findings: [
+        {
+          severity: 'action',
+          message: 'mapped by the profile to 0001:00:00.1',
+          data: {destinationIfname: 'eno4273'},
+          fix: {kind: 'move-device', deviceIndex: 1, identity: {kind: 'pci', address: '0001:00:00.1'}},
+        },
+      ],
     },
     {
       name: 'destination RoCE has another UID: blocker, names the function on the same adapter',
@@ -58,7 +74,8 @@ ruleTester(pciRoceDevice, {
       findings: [
         {
           severity: 'blocker',
-          message: 'dst has no RoCE function named eno4272; dst has RoCE functions: eno4274 0001:00:00.2; same adapter (PCHID 0x01c0) there: eno4274 0001:00:00.2',
+          message:
+            'dst has no RoCE function named eno4272; dst has RoCE functions: eno4274 0001:00:00.2; same adapter (PCHID 0x01c0) there: eno4274 0001:00:00.2',
         },
       ],
     },

@@ -43,13 +43,25 @@ ruleTester(profileDetachDevice, {
         detachForMigration: [{devno: '0x3'}],
         mappings: [{kind: 'disk-source', from: '/var/lib/libvirt/images/linux01-scratch.qcow2', to: '/srv/scratch/linux01-scratch.qcow2', 'to-host': 'dst'}],
       },
-      findings: [{message: 'with source /srv/scratch/linux01-scratch.qcow2 (mapped)', data: {destinationSource: '/srv/scratch/linux01-scratch.qcow2'}, fix: {kind: 'move-device', deviceIndex: 1, identity: {kind: 'disk-source', path: '/srv/scratch/linux01-scratch.qcow2'}}}],
+      findings: [
+        {
+          message: 'with source /srv/scratch/linux01-scratch.qcow2 (mapped)',
+          data: {destinationSource: '/srv/scratch/linux01-scratch.qcow2'},
+          fix: {kind: 'move-device', deviceIndex: 1, identity: {kind: 'disk-source', path: '/srv/scratch/linux01-scratch.qcow2'}},
+        },
+      ],
     },
     {
       name: 'interface selected by source, net-source mapping',
       domain: guest(macvtapXml()),
       profile: {detachForMigration: [{kind: 'interface', source: 'enc1a00'}], mappings: [{kind: 'net-source', from: 'enc1a00', to: 'enc1b00'}]},
-      findings: [{subject: 'interface direct enc1a00', data: {kind: 'interface', source: 'enc1a00', mac: '52:54:00:6a:0e:07', destinationSource: 'enc1b00'}, fix: {kind: 'move-device', deviceIndex: 1, identity: {kind: 'interface-source', to: 'enc1b00'}}}],
+      findings: [
+        {
+          subject: 'interface direct enc1a00',
+          data: {kind: 'interface', source: 'enc1a00', mac: '52:54:00:6a:0e:07', destinationSource: 'enc1b00'},
+          fix: {kind: 'move-device', deviceIndex: 1, identity: {kind: 'interface-source', to: 'enc1b00'}},
+        },
+      ],
     },
     {
       name: 'USB hostdev selected by model',

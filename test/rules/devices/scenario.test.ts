@@ -88,7 +88,12 @@ describe('device and network rules on the recorded LPARs (lpar-src → lpar-dst)
   it('SCSI tape: 0.0.1700 is host0 here and host1 there', () => {
     const [f] = byRule(run(src, dst), 'scsi-tape-device')
     expect(f.severity).to.equal('action')
-    expect(f.data).to.deep.include({fcpDevice: '0.0.1700', sourceAdapter: 'scsi_host0', destinationAdapter: 'scsi_host1', destinationAddress: {bus: '0', target: '1', unit: '0'}})
+    expect(f.data).to.deep.include({
+      fcpDevice: '0.0.1700',
+      sourceAdapter: 'scsi_host0',
+      destinationAdapter: 'scsi_host1',
+      destinationAddress: {bus: '0', target: '1', unit: '0'},
+    })
   })
 
   it('network: enc1a00 and br0 exist on both; only the way back (takeover off on lpar-dst) warns about VNICC', () => {

@@ -42,8 +42,18 @@ ruleTester(scsiTapeDevice, {
       name: 'medium changer (unit 1), WWPN/LUN compared by value',
       domain: guest(scsiHostdevXml('scsi_host0', '0', '0', '1')),
       source: src,
-      destination: emptyFacts('dst', {zfcpHosts: [zfcpHost('0.0.1700', 2)], scsi: [tapeDevice('2:0:3:1', '0.0.1700', {kind: 'changer', wwpn: '0x500507630300C562', lun: '0x1000000000000'})]}),
-      findings: [{severity: 'action', message: 'SCSI changer IBM 3573-TL', data: {kind: 'changer', destinationAdapter: 'scsi_host2', destinationAddress: {bus: '0', target: '3', unit: '1'}}, fix: {kind: 'move-device', deviceIndex: 2, identity: {kind: 'scsi-host', adapter: 'scsi_host2', address: {bus: '0', target: '3', unit: '1'}}}}],
+      destination: emptyFacts('dst', {
+        zfcpHosts: [zfcpHost('0.0.1700', 2)],
+        scsi: [tapeDevice('2:0:3:1', '0.0.1700', {kind: 'changer', wwpn: '0x500507630300C562', lun: '0x1000000000000'})],
+      }),
+      findings: [
+        {
+          severity: 'action',
+          message: 'SCSI changer IBM 3573-TL',
+          data: {kind: 'changer', destinationAdapter: 'scsi_host2', destinationAddress: {bus: '0', target: '3', unit: '1'}},
+          fix: {kind: 'move-device', deviceIndex: 2, identity: {kind: 'scsi-host', adapter: 'scsi_host2', address: {bus: '0', target: '3', unit: '1'}}},
+        },
+      ],
     },
     {
       name: 'adapter number unknown on the source (stale after set offline/online)',
@@ -78,7 +88,12 @@ ruleTester(scsiTapeDevice, {
       domain: guest(scsiHostdevXml()),
       source: src,
       destination: emptyFacts('dst', {zfcpHosts: [zfcpHost('0.0.1780', 1)], scsi: [tapeDevice('1:0:2:0', '0.0.1780')]}),
-      findings: [{severity: 'blocker', message: 'which is not a zfcp adapter on dst (dst reaches WWPN 0x500507630300c562 LUN 0x0000000000000000 through 0.0.1780 1:0:2:0)'}],
+      findings: [
+        {
+          severity: 'blocker',
+          message: 'which is not a zfcp adapter on dst (dst reaches WWPN 0x500507630300c562 LUN 0x0000000000000000 through 0.0.1780 1:0:2:0)',
+        },
+      ],
     },
     {
       name: 'FCP device online on the destination but the LUN is not',
@@ -102,7 +117,8 @@ ruleTester(scsiTapeDevice, {
 })
 
 describe('rule scsi-tape-device remedies', () => {
-  const remedyFor = (destination: ReturnType<typeof emptyFacts>): string => evaluate([scsiTapeDevice], makeContext({domain: guest(scsiHostdevXml()), source: src, destination}))[0].remedy
+  const remedyFor = (destination: ReturnType<typeof emptyFacts>): string =>
+    evaluate([scsiTapeDevice], makeContext({domain: guest(scsiHostdevXml()), source: src, destination}))[0].remedy
   it('offline FCP device: chzdev for the adapter and the LUN, and the guest-side preparation', () => {
     const remedy = remedyFor(emptyFacts('dst', {zfcpHosts: [zfcpHost('0.0.1700', 2, false)]}))
     expect(remedy).to.include('chzdev -e zfcp-host 0.0.1700').and.include('chzdev -e zfcp-lun 0.0.1700:0x500507630300c562:0x0000000000000000')

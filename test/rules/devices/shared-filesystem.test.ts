@@ -23,12 +23,25 @@ ruleTester(sharedFilesystem, {
       name: 'virtio-fs selected for detach in the profile',
       domain: guest(virtiofsXml()),
       profile: {detachForMigration: [{kind: 'filesystem', source: '/srv/share/linux01'}]},
-      findings: [{severity: 'action', message: "plugged back on dst with source /srv/share/linux01 (site profile); the guest must unmount mount_tag 'share' first", data: {destinationSource: '/srv/share/linux01'}, fix: {kind: 'move-device', deviceIndex: 1, identity: {kind: 'same'}}}],
+      findings: [
+        {
+          severity: 'action',
+          message: "plugged back on dst with source /srv/share/linux01 (site profile); the guest must unmount mount_tag 'share' first",
+          data: {destinationSource: '/srv/share/linux01'},
+          fix: {kind: 'move-device', deviceIndex: 1, identity: {kind: 'same'}},
+        },
+      ],
     },
     {
       name: '9p share (default driver = path)',
       domain: guest(ninePXml()),
-      findings: [{severity: 'blocker', subject: 'filesystem 9p export (/srv/export)', message: 'QEMU blocks migration while it is mounted in the guest ("Migration is disabled when VirtFS export path'}],
+      findings: [
+        {
+          severity: 'blocker',
+          subject: 'filesystem 9p export (/srv/export)',
+          message: 'QEMU blocks migration while it is mounted in the guest ("Migration is disabled when VirtFS export path',
+        },
+      ],
     },
     {
       name: "9p with driver type='handle'",

@@ -37,7 +37,14 @@ ruleTester(vfioApDevice, {
       domain: guest(vfioApXml()),
       source: src,
       destination: emptyFacts('dst', {mdevs: [apMdev(OTHER_UUID)]}),
-      findings: [{severity: 'action', message: `as mdev ${OTHER_UUID} (same matrix)`, data: {destinationUuid: OTHER_UUID}, fix: {kind: 'move-device', deviceIndex: 1, identity: {kind: 'mdev', uuid: OTHER_UUID}}}],
+      findings: [
+        {
+          severity: 'action',
+          message: `as mdev ${OTHER_UUID} (same matrix)`,
+          data: {destinationUuid: OTHER_UUID},
+          fix: {kind: 'move-device', deviceIndex: 1, identity: {kind: 'mdev', uuid: OTHER_UUID}},
+        },
+      ],
     },
     {
       name: 'profile maps the UUID',
@@ -45,7 +52,14 @@ ruleTester(vfioApDevice, {
       source: src,
       destination: emptyFacts('dst', {mdevs: [apMdev(OTHER_UUID)]}),
       profile: {mappings: [{kind: 'mdev', from: AP_UUID, to: OTHER_UUID, 'to-host': 'dst'}]},
-      findings: [{severity: 'action', message: 'mapped by the profile', data: {sourceUuid: AP_UUID, destinationUuid: OTHER_UUID}, fix: {kind: 'move-device', deviceIndex: 1, identity: {kind: 'mdev', uuid: OTHER_UUID}}}],
+      findings: [
+        {
+          severity: 'action',
+          message: 'mapped by the profile',
+          data: {sourceUuid: AP_UUID, destinationUuid: OTHER_UUID},
+          fix: {kind: 'move-device', deviceIndex: 1, identity: {kind: 'mdev', uuid: OTHER_UUID}},
+        },
+      ],
     },
     {
       name: 'mapped mdev has another matrix: says which APQNs differ',
@@ -72,7 +86,12 @@ ruleTester(vfioApDevice, {
       name: 'no vfio_ap mdev on the destination',
       domain: guest(vfioApXml()),
       source: src,
-      findings: [{severity: 'blocker', message: 'dst has no vfio_ap-passthrough mdev with APQNs 03.0004 03.0005 04.0004 04.0005, control domains 0004; its vfio_ap-passthrough mdevs: none'}],
+      findings: [
+        {
+          severity: 'blocker',
+          message: 'dst has no vfio_ap-passthrough mdev with APQNs 03.0004 03.0005 04.0004 04.0005, control domains 0004; its vfio_ap-passthrough mdevs: none',
+        },
+      ],
     },
     {
       name: 'destination prepared its own mdev with other domains: says which APQNs differ',

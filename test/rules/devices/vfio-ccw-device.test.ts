@@ -10,7 +10,10 @@ const src = emptyFacts('src', {mdevs: [ccwMdev()]})
 ruleTester(vfioCcwDevice, {
   valid: [
     {name: 'no pass-through DASD', domain: guest(dasdDisk('/dev/disk/by-path/ccw-0.0.7500'))},
-    {name: 'a vfio-ap mdev is not this rule', domain: guest(`<hostdev mode='subsystem' type='mdev' model='vfio-ap'><source><address uuid='${CCW_UUID}'/></source></hostdev>`)},
+    {
+      name: 'a vfio-ap mdev is not this rule',
+      domain: guest(`<hostdev mode='subsystem' type='mdev' model='vfio-ap'><source><address uuid='${CCW_UUID}'/></source></hostdev>`),
+    },
   ],
   invalid: [
     {
@@ -22,7 +25,8 @@ ruleTester(vfioCcwDevice, {
         {
           severity: 'action',
           subject: `hostdev vfio-ccw ${CCW_UUID}`,
-          message: /re-attached on dst as mdev 90c6c135-.* \(same UUID; subchannel 0\.0\.0410, DASD here 0\.0\.2b09, on dst 0\.0\.2b09\), guest devno 0x00a1 kept/,
+          message:
+            /re-attached on dst as mdev 90c6c135-.* \(same UUID; subchannel 0\.0\.0410, DASD here 0\.0\.2b09, on dst 0\.0\.2b09\), guest devno 0x00a1 kept/,
           data: {sourceUuid: CCW_UUID, destinationUuid: CCW_UUID, devno: '0x00a1', destinationParent: '0.0.0410'},
           fix: {kind: 'move-device', deviceIndex: 1, identity: {kind: 'mdev', uuid: CCW_UUID}},
         },
@@ -39,7 +43,14 @@ ruleTester(vfioCcwDevice, {
       domain: guest(vfioCcwXml()),
       destination: emptyFacts('dst', {mdevs: [ccwMdev(DEST_UUID)]}),
       profile: {mappings: [{kind: 'mdev', from: CCW_UUID, to: DEST_UUID, 'to-host': 'dst'}]},
-      findings: [{severity: 'action', message: `mapped by the profile to ${DEST_UUID}`, data: {sourceUuid: CCW_UUID, destinationUuid: DEST_UUID, devno: '0x00a1'}, fix: {kind: 'move-device', deviceIndex: 1, identity: {kind: 'mdev', uuid: DEST_UUID}}}],
+      findings: [
+        {
+          severity: 'action',
+          message: `mapped by the profile to ${DEST_UUID}`,
+          data: {sourceUuid: CCW_UUID, destinationUuid: DEST_UUID, devno: '0x00a1'},
+          fix: {kind: 'move-device', deviceIndex: 1, identity: {kind: 'mdev', uuid: DEST_UUID}},
+        },
+      ],
     },
     {
       name: 'mapping for another destination host does not apply',
@@ -53,7 +64,9 @@ ruleTester(vfioCcwDevice, {
       domain: guest(vfioCcwXml()),
       destination: emptyFacts('dst', {mdevs: [ccwMdev()]}),
       profile: {mappings: [{kind: 'mdev', from: CCW_UUID, to: DEST_UUID}]},
-      findings: [{severity: 'blocker', message: `dst has no mediated device ${DEST_UUID} (mapped by the profile to ${DEST_UUID})`, data: {wantedUuid: DEST_UUID}}],
+      findings: [
+        {severity: 'blocker', message: `dst has no mediated device ${DEST_UUID} (mapped by the profile to ${DEST_UUID})`, data: {wantedUuid: DEST_UUID}},
+      ],
     },
     {
       name: 'destination has no vfio_ccw mdevs at all',

@@ -28,7 +28,14 @@ ruleTester(virtioVectors, {
     {
       name: 'multi-queue virtio-net on ccw: no MSI-X vectors',
       domain: guest(mqMacvtap),
-      findings: [{severity: 'info', subject: 'interface direct enc1a00', message: 'virtio-net-ccw with 4 queue pairs, no MSI-X vectors on ccw: re-created identically on dst', data: {family: 'virtio-net', transport: 'ccw', queues: 4}}],
+      findings: [
+        {
+          severity: 'info',
+          subject: 'interface direct enc1a00',
+          message: 'virtio-net-ccw with 4 queue pairs, no MSI-X vectors on ccw: re-created identically on dst',
+          data: {family: 'virtio-net', transport: 'ccw', queues: 4},
+        },
+      ],
     },
     {
       name: 'multi-queue virtio-net on zPCI: libvirt sets vectors=2N+2',

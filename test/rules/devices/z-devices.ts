@@ -114,7 +114,19 @@ export function apMdev(uuid = AP_UUID, adapters = ['0x03', '0x04'], domains = ['
 }
 
 export function nvmeFunction(address = '0002:00:00.0', fid = '0x00000300', overrides: Partial<PciFunction> = {}): PciFunction {
-  return {address, fid, uid: '0x0002', uidIsUnique: true, pchid: '0x01a0', vendor: '0x144d', device: '0xa824', pciClass: '0x010802', kind: 'nvme', driver: 'vfio-pci', ...overrides}
+  return {
+    address,
+    fid,
+    uid: '0x0002',
+    uidIsUnique: true,
+    pchid: '0x01a0',
+    vendor: '0x144d',
+    device: '0xa824',
+    pciClass: '0x010802',
+    kind: 'nvme',
+    driver: 'vfio-pci',
+    ...overrides,
+  }
 }
 
 export function roceFunction(address = '0004:00:00.1', overrides: Partial<PciFunction> = {}): PciFunction {
@@ -135,7 +147,19 @@ export function roceFunction(address = '0004:00:00.1', overrides: Partial<PciFun
 }
 
 export function ismFunction(address = '0003:00:00.0', overrides: Partial<PciFunction> = {}): PciFunction {
-  return {address, fid: '0x00000420', uid: '0x0003', uidIsUnique: true, pchid: '0x07c0', vendor: '0x1014', device: '0x04ed', pciClass: '0x028000', kind: 'ism', driver: 'ism', ...overrides}
+  return {
+    address,
+    fid: '0x00000420',
+    uid: '0x0003',
+    uidIsUnique: true,
+    pchid: '0x07c0',
+    vendor: '0x1014',
+    device: '0x04ed',
+    pciClass: '0x028000',
+    kind: 'ism',
+    driver: 'ism',
+    ...overrides,
+  }
 }
 
 export function zfcpHost(busId = '0.0.1700', scsiHost = 0, online = true): ZfcpHost {

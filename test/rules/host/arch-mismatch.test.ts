@@ -30,7 +30,13 @@ ruleTester(archMismatch, {
       name: 'kvm guest on an x86 host that only emulates s390x',
       domain: guest(disk),
       destination: x86Host,
-      findings: [{subject: 'host dst', message: 'dst runs s390x guests only as qemu, not kvm (kvm needs hardware virtualization', data: {arch: 's390x', domainType: 'kvm'}}],
+      findings: [
+        {
+          subject: 'host dst',
+          message: 'dst runs s390x guests only as qemu, not kvm (kvm needs hardware virtualization',
+          data: {arch: 's390x', domainType: 'kvm'},
+        },
+      ],
     },
     {
       name: 'destination without the s390x emulator',

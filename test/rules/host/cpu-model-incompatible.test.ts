@@ -19,7 +19,11 @@ ruleTester(cpuModelIncompatible, {
     {name: 'expanded host-model compares as superset', domain: guest(disk, {head: expandedHostModel}), cpuCompare: {result: 'superset'}},
     {name: 'inactive host-model, not compared', domain: guest(disk, {head: "<cpu mode='host-model' check='partial'/>"})},
     {name: 'not compared, model usable on the destination', domain: guest(disk, {head: custom('gen15a')})},
-    {name: 'not compared, destination usable list unknown', domain: guest(disk, {head: custom('gen17a')}), destination: emptyFacts('dst', {usableCpuModels: []})},
+    {
+      name: 'not compared, destination usable list unknown',
+      domain: guest(disk, {head: custom('gen17a')}),
+      destination: emptyFacts('dst', {usableCpuModels: []}),
+    },
     {
       name: 'host-passthrough on a shut-off guest: takes the destination CPU at next start',
       domain: guest(disk, {head: passthrough}),
@@ -33,8 +37,14 @@ ruleTester(cpuModelIncompatible, {
       name: 'incompatible with detail',
       domain: guest(disk, {head: custom('gen16a')}),
       destination: emptyFacts('dst', gen15Host()),
-      cpuCompare: {result: 'incompatible', detail: "Host CPU does not provide required features: nnpa, vxpdeh"},
-      findings: [{subject: 'cpu gen16a', message: 'guest CPU gen16a (custom) is incompatible with dst: Host CPU does not provide required features: nnpa, vxpdeh', data: {result: 'incompatible'}}],
+      cpuCompare: {result: 'incompatible', detail: 'Host CPU does not provide required features: nnpa, vxpdeh'},
+      findings: [
+        {
+          subject: 'cpu gen16a',
+          message: 'guest CPU gen16a (custom) is incompatible with dst: Host CPU does not provide required features: nnpa, vxpdeh',
+          data: {result: 'incompatible'},
+        },
+      ],
     },
     {
       name: 'incompatible on a shut-off guest: it would not start there',
@@ -59,7 +69,13 @@ ruleTester(cpuModelIncompatible, {
       domain: guest(disk, {head: passthrough}),
       source: emptyFacts('src', gen16Host()),
       destination: emptyFacts('dst', gen15Host()),
-      findings: [{subject: 'cpu host-passthrough', message: "host-passthrough gives the guest src's CPU (gen16a); dst has gen15a", data: {sourceModel: 'gen16a', destinationModel: 'gen15a'}}],
+      findings: [
+        {
+          subject: 'cpu host-passthrough',
+          message: "host-passthrough gives the guest src's CPU (gen16a); dst has gen15a",
+          data: {sourceModel: 'gen16a', destinationModel: 'gen15a'},
+        },
+      ],
     },
     {
       name: 'host-passthrough between hosts of the same model: warning',

@@ -19,7 +19,9 @@ ruleTester(destNameConflict, {
       name: 'same name, different UUID',
       domain: guest(disk),
       destination: withGuests({name: 'linux01', uuid: OTHER, state: 'shut off'}),
-      findings: [{subject: 'guest linux01 on dst', message: `dst already has a domain named linux01 with UUID ${OTHER} (shut off); this guest's UUID is ${UUID}`}],
+      findings: [
+        {subject: 'guest linux01 on dst', message: `dst already has a domain named linux01 with UUID ${OTHER} (shut off); this guest's UUID is ${UUID}`},
+      ],
     },
     {
       name: 'stale inactive copy of this guest: warning, it is replaced',

@@ -21,7 +21,10 @@ ruleTester(hugepagesUnavailable, {
       domain: guest(disk, {head: pages1M + "<numatune><memory mode='strict' nodeset='0'/></numatune>"}),
       destination: emptyFacts('dst', {
         hugepages: [{sizeKiB: MiB, total: 6000, free: 4200}],
-        numa: [{id: 0, hugepages: [{sizeKiB: MiB, total: 5000, free: 4100}]}, {id: 1, hugepages: [{sizeKiB: MiB, total: 1000, free: 100}]}],
+        numa: [
+          {id: 0, hugepages: [{sizeKiB: MiB, total: 5000, free: 4100}]},
+          {id: 1, hugepages: [{sizeKiB: MiB, total: 1000, free: 100}]},
+        ],
       }),
     },
   ],
@@ -30,7 +33,13 @@ ruleTester(hugepagesUnavailable, {
       name: 'too few free 1 MiB pages',
       domain: guest(disk, {head: pages1M}),
       destination: pool1M(1000, 2048),
-      findings: [{subject: 'host dst', message: 'guest linux01 needs 4096 free 1 MiB huge pages for 4 GiB; dst has 1000 free of 2048', data: {neededPages: 4096, freePages: 1000}}],
+      findings: [
+        {
+          subject: 'host dst',
+          message: 'guest linux01 needs 4096 free 1 MiB huge pages for 4 GiB; dst has 1000 free of 2048',
+          data: {neededPages: 4096, freePages: 1000},
+        },
+      ],
     },
     {
       name: 'no pool of that size',
@@ -47,7 +56,12 @@ ruleTester(hugepagesUnavailable, {
     {
       name: '2 GiB pages',
       domain: guest(disk, {memoryMiB: 8192, head: pages2G}),
-      destination: emptyFacts('dst', {hugepages: [{sizeKiB: MiB, total: 10000, free: 10000}, {sizeKiB: 2 * GiBPage, total: 4, free: 3}]}),
+      destination: emptyFacts('dst', {
+        hugepages: [
+          {sizeKiB: MiB, total: 10000, free: 10000},
+          {sizeKiB: 2 * GiBPage, total: 4, free: 3},
+        ],
+      }),
       findings: [{message: 'needs 4 free 2 GiB huge pages', data: {pageSizeKiB: 2 * GiBPage, freePages: 3}}],
     },
     {
@@ -55,7 +69,10 @@ ruleTester(hugepagesUnavailable, {
       domain: guest(disk, {head: pages1M + "<numatune><memory mode='strict' nodeset='1'/></numatune>"}),
       destination: emptyFacts('dst', {
         hugepages: [{sizeKiB: MiB, total: 6000, free: 5100}],
-        numa: [{id: 0, hugepages: [{sizeKiB: MiB, total: 5000, free: 5000}]}, {id: 1, hugepages: [{sizeKiB: MiB, total: 1000, free: 100}]}],
+        numa: [
+          {id: 0, hugepages: [{sizeKiB: MiB, total: 5000, free: 5000}]},
+          {id: 1, hugepages: [{sizeKiB: MiB, total: 1000, free: 100}]},
+        ],
       }),
       findings: [{message: 'dst has 100 free of 1000 on NUMA node 1 (100 free)', data: {nodes: [1]}}],
     },
@@ -66,7 +83,12 @@ ruleTester(hugepagesUnavailable, {
           "<cpu mode='custom' match='exact'><model fallback='forbid'>gen16a</model><numa><cell id='0' cpus='0' memory='2048' unit='MiB'/><cell id='1' cpus='1' memory='2048' unit='MiB'/></numa></cpu>" +
           "<memoryBacking><hugepages><page size='2' unit='G' nodeset='1'/><page size='1' unit='M'/></hugepages></memoryBacking>",
       }),
-      destination: emptyFacts('dst', {hugepages: [{sizeKiB: MiB, total: 1024, free: 1024}, {sizeKiB: 2 * GiBPage, total: 1, free: 1}]}),
+      destination: emptyFacts('dst', {
+        hugepages: [
+          {sizeKiB: MiB, total: 1024, free: 1024},
+          {sizeKiB: 2 * GiBPage, total: 1, free: 1},
+        ],
+      }),
       findings: [{message: 'needs 2048 free 1 MiB huge pages for 2 GiB; dst has 1024 free of 1024'}],
     },
     {

@@ -21,6 +21,12 @@ ruleTester(libvirtUnreachable, {
       source: down('src'),
       findings: [{subject: 'host src', message: /on source src at qemu:\/\/\/system$/}],
     },
-    {name: 'both unreachable: two findings', domain: guest(disk), source: down('src'), destination: down('dst'), findings: [{subject: 'host src'}, {subject: 'host dst'}]},
+    {
+      name: 'both unreachable: two findings',
+      domain: guest(disk),
+      source: down('src'),
+      destination: down('dst'),
+      findings: [{subject: 'host src'}, {subject: 'host dst'}],
+    },
   ],
 })

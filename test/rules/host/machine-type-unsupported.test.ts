@@ -4,14 +4,26 @@ import {emptyFacts, ruleTester} from '../../support/rule-harness.js'
 
 const disk = dasdDisk('/dev/disk/by-id/ccw-IBM.75000000092461.e900.10')
 const offering = (qemu: string, machines: string[]) =>
-  emptyFacts('dst', {qemu: {version: qemu, emulator: '/usr/bin/qemu-system-s390x'}, machineTypes: machines, guestDomains: [{arch: 's390x', domainTypes: ['qemu', 'kvm'], machines}]})
+  emptyFacts('dst', {
+    qemu: {version: qemu, emulator: '/usr/bin/qemu-system-s390x'},
+    machineTypes: machines,
+    guestDomains: [{arch: 's390x', domainTypes: ['qemu', 'kvm'], machines}],
+  })
 const qemu82 = emptyFacts('src', {qemu: {version: '8.2.2', emulator: '/usr/bin/qemu-system-s390x'}})
 
 ruleTester(machineTypeUnsupported, {
   valid: [
     {name: 'same QEMU, machine type offered', domain: guest(disk)},
-    {name: 'newer destination keeps the old machine type', domain: guest(disk, {machine: 's390-ccw-virtio-6.0'}), destination: offering('9.2.0', ['s390-ccw-virtio-9.2', 's390-ccw-virtio-7.2', 's390-ccw-virtio-6.0'])},
-    {name: 'unversioned alias resolves on the destination', domain: guest(disk, {machine: 's390-ccw-virtio'}), destination: offering('7.2.0', ['s390-ccw-virtio-7.2', 's390-ccw-virtio-7.1'])},
+    {
+      name: 'newer destination keeps the old machine type',
+      domain: guest(disk, {machine: 's390-ccw-virtio-6.0'}),
+      destination: offering('9.2.0', ['s390-ccw-virtio-9.2', 's390-ccw-virtio-7.2', 's390-ccw-virtio-6.0']),
+    },
+    {
+      name: 'unversioned alias resolves on the destination',
+      domain: guest(disk, {machine: 's390-ccw-virtio'}),
+      destination: offering('7.2.0', ['s390-ccw-virtio-7.2', 's390-ccw-virtio-7.1']),
+    },
     {
       name: 'older destination QEMU but shut off: no migration stream',
       domain: guest(disk, {machine: 's390-ccw-virtio-7.1'}),
@@ -24,7 +36,12 @@ ruleTester(machineTypeUnsupported, {
       domain: guest(disk),
       destination: emptyFacts('dst', {guestDomains: [{arch: 'x86_64', domainTypes: ['kvm'], machines: ['q35']}]}),
     },
-    {name: 'QEMU version strings with distribution suffixes', domain: guest(disk), source: emptyFacts('src', {qemu: {version: '7.2.0 (Debian 1:7.2+dfsg-7)'}}), destination: offering('7.2', ['s390-ccw-virtio-7.2'])},
+    {
+      name: 'QEMU version strings with distribution suffixes',
+      domain: guest(disk),
+      source: emptyFacts('src', {qemu: {version: '7.2.0 (Debian 1:7.2+dfsg-7)'}}),
+      destination: offering('7.2', ['s390-ccw-virtio-7.2']),
+    },
   ],
   invalid: [
     {
@@ -51,7 +68,9 @@ ruleTester(machineTypeUnsupported, {
       domain: guest(disk, {machine: 's390-ccw-virtio-7.1'}),
       source: qemu82,
       destination: offering('7.2.0', ['s390-ccw-virtio-7.2', 's390-ccw-virtio-7.1']),
-      findings: [{severity: 'warning', subject: 'host dst', message: "dst runs QEMU 7.2.0, older than src's QEMU 8.2.2", data: {machine: 's390-ccw-virtio-7.1'}}],
+      findings: [
+        {severity: 'warning', subject: 'host dst', message: "dst runs QEMU 7.2.0, older than src's QEMU 8.2.2", data: {machine: 's390-ccw-virtio-7.1'}},
+      ],
     },
     {
       name: 'alias whose family the destination lacks',

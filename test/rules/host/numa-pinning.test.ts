@@ -19,7 +19,9 @@ ruleTester(numaPinning, {
       name: 'node missing on the destination',
       domain: guest(disk, {head: numatune('0-1')}),
       destination: nodes(0),
-      findings: [{severity: 'blocker', message: 'numatune nodeset 0-1 (mode strict) names NUMA node 1, which dst does not have (it has 0)', data: {missingNodes: [1]}}],
+      findings: [
+        {severity: 'blocker', message: 'numatune nodeset 0-1 (mode strict) names NUMA node 1, which dst does not have (it has 0)', data: {missingNodes: [1]}},
+      ],
     },
     {
       name: 'several nodes missing, preferred mode too',

@@ -9,7 +9,12 @@ ruleTester(postcopyUserfaultfd, {
   valid: [
     {name: 'post-copy not enabled, restricted destination', domain: guest(disk), destination: restricted('dst')},
     {name: 'post-copy enabled, destination allows userfaultfd', domain: guest(disk), migration: {postcopyAfterSeconds: 60}},
-    {name: 'only the source is restricted: the source QEMU does not need userfaultfd', domain: guest(disk), migration: {postcopyAfterSeconds: 60}, source: restricted('src')},
+    {
+      name: 'only the source is restricted: the source QEMU does not need userfaultfd',
+      domain: guest(disk),
+      migration: {postcopyAfterSeconds: 60},
+      source: restricted('src'),
+    },
     {name: 'shut-off guest: no memory to copy', domain: guest(disk), state: 'shut off', migration: {postcopyAfterSeconds: 60}, destination: restricted('dst')},
   ],
   invalid: [
@@ -18,7 +23,13 @@ ruleTester(postcopyUserfaultfd, {
       domain: guest(disk),
       migration: {postcopyAfterSeconds: 120},
       destination: restricted('dst'),
-      findings: [{subject: 'host dst', message: 'post-copy is enabled (postcopy-after 120s) but dst has vm.unprivileged_userfaultfd = 0', data: {unprivilegedUserfaultfd: 0}}],
+      findings: [
+        {
+          subject: 'host dst',
+          message: 'post-copy is enabled (postcopy-after 120s) but dst has vm.unprivileged_userfaultfd = 0',
+          data: {unprivilegedUserfaultfd: 0},
+        },
+      ],
     },
     {
       name: 'timeout-action postcopy with a restricted destination',

@@ -11,7 +11,11 @@ const debianIds = {user: 'libvirt-qemu', group: 'kvm', uid: 64055, gid: 994}
 
 ruleTester(qemuIdsMismatch, {
   valid: [
-    {name: 'same ids (107:107 on both)', domain: guest(fileDisk('/var/lib/libvirt/images/shared/linux01.qcow2')), source: emptyFacts('src', {mounts: [nfsMount]})},
+    {
+      name: 'same ids (107:107 on both)',
+      domain: guest(fileDisk('/var/lib/libvirt/images/shared/linux01.qcow2')),
+      source: emptyFacts('src', {mounts: [nfsMount]}),
+    },
     {name: 'destination ids unknown', domain: guest(dasd), destination: emptyFacts('dst', {qemuIds: undefined})},
     {name: 'uid unknown on one side, gid equal', domain: guest(dasd), destination: emptyFacts('dst', {qemuIds: {user: 'qemu', gid: 107}})},
   ],
@@ -24,7 +28,8 @@ ruleTester(qemuIdsMismatch, {
       findings: [
         {
           subject: 'disk vda (/var/lib/libvirt/images/shared/linux01.qcow2)',
-          message: 'image on shared nfs4 /var/lib/libvirt/images/shared is owned by numeric ids, and the qemu user\'s ids differ (src qemu=107:107, dst libvirt-qemu=64055:994)',
+          message:
+            "image on shared nfs4 /var/lib/libvirt/images/shared is owned by numeric ids, and the qemu user's ids differ (src qemu=107:107, dst libvirt-qemu=64055:994)",
           data: {mount: '/var/lib/libvirt/images/shared', destinationUid: 64055},
         },
       ],

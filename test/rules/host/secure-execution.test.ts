@@ -12,7 +12,16 @@ ruleTester(secureExecution, {
     {name: 'Secure Execution guest, policy mode offline', domain: protectedGuest, migration: {mode: 'offline'}},
   ],
   invalid: [
-    {name: 'running Secure Execution guest', domain: protectedGuest, findings: [{subject: 'guest linux01', message: 'runs under IBM Secure Execution (launchSecurity s390-pv); QEMU blocks migration of protected guests, so it cannot move while running'}]},
+    {
+      name: 'running Secure Execution guest',
+      domain: protectedGuest,
+      findings: [
+        {
+          subject: 'guest linux01',
+          message: 'runs under IBM Secure Execution (launchSecurity s390-pv); QEMU blocks migration of protected guests, so it cannot move while running',
+        },
+      ],
+    },
     {name: 'paused Secure Execution guest', domain: protectedGuest, state: 'paused', findings: [{message: 'while paused'}]},
     {name: 'no source state: checked as running', domain: protectedGuest, state: 'unknown', findings: [{severity: 'blocker'}]},
   ],

@@ -4,7 +4,15 @@ import {emptyFacts, ruleTester} from '../../support/rule-harness.js'
 import {bridgeXml, macvtapXml, netIf, networkXml, roceInterfaceXml} from '../devices/z-devices.js'
 
 const dst = emptyFacts('dst', {
-  netInterfaces: [netIf('lo', 'loopback'), netIf('enc1a00'), netIf('enc1b00'), netIf('eno4272'), netIf('br0', 'bridge'), netIf('virbr0', 'bridge'), netIf('bond0', 'bond')],
+  netInterfaces: [
+    netIf('lo', 'loopback'),
+    netIf('enc1a00'),
+    netIf('enc1b00'),
+    netIf('eno4272'),
+    netIf('br0', 'bridge'),
+    netIf('virbr0', 'bridge'),
+    netIf('bond0', 'bond'),
+  ],
   libvirtNetworks: [
     {name: 'default', active: true, bridge: 'virbr0'},
     {name: 'zvswitch', active: false, bridge: 'ovsbr1'},
@@ -66,14 +74,28 @@ ruleTester(netSourceMissing, {
       domain: guest(macvtapXml('enc1c00')),
       destination: dst,
       profile: {mappings: [{kind: 'net-source', from: 'enc1c00', to: 'enc1b00', 'to-host': 'dst'}]},
-      findings: [{severity: 'action', message: 'source device enc1c00 becomes enc1b00 on dst (site profile)', data: {from: 'enc1c00', to: 'enc1b00'}, fix: {kind: 'move-device', deviceIndex: 1, identity: {kind: 'interface-source', to: 'enc1b00'}}}],
+      findings: [
+        {
+          severity: 'action',
+          message: 'source device enc1c00 becomes enc1b00 on dst (site profile)',
+          data: {from: 'enc1c00', to: 'enc1b00'},
+          fix: {kind: 'move-device', deviceIndex: 1, identity: {kind: 'interface-source', to: 'enc1b00'}},
+        },
+      ],
     },
     {
       name: 'a mapping wins even when the same name exists',
       domain: guest(networkXml('default')),
       destination: dst,
       profile: {mappings: [{kind: 'net-source', from: 'default', to: 'zvswitch'}]},
-      findings: [{severity: 'blocker', message: 'the profile maps default to zvswitch, but libvirt network zvswitch on dst is defined but not active', data: {from: 'default', to: 'zvswitch'}, fix: null}],
+      findings: [
+        {
+          severity: 'blocker',
+          message: 'the profile maps default to zvswitch, but libvirt network zvswitch on dst is defined but not active',
+          data: {from: 'default', to: 'zvswitch'},
+          fix: null,
+        },
+      ],
     },
     {
       name: 'each interface is checked',

@@ -14,8 +14,17 @@ ruleTester(osaVnicTakeover, {
     {name: 'source allows SETVMAC takeover', domain: guest(macvtapXml()), ...hosts({takeover_setvmac: '1'})},
     {name: 'learning setup fully allowed', domain: guest(macvtapXml()), ...hosts({takeover_setvmac: '1', takeover_learning: '1'}, {learning: '1'})},
     {name: 'source is not a qeth device (RoCE)', domain: guest(macvtapXml('eno4272')), source: emptyFacts('src', {netInterfaces: [netIf('eno4272')]})},
-    {name: 'layer 3 qeth', domain: guest(macvtapXml()), source: emptyFacts('src', {qeth: [qeth('0.0.1a00', 'enc1a00', {}, {layer2: false})]}), destination: emptyFacts('dst', {qeth: [qeth()]})},
-    {name: 'destination has no qeth device of that name (net-source-missing reports it)', domain: guest(macvtapXml()), source: emptyFacts('src', {qeth: [qeth()]})},
+    {
+      name: 'layer 3 qeth',
+      domain: guest(macvtapXml()),
+      source: emptyFacts('src', {qeth: [qeth('0.0.1a00', 'enc1a00', {}, {layer2: false})]}),
+      destination: emptyFacts('dst', {qeth: [qeth()]}),
+    },
+    {
+      name: 'destination has no qeth device of that name (net-source-missing reports it)',
+      domain: guest(macvtapXml()),
+      source: emptyFacts('src', {qeth: [qeth()]}),
+    },
     {name: 'OSA here, HiperSockets there: different LANs', domain: guest(macvtapXml()), ...hosts({}, {}, {cardType: 'HiperSockets'})},
     {name: 'bridge interfaces are not MacVTap', domain: guest(bridgeXml()), ...hosts({})},
   ],
@@ -30,7 +39,22 @@ ruleTester(osaVnicTakeover, {
           subject: 'interface direct enc1a00',
           message:
             'guest MAC 52:54:00:6a:0e:07 moves from 0.0.1a00 to 0.0.1a00 on the same OSD_10GIG LAN: the source device must allow takeover of MACs set with SETVMAC (takeover_setvmac=1), as MacVTap registers the guest MAC that way (src 0.0.1a00 takeover_setvmac=0 takeover_learning=0 learning=0; dst 0.0.1a00 learning=0 takeover_setvmac=0)',
-          data: {source: {busId: '0.0.1a00', ifname: 'enc1a00', vnicc: {flooding: '0', mcast_flooding: '0', learning: '0', learning_timeout: '600', takeover_setvmac: '0', takeover_learning: '0', bridge_invisible: '0', rx_bcast: '1'}}},
+          data: {
+            source: {
+              busId: '0.0.1a00',
+              ifname: 'enc1a00',
+              vnicc: {
+                flooding: '0',
+                mcast_flooding: '0',
+                learning: '0',
+                learning_timeout: '600',
+                takeover_setvmac: '0',
+                takeover_learning: '0',
+                bridge_invisible: '0',
+                rx_bcast: '1',
+              },
+            },
+          },
         },
       ],
     },
@@ -80,7 +104,11 @@ describe('rule osa-vnic-takeover remedies', () => {
   it('names the source bus-ID and host in the chzdev command', () => {
     const [f] = evaluate(
       [osaVnicTakeover],
-      makeContext({domain: guest(macvtapXml('enc1b40')), source: emptyFacts('src', {qeth: [qeth('0.0.1b40', 'enc1b40')]}), destination: emptyFacts('dst', {qeth: [qeth('0.0.1b40', 'enc1b40', {learning: '1'})]})}),
+      makeContext({
+        domain: guest(macvtapXml('enc1b40')),
+        source: emptyFacts('src', {qeth: [qeth('0.0.1b40', 'enc1b40')]}),
+        destination: emptyFacts('dst', {qeth: [qeth('0.0.1b40', 'enc1b40', {learning: '1'})]}),
+      }),
     )
     expect(f.remedy).to.equal(
       'chzdev qeth 0.0.1b40 vnicc/takeover_setvmac=1 (on src); chzdev qeth 0.0.1b40 vnicc/takeover_learning=1 (on src). chzdev applies it now and persistently; VNICC cannot be combined with a BridgePort role on that adapter.',

@@ -35,14 +35,21 @@ ruleTester(dasdAliasOffline, {
       source: emptyFacts('src', {dasd: [base('0.0.7500', UID_7500, 'dasda'), dasd('0.0.75f0', UID_7500, {alias: true})]}),
       destination: emptyFacts('dst', {dasd: [base('0.0.7500', UID_7500, 'dasda'), dasd('0.0.75f0', UID_7500, {alias: true})]}),
     },
-    {name: 'source aliases offline too', domain: guest(vda), source: emptyFacts('src', {dasd: [base('0.0.7500', UID_7500, 'dasda'), hyperpavAlias('0.0.75ff', LCU_E9, false)]}), destination: emptyFacts('dst')},
+    {
+      name: 'source aliases offline too',
+      domain: guest(vda),
+      source: emptyFacts('src', {dasd: [base('0.0.7500', UID_7500, 'dasda'), hyperpavAlias('0.0.75ff', LCU_E9, false)]}),
+      destination: emptyFacts('dst'),
+    },
   ],
   invalid: [
     {
       name: 'aliases of the LCU offline on the destination: one action for both disks',
       domain: guest(vda + vdb),
       source,
-      destination: emptyFacts('dst', {dasd: [...basesThere, hyperpavAlias('0.0.75fe', LCU_E9, false), hyperpavAlias('0.0.75ff', LCU_E9, false), hyperpavAlias('0.0.75fd', LCU_E9)]}),
+      destination: emptyFacts('dst', {
+        dasd: [...basesThere, hyperpavAlias('0.0.75fe', LCU_E9, false), hyperpavAlias('0.0.75ff', LCU_E9, false), hyperpavAlias('0.0.75fd', LCU_E9)],
+      }),
       findings: [
         {
           severity: 'action',
@@ -65,7 +72,9 @@ ruleTester(dasdAliasOffline, {
       domain: guest(vda),
       source,
       destination: emptyFacts('dst', {dasd: [...basesThere, offline('0.0.85fe'), offline('0.0.85ff')]}),
-      findings: [{severity: 'warning', message: 'offline DASDs of unknown identity there: 0.0.85fe, 0.0.85ff', data: {unknownOfflineBusIds: ['0.0.85fe', '0.0.85ff']}}],
+      findings: [
+        {severity: 'warning', message: 'offline DASDs of unknown identity there: 0.0.85fe, 0.0.85ff', data: {unknownOfflineBusIds: ['0.0.85fe', '0.0.85ff']}},
+      ],
     },
     {
       name: 'offline device at a source alias bus-ID (alias/UID unreadable offline) is set online',
@@ -75,7 +84,8 @@ ruleTester(dasdAliasOffline, {
       findings: [
         {
           severity: 'action',
-          message: "1 alias device(s) of control unit IBM.75000000092461.e900 are offline on dst (0.0.75ff; 0.0.75ff recognised by the source's alias bus-IDs only)",
+          message:
+            "1 alias device(s) of control unit IBM.75000000092461.e900 are offline on dst (0.0.75ff; 0.0.75ff recognised by the source's alias bus-IDs only)",
           data: {busIds: ['0.0.75ff'], inferredBusIds: ['0.0.75ff']},
           fix: {kind: 'set-dasd-online', busIds: ['0.0.75ff']},
         },

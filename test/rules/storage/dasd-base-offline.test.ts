@@ -47,7 +47,13 @@ ruleTester(dasdBaseOffline, {
       domain: byPath,
       source,
       destination: emptyFacts('dst', {dasd: [offline('0.0.7500')]}),
-      findings: [{message: "0.0.7500 is offline on dst (the volume's bus-ID on src and in its by-path node); its UID is read once it is online and must be", data: {busId: '0.0.7500', uid: UID_7500, uidVerified: false}, fix: {kind: 'set-dasd-online', busIds: ['0.0.7500']}}],
+      findings: [
+        {
+          message: "0.0.7500 is offline on dst (the volume's bus-ID on src and in its by-path node); its UID is read once it is online and must be",
+          data: {busId: '0.0.7500', uid: UID_7500, uidVerified: false},
+          fix: {kind: 'set-dasd-online', busIds: ['0.0.7500']},
+        },
+      ],
     },
     {
       name: "by-id node: offline device at the source's bus-ID, UID to be verified",
@@ -67,7 +73,12 @@ ruleTester(dasdBaseOffline, {
       name: 'two offline bases of the volume: the by-path bus-ID is preferred',
       domain: byPath,
       source,
-      destination: emptyFacts('dst', {dasd: [{...base('0.0.f500', UID_7500, 'dasda'), online: false}, {...base('0.0.7500', UID_7500, 'dasdb'), online: false}]}),
+      destination: emptyFacts('dst', {
+        dasd: [
+          {...base('0.0.f500', UID_7500, 'dasda'), online: false},
+          {...base('0.0.7500', UID_7500, 'dasdb'), online: false},
+        ],
+      }),
       findings: [{data: {busId: '0.0.7500'}, fix: {kind: 'set-dasd-online', busIds: ['0.0.7500']}}],
     },
   ],
@@ -75,10 +86,7 @@ ruleTester(dasdBaseOffline, {
 
 describe('rule dasd-base-offline remedy', () => {
   it('names chzdev with the destination bus-ID', () => {
-    const [finding] = evaluate(
-      [dasdBaseOffline],
-      makeContext({domain: byPath, source, destination: emptyFacts('dst', {dasd: [offline('0.0.7500')]})}),
-    )
+    const [finding] = evaluate([dasdBaseOffline], makeContext({domain: byPath, source, destination: emptyFacts('dst', {dasd: [offline('0.0.7500')]})}))
     expect(finding.remedy).to.contain('chzdev -e dasd 0.0.7500 on dst')
   })
 })

@@ -5,14 +5,23 @@ import {UID_7500, UID_7501, UID_OTHER, base, dasdLinks, offline} from './storage
 
 const source = emptyFacts('src', {
   dasd: [base('0.0.7500', UID_7500, 'dasda'), base('0.0.7501', UID_7501, 'dasdb')],
-  deviceLinks: [...dasdLinks('0.0.7500', UID_7500, 'dasda'), ...dasdLinks('0.0.7501', UID_7501, 'dasdb'), {path: '/dev/disk/by-id/ccw-0XE910', target: 'dasda'}],
+  deviceLinks: [
+    ...dasdLinks('0.0.7500', UID_7500, 'dasda'),
+    ...dasdLinks('0.0.7501', UID_7501, 'dasdb'),
+    {path: '/dev/disk/by-id/ccw-0XE910', target: 'dasda'},
+  ],
 })
 const destinationWithBoth = emptyFacts('dst', {dasd: [base('0.0.8500', UID_7500, 'dasda'), base('0.0.8501', UID_7501, 'dasdb')]})
 
 ruleTester(dasdMissingOnDestination, {
   valid: [
     {name: 'by-id volume present under another bus-ID', domain: guest(dasdDisk(`/dev/disk/by-id/ccw-${UID_7500}`)), source, destination: destinationWithBoth},
-    {name: 'VOLSER node resolved on the source, volume present', domain: guest(dasdDisk('/dev/disk/by-id/ccw-0XE910')), source, destination: destinationWithBoth},
+    {
+      name: 'VOLSER node resolved on the source, volume present',
+      domain: guest(dasdDisk('/dev/disk/by-id/ccw-0XE910')),
+      source,
+      destination: destinationWithBoth,
+    },
     {name: '/dev/dasdX resolved on the source, volume present', domain: guest(dasdDisk('/dev/dasdb')), source, destination: destinationWithBoth},
     {
       name: 'volume present but offline (dasd-base-offline handles it)',
@@ -38,7 +47,12 @@ ruleTester(dasdMissingOnDestination, {
       source,
       destination: emptyFacts('dst', {dasd: [offline('0.0.7500')]}),
     },
-    {name: 'multipath SCSI disk is not a DASD', domain: guest(dasdDisk('/dev/mapper/36005076305ffc1ae00000000000021d5')), source, destination: emptyFacts('dst')},
+    {
+      name: 'multipath SCSI disk is not a DASD',
+      domain: guest(dasdDisk('/dev/mapper/36005076305ffc1ae00000000000021d5')),
+      source,
+      destination: emptyFacts('dst'),
+    },
   ],
   invalid: [
     {

@@ -9,7 +9,9 @@ ruleTester(dasdUdevNode, {
     {name: 'multipath SCSI disk', domain: guest(dasdDisk('/dev/mapper/36005076305ffc1ae00000000000021d5'))},
     {
       name: 'file image named like a DASD',
-      domain: guest(`<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='/var/lib/libvirt/images/dasda.qcow2'/><target dev='vda' bus='virtio'/></disk>`),
+      domain: guest(
+        `<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='/var/lib/libvirt/images/dasda.qcow2'/><target dev='vda' bus='virtio'/></disk>`,
+      ),
     },
   ],
   invalid: [

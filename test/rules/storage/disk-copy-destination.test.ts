@@ -44,7 +44,12 @@ ruleTester(diskCopyDestination, {
       destinationProbes: [missingProbe(qcow, '/var/lib/libvirt')],
     },
     {name: 'copy-storage: never', domain: twoDisks, source: local, migration: {copyStorage: 'never'}},
-    {name: 'NVMe function at the same host address on the destination', domain: guest(nvme), source: local, destination: emptyFacts('dst', {pci: [nvmeFn('0007:00:00.0', '0x00000300')]})},
+    {
+      name: 'NVMe function at the same host address on the destination',
+      domain: guest(nvme),
+      source: local,
+      destination: emptyFacts('dst', {pci: [nvmeFn('0007:00:00.0', '0x00000300')]}),
+    },
     {name: 'free space unknown', domain: guest(fileDisk(qcow)), source: local, sourceProbes: srcProbes, destinationProbes: [missingProbe(qcow, dir)]},
   ],
   invalid: [
@@ -55,15 +60,27 @@ ruleTester(diskCopyDestination, {
       source: local,
       sourceProbes: srcProbes,
       destinationProbes: [fileProbe(raw, 'raw', 192 * 1024)],
-      findings: [{message: `${raw} exists on dst with format raw, 192 KiB; source is raw 10 GiB`, data: {format: 'raw', destinationVirtualSizeBytes: 192 * 1024}}],
+      findings: [
+        {message: `${raw} exists on dst with format raw, 192 KiB; source is raw 10 GiB`, data: {format: 'raw', destinationVirtualSizeBytes: 192 * 1024}},
+      ],
     },
     {
       name: 'existing raw file where the disk declares qcow2: qemu-img cannot read it as qcow2',
       domain: guest(fileDisk(qcow)),
       source: local,
       sourceProbes: srcProbes,
-      destinationProbes: [{path: qcow, exists: true, fileType: 'regular', sizeBytes: 20 * GiB, error: `qemu-img info -f qcow2 failed: qemu-img: Could not open '${qcow}': Image is not in qcow2 format`}],
-      findings: [{message: `${qcow} exists on dst but cannot be read as qcow2, the format vda declares: qemu-img info -f qcow2 failed`, data: {format: 'qcow2'}}],
+      destinationProbes: [
+        {
+          path: qcow,
+          exists: true,
+          fileType: 'regular',
+          sizeBytes: 20 * GiB,
+          error: `qemu-img info -f qcow2 failed: qemu-img: Could not open '${qcow}': Image is not in qcow2 format`,
+        },
+      ],
+      findings: [
+        {message: `${qcow} exists on dst but cannot be read as qcow2, the format vda declares: qemu-img info -f qcow2 failed`, data: {format: 'qcow2'}},
+      ],
     },
     {
       name: 'existing image too small',
@@ -71,7 +88,9 @@ ruleTester(diskCopyDestination, {
       source: local,
       sourceProbes: srcProbes,
       destinationProbes: [fileProbe(qcow, 'qcow2', 10 * GiB)],
-      findings: [{message: 'exists on dst with format qcow2, 10 GiB; source is qcow2 20 GiB', data: {destinationVirtualSizeBytes: 10 * GiB, virtualSizeBytes: 20 * GiB}}],
+      findings: [
+        {message: 'exists on dst with format qcow2, 10 GiB; source is qcow2 20 GiB', data: {destinationVirtualSizeBytes: 10 * GiB, virtualSizeBytes: 20 * GiB}},
+      ],
     },
     {
       name: 'directory missing and no pool',
@@ -112,7 +131,13 @@ ruleTester(diskCopyDestination, {
       domain: guest(nvme),
       source: local,
       destination: emptyFacts('dst', {pci: [nvmeFn('0009:00:00.0', '0x00000300')]}),
-      findings: [{subject: 'disk vdc', message: 'dst has no PCI function at 0007:00:00.0 to copy it to (its NVMe functions: 0009:00:00.0 (FID 0x00000300))', data: {destinationNvme: ['0009:00:00.0']}}],
+      findings: [
+        {
+          subject: 'disk vdc',
+          message: 'dst has no PCI function at 0007:00:00.0 to copy it to (its NVMe functions: 0009:00:00.0 (FID 0x00000300))',
+          data: {destinationNvme: ['0009:00:00.0']},
+        },
+      ],
     },
     {name: 'not probed: warning', domain: guest(fileDisk(qcow)), source: local, findings: [{severity: 'warning', message: 'was not probed on dst'}]},
   ],

@@ -20,18 +20,42 @@ const scsiController = (index: string, iothread?: string) => `<controller type='
 ruleTester(diskCopyIothread, {
   valid: [
     {name: 'local image without iothread', domain: guest(fileDisk(image)), source: local},
-    {name: 'shared DASD with iothread (IBM example): no copy', domain: guest(dasdDisk('/dev/disk/by-path/ccw-0.0.7500', 'vda', '0x7500', " iothread='1'"), iothreads), source: local},
-    {name: 'NFS image with iothread: no copy', domain: guest(fileDisk(image, 'vda', {iothread: '1'}), iothreads), source: emptyFacts('src', {mounts: [rootMount, nfsImages]})},
-    {name: 'copy-storage: never (local-disk-copy blocks)', domain: guest(fileDisk(image, 'vda', {iothread: '1'}), iothreads), source: local, migration: {copyStorage: 'never'}},
-    {name: 'scsi disk on a controller without iothread', domain: guest(scsiController('0', '1') + scsiController('1') + scsiDisk(image), iothreads), source: local},
-    {name: 'detached for the migration', domain: guest(fileDisk(image, 'vda', {iothread: '1'}), iothreads), source: local, profile: {detachForMigration: [{target: 'vda'}]}},
+    {
+      name: 'shared DASD with iothread (IBM example): no copy',
+      domain: guest(dasdDisk('/dev/disk/by-path/ccw-0.0.7500', 'vda', '0x7500', " iothread='1'"), iothreads),
+      source: local,
+    },
+    {
+      name: 'NFS image with iothread: no copy',
+      domain: guest(fileDisk(image, 'vda', {iothread: '1'}), iothreads),
+      source: emptyFacts('src', {mounts: [rootMount, nfsImages]}),
+    },
+    {
+      name: 'copy-storage: never (local-disk-copy blocks)',
+      domain: guest(fileDisk(image, 'vda', {iothread: '1'}), iothreads),
+      source: local,
+      migration: {copyStorage: 'never'},
+    },
+    {
+      name: 'scsi disk on a controller without iothread',
+      domain: guest(scsiController('0', '1') + scsiController('1') + scsiDisk(image), iothreads),
+      source: local,
+    },
+    {
+      name: 'detached for the migration',
+      domain: guest(fileDisk(image, 'vda', {iothread: '1'}), iothreads),
+      source: local,
+      profile: {detachForMigration: [{target: 'vda'}]},
+    },
   ],
   invalid: [
     {
       name: 'local image in an I/O thread',
       domain: guest(fileDisk(image, 'vda', {iothread: '1'}), iothreads),
       source: local,
-      findings: [{subject: `disk vda (${image})`, message: "vda must be copied and runs in I/O thread 1 (<driver iothread='1'>)", data: {target: 'vda', iothread: '1'}}],
+      findings: [
+        {subject: `disk vda (${image})`, message: "vda must be copied and runs in I/O thread 1 (<driver iothread='1'>)", data: {target: 'vda', iothread: '1'}},
+      ],
     },
     {
       name: 'scsi disk whose virtio-scsi controller has an iothread',

@@ -24,7 +24,13 @@ ruleTester(diskCopyReadonly, {
       source: local,
       destinationProbes: [{path: golden, exists: true, fileType: 'regular'}],
     },
-    {name: 'CD-ROM detached for the migration', domain: withIso, source: local, destinationProbes: [missing(iso)], profile: {detachForMigration: [{kind: 'disk', model: 'cdrom'}]}},
+    {
+      name: 'CD-ROM detached for the migration',
+      domain: withIso,
+      source: local,
+      destinationProbes: [missing(iso)],
+      profile: {detachForMigration: [{kind: 'disk', model: 'cdrom'}]},
+    },
   ],
   invalid: [
     {
@@ -32,7 +38,13 @@ ruleTester(diskCopyReadonly, {
       domain: withIso,
       source: local,
       destinationProbes: [missing(iso)],
-      findings: [{subject: `disk sda (${iso})`, message: `cdrom medium ${iso} is not copied by the migration, and ${iso} does not exist on dst`, data: {target: 'sda', path: iso}}],
+      findings: [
+        {
+          subject: `disk sda (${iso})`,
+          message: `cdrom medium ${iso} is not copied by the migration, and ${iso} does not exist on dst`,
+          data: {target: 'sda', path: iso},
+        },
+      ],
     },
     {
       name: 'ISO of another size on the destination: warning',
@@ -42,7 +54,13 @@ ruleTester(diskCopyReadonly, {
       destinationProbes: [isoProbe(8900 * MiB)],
       findings: [{severity: 'warning', message: 'is 9.1 GiB on src but', data: {sourceSizeBytes: 9300 * MiB, destinationSizeBytes: 8900 * MiB}}],
     },
-    {name: 'read-only local image missing', domain: readonlyImage, source: local, destinationProbes: [missing(golden)], findings: [{message: 'read-only image'}]},
+    {
+      name: 'read-only local image missing',
+      domain: readonlyImage,
+      source: local,
+      destinationProbes: [missing(golden)],
+      findings: [{message: 'read-only image'}],
+    },
     {name: 'not probed on the destination: warning', domain: withIso, source: local, findings: [{severity: 'warning', message: 'was not probed on dst'}]},
     {
       name: 'mapped to another path that is missing',

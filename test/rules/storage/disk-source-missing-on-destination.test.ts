@@ -2,7 +2,21 @@ import type {PathProbe} from '../../../src/hosts/facts-types.js'
 import {diskSourceMissingOnDestination} from '../../../src/rules/storage/disk-source-missing-on-destination.js'
 import {dasdDisk, guest} from '../../support/domain-xml.js'
 import {emptyFacts, ruleTester} from '../../support/rule-harness.js'
-import {GiB, WWID_A, WWID_B, cdrom, fileDisk, fileProbe, localImages, mapperLinks, missingProbe, mpath, nfsImages, rootMount, virtioScsiController} from './storage-fixtures.js'
+import {
+  GiB,
+  WWID_A,
+  WWID_B,
+  cdrom,
+  fileDisk,
+  fileProbe,
+  localImages,
+  mapperLinks,
+  missingProbe,
+  mpath,
+  nfsImages,
+  rootMount,
+  virtioScsiController,
+} from './storage-fixtures.js'
 
 /** A raw block disk as virt-install writes one for an LVM volume or a device node. */
 const blockDisk = (dev: string, target = 'vdb', devno = '0x0002') => `<disk type='block' device='disk'>
@@ -13,7 +27,14 @@ const blockDisk = (dev: string, target = 'vdb', devno = '0x0002') => `<disk type
     </disk>`
 
 /** A block device as the probe reports it: kernel name, size from sysfs, DM UUID for dm devices. */
-const blockProbe = (path: string, kernelName: string, sizeBytes: number, dmUuid?: string): PathProbe => ({path, exists: true, fileType: 'block', kernelName, sizeBytes, ...(dmUuid ? {dmUuid} : {})})
+const blockProbe = (path: string, kernelName: string, sizeBytes: number, dmUuid?: string): PathProbe => ({
+  path,
+  exists: true,
+  fileType: 'block',
+  kernelName,
+  sizeBytes,
+  ...(dmUuid ? {dmUuid} : {}),
+})
 
 // The issue's guest: a device node next to the images, made with mknod on the source only.
 const scratch = '/var/lib/libvirt/scratch/acc1-blk'
@@ -74,25 +95,25 @@ ruleTester(diskSourceMissingOnDestination, {
       profile: {detachForMigration: [{source: gpfsImage}]},
     },
     {
-      name: 'a local ISO is disk-copy-readonly\'s',
+      name: "a local ISO is disk-copy-readonly's",
       domain: guest(virtioScsiController + cdrom('/var/lib/libvirt/images/rhel.iso')),
       source: emptyFacts('src', {mounts: [rootMount, localImages]}),
       destinationProbes: [missingProbe('/var/lib/libvirt/images/rhel.iso', '/var/lib/libvirt/images')],
     },
     {
-      name: 'a DASD is the dasd-* rules\' (even when its node is missing on the destination)',
+      name: "a DASD is the dasd-* rules' (even when its node is missing on the destination)",
       domain: guest(dasdDisk(dasdByPath)),
       destinationProbes: [missingProbe(dasdByPath, '/dev/disk/by-path')],
     },
     {
-      name: 'a multipath LUN is scsi-lun-missing-on-destination\'s',
+      name: "a multipath LUN is scsi-lun-missing-on-destination's",
       domain: guest(blockDisk(`/dev/disk/by-id/dm-uuid-mpath-${WWID_A}`)),
       source: emptyFacts('src', {multipath: [mpathA], deviceLinks: mapperLinks(mpathA)}),
       destinationProbes: [missingProbe(`/dev/disk/by-id/dm-uuid-mpath-${WWID_A}`, '/dev/disk/by-id')],
     },
-    {name: 'a single-path /dev/sdX node is scsi-dm-node\'s', domain: guest(blockDisk('/dev/sdc')), destinationProbes: [missingProbe('/dev/sdc', '/dev')]},
+    {name: "a single-path /dev/sdX node is scsi-dm-node's", domain: guest(blockDisk('/dev/sdc')), destinationProbes: [missingProbe('/dev/sdc', '/dev')]},
     {
-      name: 'an image on another NFS export is nfs-not-shared\'s',
+      name: "an image on another NFS export is nfs-not-shared's",
       domain: guest(fileDisk(nfsImage)),
       source: onNfs('src'),
       destination: emptyFacts('dst', {mounts: [rootMount, {...nfsImages, source: 'nfs2.example.com:/export/kvm/images'}]}),
@@ -126,7 +147,7 @@ ruleTester(diskSourceMissingOnDestination, {
       destinationProbes: [blockProbe(lv, 'dm-5', 20 * GiB, LV_UUID), bootFile(kernel, 11_534_336), bootFile(initrd, 48_234_496)],
     },
     {
-      name: 'the profile maps the volume to the destination\'s node, which maps the same DM UUID',
+      name: "the profile maps the volume to the destination's node, which maps the same DM UUID",
       domain: guest(blockDisk(lv)),
       sourceProbes: [blockProbe(lv, 'dm-2', 20 * GiB, LV_UUID)],
       destinationProbes: [blockProbe('/dev/DataVG/acc1-data', 'dm-1', 20 * GiB, LV_UUID)],
@@ -134,12 +155,14 @@ ruleTester(diskSourceMissingOnDestination, {
     },
     {
       name: 'a network disk has no host path',
-      domain: guest(`<disk type='network' device='disk'><driver name='qemu' type='raw'/><source protocol='rbd' name='kvm/acc1'/><target dev='vdb' bus='virtio'/></disk>`),
+      domain: guest(
+        `<disk type='network' device='disk'><driver name='qemu' type='raw'/><source protocol='rbd' name='kvm/acc1'/><target dev='vdb' bus='virtio'/></disk>`,
+      ),
     },
   ],
   invalid: [
     {
-      name: 'a block node that exists only on the source (the issue\'s guest)',
+      name: "a block node that exists only on the source (the issue's guest)",
       domain: guest(blockDisk(scratch)),
       sourceProbes: [blockProbe(scratch, 'loop3', 4 * GiB)],
       destinationProbes: [missingProbe(scratch, '/var/lib/libvirt')],
@@ -156,7 +179,12 @@ ruleTester(diskSourceMissingOnDestination, {
       domain: guest(blockDisk(lv)),
       sourceProbes: [blockProbe(lv, 'dm-2', 20 * GiB, LV_UUID)],
       destinationProbes: [blockProbe(lv, 'dm-2', 20 * GiB, OTHER_LV_UUID)],
-      findings: [{message: `${lv} maps DM UUID ${LV_UUID} on src, but ${lv} maps ${OTHER_LV_UUID} on dst: another device`, data: {reason: 'dm-uuid-differs', sourceDmUuid: LV_UUID, destinationDmUuid: OTHER_LV_UUID}}],
+      findings: [
+        {
+          message: `${lv} maps DM UUID ${LV_UUID} on src, but ${lv} maps ${OTHER_LV_UUID} on dst: another device`,
+          data: {reason: 'dm-uuid-differs', sourceDmUuid: LV_UUID, destinationDmUuid: OTHER_LV_UUID},
+        },
+      ],
     },
     {
       name: 'multipath maps known from the facts, not the probe: different WWIDs behind the same node',
@@ -172,10 +200,15 @@ ruleTester(diskSourceMissingOnDestination, {
       domain: guest(blockDisk(lv)),
       sourceProbes: [blockProbe(lv, 'dm-2', 20 * GiB, LV_UUID)],
       destinationProbes: [blockProbe(lv, 'sdf', 20 * GiB)],
-      findings: [{message: `${lv} is device-mapper device dm-2 (DM UUID ${LV_UUID}) on src, but ${lv} is sdf, not a device-mapper device on dst: another device`, data: {reason: 'not-device-mapper'}}],
+      findings: [
+        {
+          message: `${lv} is device-mapper device dm-2 (DM UUID ${LV_UUID}) on src, but ${lv} is sdf, not a device-mapper device on dst: another device`,
+          data: {reason: 'not-device-mapper'},
+        },
+      ],
     },
     {
-      name: 'the destination\'s DM UUID is unknown: warning',
+      name: "the destination's DM UUID is unknown: warning",
       domain: guest(blockDisk(lv)),
       sourceProbes: [blockProbe(lv, 'dm-2', 20 * GiB, LV_UUID)],
       destinationProbes: [blockProbe(lv, 'dm-4', 20 * GiB)],
@@ -193,7 +226,9 @@ ruleTester(diskSourceMissingOnDestination, {
       domain: guest(blockDisk(scratch)),
       sourceProbes: [blockProbe(scratch, 'loop3', 4 * GiB)],
       destinationProbes: [blockProbe(scratch, 'loop3', 2 * GiB)],
-      findings: [{severity: 'warning', message: 'is 4 GiB on src but', data: {reason: 'size-differs', sourceSizeBytes: 4 * GiB, destinationSizeBytes: 2 * GiB}}],
+      findings: [
+        {severity: 'warning', message: 'is 4 GiB on src but', data: {reason: 'size-differs', sourceSizeBytes: 4 * GiB, destinationSizeBytes: 2 * GiB}},
+      ],
     },
     {
       name: 'image on GPFS missing on the destination',
@@ -201,7 +236,13 @@ ruleTester(diskSourceMissingOnDestination, {
       source: onGpfs('src'),
       destination: onGpfs('dst'),
       destinationProbes: [missingProbe(gpfsImage, '/gpfs/kvmfs/images')],
-      findings: [{subject: `disk vda (${gpfsImage})`, message: `${gpfsImage} is on shared gpfs (/gpfs/kvmfs) and is not copied, but ${gpfsImage} does not exist on dst`, data: {reason: 'missing', fstype: 'gpfs'}}],
+      findings: [
+        {
+          subject: `disk vda (${gpfsImage})`,
+          message: `${gpfsImage} is on shared gpfs (/gpfs/kvmfs) and is not copied, but ${gpfsImage} does not exist on dst`,
+          data: {reason: 'missing', fstype: 'gpfs'},
+        },
+      ],
     },
     {
       name: 'image on GPFS, but the destination has the directory on local xfs',
@@ -217,7 +258,12 @@ ruleTester(diskSourceMissingOnDestination, {
       source: onNfs('src'),
       destination: onNfs('dst'),
       destinationProbes: [missingProbe(nfsImage, '/var/lib/libvirt/images')],
-      findings: [{message: `${nfsImage} is on shared nfs4 (/var/lib/libvirt/images) and is not copied, but ${nfsImage} does not exist on dst`, data: {reason: 'missing'}}],
+      findings: [
+        {
+          message: `${nfsImage} is on shared nfs4 (/var/lib/libvirt/images) and is not copied, but ${nfsImage} does not exist on dst`,
+          data: {reason: 'missing'},
+        },
+      ],
     },
     {
       name: 'a shareable image on GPFS that is a directory on the destination',
@@ -233,14 +279,23 @@ ruleTester(diskSourceMissingOnDestination, {
       sourceProbes: [blockProbe(lv, 'dm-2', 20 * GiB, LV_UUID), bootFile(kernel, 11_534_336), bootFile(initrd, 48_234_496)],
       destinationProbes: [blockProbe(lv, 'dm-5', 20 * GiB, LV_UUID), missingProbe(kernel, bootDir), missingProbe(initrd, bootDir)],
       findings: [
-        {subject: `os kernel ${kernel}`, message: `QEMU opens the kernel ${kernel} when the guest starts on dst, and it does not exist there`, data: {kind: 'kernel', path: kernel, reason: 'missing'}},
+        {
+          subject: `os kernel ${kernel}`,
+          message: `QEMU opens the kernel ${kernel} when the guest starts on dst, and it does not exist there`,
+          data: {kind: 'kernel', path: kernel, reason: 'missing'},
+        },
         {subject: `os initrd ${initrd}`, data: {kind: 'initrd', reason: 'missing'}},
       ],
     },
     {
-      name: 'NVRAM missing: copy the source\'s variables, not a template',
-      domain: guest('', {os: `<loader readonly='yes' type='pflash'>/usr/share/edk2/QEMU_EFI.fd</loader><nvram>/var/lib/libvirt/qemu/nvram/acc1_VARS.fd</nvram>`}),
-      destinationProbes: [bootFile('/usr/share/edk2/QEMU_EFI.fd', 2 * 1024 ** 2), missingProbe('/var/lib/libvirt/qemu/nvram/acc1_VARS.fd', '/var/lib/libvirt/qemu')],
+      name: "NVRAM missing: copy the source's variables, not a template",
+      domain: guest('', {
+        os: `<loader readonly='yes' type='pflash'>/usr/share/edk2/QEMU_EFI.fd</loader><nvram>/var/lib/libvirt/qemu/nvram/acc1_VARS.fd</nvram>`,
+      }),
+      destinationProbes: [
+        bootFile('/usr/share/edk2/QEMU_EFI.fd', 2 * 1024 ** 2),
+        missingProbe('/var/lib/libvirt/qemu/nvram/acc1_VARS.fd', '/var/lib/libvirt/qemu'),
+      ],
       findings: [{subject: 'os nvram /var/lib/libvirt/qemu/nvram/acc1_VARS.fd', data: {kind: 'nvram', reason: 'missing'}}],
     },
     {

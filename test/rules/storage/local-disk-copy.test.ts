@@ -15,13 +15,17 @@ const nvme = `<disk type='nvme' device='disk'>
 ruleTester(localDiskCopy, {
   valid: [
     {name: 'image on NFS', domain: guest(fileDisk(image)), source: emptyFacts('src', {mounts: [rootMount, nfsImages]})},
-    {name: 'image on GFS2', domain: guest(fileDisk(image)), source: emptyFacts('src', {mounts: [rootMount, {source: '/dev/mapper/vg_cluster-lv_images', target: '/var/lib/libvirt/images', fstype: 'gfs2'}]})},
+    {
+      name: 'image on GFS2',
+      domain: guest(fileDisk(image)),
+      source: emptyFacts('src', {mounts: [rootMount, {source: '/dev/mapper/vg_cluster-lv_images', target: '/var/lib/libvirt/images', fstype: 'gfs2'}]}),
+    },
     {name: 'DASD block disk', domain: guest(dasdDisk('/dev/disk/by-id/ccw-IBM.75000000092461.e900.10')), source: local},
     {name: 'read-only local image (disk-copy-readonly)', domain: guest(fileDisk(image, 'vda', {extra: '<readonly/>'})), source: local},
     {name: 'CD-ROM with a local ISO (disk-copy-readonly)', domain: guest(virtioScsiController + cdrom('/var/lib/libvirt/images/rhel.iso')), source: local},
     {
       name: 'disk the profile detaches for the migration',
-      domain: guest(fileDisk(image) ),
+      domain: guest(fileDisk(image)),
       source: local,
       profile: {detachForMigration: [{kind: 'disk', target: 'vda'}]},
     },
@@ -64,13 +68,26 @@ ruleTester(localDiskCopy, {
       name: 'a format QEMU does not read blocks the copy, named',
       domain: guest(fileDisk(image, 'vda', {format: 'qcow2 -o backing_file=/etc/shadow'})),
       source: local,
-      findings: [{severity: 'blocker', message: `vda must be copied to dst, but its <driver type="qcow2 -o backing_file=/etc/shadow"> is not a disk image format QEMU reads (raw, qcow2,`}],
+      findings: [
+        {
+          severity: 'blocker',
+          message: `vda must be copied to dst, but its <driver type="qcow2 -o backing_file=/etc/shadow"> is not a disk image format QEMU reads (raw, qcow2,`,
+        },
+      ],
     },
     {
       name: 'an image qemu-img cannot read as the declared format blocks the copy',
       domain: guest(fileDisk(image)),
       source: local,
-      sourceProbes: [{path: image, exists: true, fileType: 'regular', sizeBytes: 20 * GiB, error: `qemu-img info -f qcow2 failed: qemu-img: Could not open '${image}': Image is not in qcow2 format`}],
+      sourceProbes: [
+        {
+          path: image,
+          exists: true,
+          fileType: 'regular',
+          sizeBytes: 20 * GiB,
+          error: `qemu-img info -f qcow2 failed: qemu-img: Could not open '${image}': Image is not in qcow2 format`,
+        },
+      ],
       findings: [{severity: 'blocker', message: `${image} must be copied to dst, but cannot be read as qcow2 on src: qemu-img info -f qcow2 failed`}],
     },
     {
@@ -87,7 +104,19 @@ ruleTester(localDiskCopy, {
       migration: {copyStorage: 'never'},
       findings: [{severity: 'blocker', message: 'the site policy says copy-storage: never', fix: null}],
     },
-    {name: 'NVMe namespace', domain: guest(nvme), source: local, findings: [{subject: 'disk vdc', message: 'NVMe disk nvme 0004:00:00.0 namespace 1 is host-local', data: {path: 'nvme 0004:00:00.0 namespace 1'}, fix: {kind: 'copy-disk', target: 'vdc'}}]},
+    {
+      name: 'NVMe namespace',
+      domain: guest(nvme),
+      source: local,
+      findings: [
+        {
+          subject: 'disk vdc',
+          message: 'NVMe disk nvme 0004:00:00.0 namespace 1 is host-local',
+          data: {path: 'nvme 0004:00:00.0 namespace 1'},
+          fix: {kind: 'copy-disk', target: 'vdc'},
+        },
+      ],
+    },
     {
       name: 'shareable local image cannot be copied',
       domain: guest(fileDisk('/var/lib/libvirt/images/cluster-quorum.raw', 'vdb', {format: 'raw', cache: 'none', extra: '<shareable/>'})),

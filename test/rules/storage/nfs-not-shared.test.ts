@@ -15,9 +15,14 @@ ruleTester(nfsNotShared, {
       source,
       destination: emptyFacts('dst', {mounts: [rootMount, {source: 'nfs1.example.com:/export/kvm', target: '/var/lib/libvirt', fstype: 'nfs'}]}),
     },
-    {name: 'local image is not this rule\'s business', domain: guest(fileDisk(image)), source: emptyFacts('src', {mounts: [rootMount, localImages]}), destination: emptyFacts('dst', {mounts: [rootMount]})},
     {
-      name: 'profile maps the image to the export\'s mount point on the destination',
+      name: "local image is not this rule's business",
+      domain: guest(fileDisk(image)),
+      source: emptyFacts('src', {mounts: [rootMount, localImages]}),
+      destination: emptyFacts('dst', {mounts: [rootMount]}),
+    },
+    {
+      name: "profile maps the image to the export's mount point on the destination",
       domain: guest(fileDisk(image)),
       source,
       destination: emptyFacts('dst', {mounts: [rootMount, {...nfsImages, target: '/srv/kvm'}]}),
@@ -46,7 +51,13 @@ ruleTester(nfsNotShared, {
       destination: emptyFacts('dst', {mounts: [rootMount, {...nfsImages, source: 'nfs2.example.com:/export/kvm/images'}]}),
       findings: [{message: `${image} is nfs2.example.com:/export/kvm/images/linux01.qcow2 on dst`}],
     },
-    {name: 'no mounts known on the destination', domain: guest(fileDisk(image)), source, destination: emptyFacts('dst'), findings: [{message: 'on no known mount on dst'}]},
+    {
+      name: 'no mounts known on the destination',
+      domain: guest(fileDisk(image)),
+      source,
+      destination: emptyFacts('dst'),
+      findings: [{message: 'on no known mount on dst'}],
+    },
     {
       name: 'ISO in a CD-ROM on NFS',
       domain: guest(virtioScsiController + cdrom('/var/lib/libvirt/images/rhel-9.4-s390x-dvd.iso')),

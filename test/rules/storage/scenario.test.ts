@@ -91,7 +91,14 @@ describe('storage rules on the recorded LPAR trees', function () {
   })
 
   it('finds nothing else: no copy, no cache or bus problem', () => {
-    const expected = ['dasd-devno-mismatch', 'dasd-base-offline', 'dasd-alias-offline', 'scsi-lun-missing-on-destination', 'scsi-dm-node', 'selinux-virt-use-nfs']
+    const expected = [
+      'dasd-devno-mismatch',
+      'dasd-base-offline',
+      'dasd-alias-offline',
+      'scsi-lun-missing-on-destination',
+      'scsi-dm-node',
+      'selinux-virt-use-nfs',
+    ]
     expect(findings.map((f) => f.rule).sort()).to.deep.equal([...expected].sort())
   })
 })

@@ -30,7 +30,9 @@ ruleTester(scsiDmNode, {
     },
     {
       name: 'file image',
-      domain: guest(`<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='/var/lib/libvirt/images/sda.qcow2'/><target dev='vda' bus='virtio'/></disk>`),
+      domain: guest(
+        `<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='/var/lib/libvirt/images/sda.qcow2'/><target dev='vda' bus='virtio'/></disk>`,
+      ),
       source,
     },
   ],
@@ -54,10 +56,25 @@ ruleTester(scsiDmNode, {
       source,
       findings: [{message: 'names one FCP path', data: {kernelDevice: 'sda'}}],
     },
-    {name: 'zfcp by-path (udev path_id zfcp form)', domain: lun('/dev/disk/by-path/ccw-0.0.1700-zfcp-0x500507630300c562:0x4010403200000000'), source, findings: [{message: 'names one FCP path'}]},
-    {name: 'scsi-<wwid> link to a path device', domain: lun(`/dev/disk/by-id/scsi-${WWID_A}`), source, findings: [{message: 'single-path SCSI node (it resolves to sda)'}]},
+    {
+      name: 'zfcp by-path (udev path_id zfcp form)',
+      domain: lun('/dev/disk/by-path/ccw-0.0.1700-zfcp-0x500507630300c562:0x4010403200000000'),
+      source,
+      findings: [{message: 'names one FCP path'}],
+    },
+    {
+      name: 'scsi-<wwid> link to a path device',
+      domain: lun(`/dev/disk/by-id/scsi-${WWID_A}`),
+      source,
+      findings: [{message: 'single-path SCSI node (it resolves to sda)'}],
+    },
     {name: 'wwn- link', domain: lun(`/dev/disk/by-id/wwn-0x${WWID_A.slice(1)}`), source, findings: [{data: {kernelDevice: 'sdb'}}]},
-    {name: 'by-uuid link that resolves to an sd partition', domain: lun('/dev/disk/by-uuid/2f0e7c4a-4c1e-4d8e-9a57-0d8a2f0e7c4a'), source, findings: [{message: 'resolves to the SCSI disk sdc1'}]},
+    {
+      name: 'by-uuid link that resolves to an sd partition',
+      domain: lun('/dev/disk/by-uuid/2f0e7c4a-4c1e-4d8e-9a57-0d8a2f0e7c4a'),
+      source,
+      findings: [{message: 'resolves to the SCSI disk sdc1'}],
+    },
     {name: 'partition of an sd device', domain: lun('/dev/sdd1'), source, findings: [{data: {wwid: WWID_A}}]},
   ],
 })

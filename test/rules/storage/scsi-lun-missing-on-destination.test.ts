@@ -6,7 +6,10 @@ import {WWID_A, WWID_B, mapperLinks, mpath} from './storage-fixtures.js'
 // Source with user_friendly_names: WWID_A is mpatha (dm-0); WWID_B is named by its WWID (dm-1).
 const mpathaSrc = mpath('mpatha', WWID_A, 'dm-0')
 const mapBSrc = mpath(WWID_B, WWID_B, 'dm-1', ['sde', 'sdf'])
-const source = emptyFacts('src', {multipath: [mpathaSrc, mapBSrc], deviceLinks: [...mapperLinks(mpathaSrc), ...mapperLinks(mapBSrc), {path: `/dev/disk/by-id/scsi-${WWID_B}`, target: 'dm-1'}]})
+const source = emptyFacts('src', {
+  multipath: [mpathaSrc, mapBSrc],
+  deviceLinks: [...mapperLinks(mpathaSrc), ...mapperLinks(mapBSrc), {path: `/dev/disk/by-id/scsi-${WWID_B}`, target: 'dm-1'}],
+})
 const lun = (path: string) => guest(dasdDisk(path))
 const sameNames = emptyFacts('dst', {multipath: [mpath('mpatha', WWID_A, 'dm-3'), mpath(WWID_B, WWID_B, 'dm-2')]})
 const swapped = emptyFacts('dst', {multipath: [mpath('mpathb', WWID_A, 'dm-0'), mpath('mpatha', WWID_B, 'dm-1')]})
@@ -33,7 +36,13 @@ ruleTester(scsiLunMissingOnDestination, {
       domain: lun('/dev/mapper/mpatha'),
       source,
       destination: emptyFacts('dst', {multipath: [mpath('mpatha', WWID_B, 'dm-0')]}),
-      findings: [{subject: 'disk vda (/dev/mapper/mpatha)', message: `LUN ${WWID_A} (map mpatha on src) is not a multipath map on dst`, data: {wwid: WWID_A, reason: 'missing'}}],
+      findings: [
+        {
+          subject: 'disk vda (/dev/mapper/mpatha)',
+          message: `LUN ${WWID_A} (map mpatha on src) is not a multipath map on dst`,
+          data: {wwid: WWID_A, reason: 'missing'},
+        },
+      ],
     },
     {
       name: 'user_friendly_names: the WWID is another mpathX on the destination',
@@ -47,8 +56,20 @@ ruleTester(scsiLunMissingOnDestination, {
         },
       ],
     },
-    {name: 'dm-name node, name differs', domain: lun('/dev/disk/by-id/dm-name-mpatha'), source, destination: swapped, findings: [{data: {reason: 'name-differs'}}]},
-    {name: 'dm-uuid node, LUN missing', domain: lun(`/dev/disk/by-id/dm-uuid-mpath-${WWID_B}`), source, destination: emptyFacts('dst'), findings: [{data: {wwid: WWID_B, reason: 'missing'}}]},
+    {
+      name: 'dm-name node, name differs',
+      domain: lun('/dev/disk/by-id/dm-name-mpatha'),
+      source,
+      destination: swapped,
+      findings: [{data: {reason: 'name-differs'}}],
+    },
+    {
+      name: 'dm-uuid node, LUN missing',
+      domain: lun(`/dev/disk/by-id/dm-uuid-mpath-${WWID_B}`),
+      source,
+      destination: emptyFacts('dst'),
+      findings: [{data: {wwid: WWID_B, reason: 'missing'}}],
+    },
     {
       name: 'WWID-named node without source facts still checked',
       domain: lun(`/dev/mapper/${WWID_A}`),

@@ -80,8 +80,17 @@ export function missingProbe(path: string, existingParent: string, freeBytes?: n
 }
 
 /** `<disk type='file'>` as virt-install writes it for a qcow2 or raw image. */
-export function fileDisk(path: string, target = 'vda', opts: {format?: string; cache?: string; iothread?: string; devno?: string; extra?: string} = {}): string {
-  const driver = [`name='qemu'`, `type='${opts.format ?? 'qcow2'}'`, opts.cache ? `cache='${opts.cache}'` : '', opts.iothread ? `iothread='${opts.iothread}'` : '']
+export function fileDisk(
+  path: string,
+  target = 'vda',
+  opts: {format?: string; cache?: string; iothread?: string; devno?: string; extra?: string} = {},
+): string {
+  const driver = [
+    `name='qemu'`,
+    `type='${opts.format ?? 'qcow2'}'`,
+    opts.cache ? `cache='${opts.cache}'` : '',
+    opts.iothread ? `iothread='${opts.iothread}'` : '',
+  ]
     .filter(Boolean)
     .join(' ')
   return `<disk type='file' device='disk'>
