@@ -30,7 +30,7 @@ export default tseslint.config(
   {
     // the path from a finding to a step is typed end to end: a step's fields come with its kind,
     // so nothing there silences the compiler with `!`
-    files: ['src/plan/**/*.ts', 'src/run/**/*.ts', 'src/app/**/*.ts'],
+    files: ['src/plan/**/*.ts', 'src/run/**/*.ts', 'src/app/**/*.ts', 'src/site/**/*.ts'],
     rules: {'@typescript-eslint/no-non-null-assertion': 'error'},
   },
   {

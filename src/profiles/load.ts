@@ -212,7 +212,7 @@ export function checkProfileText(bytes: Buffer | string, file: string, opts: Loa
 /**
  * The parts of a document that fail the schema as a whole but are valid on their own: each
  * host and rule override separately (an override that fails keeps its id, for the id check),
- * the other sections whole. Undefined when the document is not a map at all.
+ * the other sections whole (one that fails is left out; relocation domains keep their names). Undefined when the document is not a map at all.
  */
 function partialDocument(data: unknown): {doc: ProfileDocument; hostNames: string[]} | undefined {
   if (!isPlainObject(data)) return undefined
@@ -227,12 +227,17 @@ function partialDocument(data: unknown): {doc: ProfileDocument; hostNames: strin
   if (isPlainObject(data.rules)) {
     doc.rules = Object.fromEntries(Object.entries(data.rules).map(([id, value]) => [id, ruleOverrideSchema.safeParse(value).data ?? {reason: ''}]))
   }
-  const defaults = shape.defaults.safeParse(data.defaults)
-  if (defaults.success && defaults.data) doc.defaults = defaults.data
-  const migration = shape.migration.safeParse(data.migration)
-  if (migration.success && migration.data) doc.migration = migration.data
-  const devices = shape.devices.safeParse(data.devices)
-  if (devices.success && devices.data) doc.devices = devices.data
+  for (const key of ['defaults', 'migration', 'devices', 'relocation-domains', 'placement', 'concurrency'] as const) {
+    const section = shape[key].safeParse(data[key])
+    if (section.success && section.data) Object.assign(doc, {[key]: section.data})
+  }
+  // a domain with a bad name or member still exists for what refers to it
+  const domains = data['relocation-domains']
+  if (!doc['relocation-domains'] && isPlainObject(domains)) {
+    doc['relocation-domains'] = Object.fromEntries(
+      Object.entries(domains).map(([name, v]) => [name, Array.isArray(v) ? v.filter((h) => typeof h === 'string') : []]),
+    )
+  }
   return {doc, hostNames: Object.keys(rawHosts)}
 }
 

@@ -1,11 +1,13 @@
 /**
  * From a schema-valid profile document to the ResolvedProfile the rest of zmigrate uses:
  * the checks a schema cannot express (rule ids, host references, device identities), then
- * defaults merged into each host and paths made absolute. Every problem is located.
+ * defaults merged into each host and paths made absolute. Every problem is located. The
+ * site-wide sections (relocation domains, placement, concurrency) are resolve-site.ts's.
  */
 import path from 'node:path'
 import type {DocumentLocator, IssuePath, ProfileIssue} from './issues.js'
 import {closest} from './issues.js'
+import {resolveSiteSections, unknownHostMessage} from './resolve-site.js'
 import type {DeviceMapping, HostSettings, ProfileDocument} from './schema.js'
 import type {MigrationPolicy, ResolvedHost, ResolvedProfile, ResolvedRuleOverride} from './types.js'
 
@@ -106,15 +108,7 @@ export function resolveProfile(doc: ProfileDocument, ctx: ResolveContext): {prof
   const resolvedMappings: DeviceMapping[] = mappings.map((mapping, i) => {
     const at: IssuePath = ['devices', 'mappings', i]
     const toHost = mapping['to-host']
-    if (toHost !== undefined && !hostNames.includes(toHost)) {
-      const suggestion = closest(toHost, hostNames)
-      issues.push(
-        locator.issueAt(
-          [...at, 'to-host'],
-          `"${toHost}" is not a host of this profile${suggestion ? ` (did you mean "${suggestion}"?)` : `; hosts: ${hostNames.join(', ')}`}`,
-        ),
-      )
-    }
+    if (toHost !== undefined && !hostNames.includes(toHost)) issues.push(locator.issueAt([...at, 'to-host'], unknownHostMessage(toHost, hostNames)))
     if (mapping.kind === 'mdev') {
       for (const end of ['from', 'to'] as const) {
         if (!UUID.test(mapping[end]))
@@ -138,15 +132,19 @@ export function resolveProfile(doc: ProfileDocument, ctx: ResolveContext): {prof
     return resolved
   })
 
+  const {totalBandwidthMiB, ...site} = resolveSiteSections(doc, hostNames, locator, issues)
+  const migration = resolveMigration(doc.migration ?? {})
+  if (totalBandwidthMiB !== undefined) migration.totalBandwidthMiB = totalBandwidthMiB
   const profile: ResolvedProfile = {
     site: doc.site,
     file: ctx.file,
     sha256: ctx.sha256,
     hosts,
     rules,
-    migration: resolveMigration(doc.migration ?? {}),
+    migration,
     detachForMigration: selectors,
     mappings: resolvedMappings,
+    ...site,
   }
   if (doc.description !== undefined) profile.description = doc.description
   return {profile, issues}

@@ -99,6 +99,63 @@ export const migrationPolicySchema = z.strictObject({
   unsafe: z.boolean().optional(),
   /** Seconds to wait for a detached device to disappear from the live XML. */
   'detach-timeout': z.number().positive().optional(),
+  /** MiB/s shared by all migrations running at once (an evacuation): each gets its share, at most `bandwidth`. */
+  'total-bandwidth': z.number().positive().optional(),
+})
+
+/** Names of hosts, relocation domains and anti-affinity groups: they appear in messages and on command lines. */
+const SET_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/
+const hostName = z.string().regex(SET_NAME, 'host names: letters, digits, . _ -')
+const setName = z.string().regex(SET_NAME, 'names: letters, digits, . _ -')
+
+/**
+ * A memory size: a number of MiB, or a number with a binary unit ('4GiB', '512 MiB', '1.5GiB').
+ * Binary units only: /proc/meminfo and libvirt count in KiB, and "GB" would be ambiguous.
+ */
+export const MEMORY_SIZE = /^([0-9]+(\.[0-9]+)?) ?(KiB|MiB|GiB|TiB)$/
+const memorySizeSchema = z.union(
+  [z.number().int().min(0), z.string().regex(MEMORY_SIZE, 'a size: a number of MiB, or a number and a binary unit (KiB, MiB, GiB, TiB), e.g. 4GiB')],
+  {error: 'a size: a whole number of MiB, or a string such as 4GiB or 512MiB'},
+)
+
+/** Where one guest may go. Every host named must be a host of the profile. */
+export const guestPlacementSchema = z
+  .strictObject({
+    /** The relocation domain the guest moves within (default: placement.default-domain). */
+    domain: text.optional(),
+    /** Only these hosts. */
+    pin: z.array(text).min(1).optional(),
+    /** Never these hosts. */
+    exclude: z.array(text).min(1).optional(),
+  })
+  .refine((g) => g.domain !== undefined || g.pin !== undefined || g.exclude !== undefined, {message: 'set domain, pin or exclude'})
+
+export const placementSchema = z.strictObject({
+  /** Relocation domain of the guests placement.guests does not give one (default: every host). */
+  'default-domain': text.optional(),
+  /** Kept free on every destination when guests are placed there. */
+  reserve: z
+    .strictObject({
+      /** Default 512MiB. */
+      memory: memorySizeSchema.optional(),
+      /** Host CPUs not to hand out to vCPUs; when set, vCPUs become a soft limit (default: unset, KVM overcommits). */
+      cpus: z.number().int().min(0).optional(),
+    })
+    .optional(),
+  /** Per-guest rules, by guest name. */
+  guests: z.record(text, guestPlacementSchema).optional(),
+  /** Groups of guests (by name) no two of which may run on the same host. */
+  'anti-affinity': z.record(setName, z.array(text).min(2, 'an anti-affinity group needs at least two guests')).optional(),
+})
+
+/** How many migrations run at once (provisional defaults: site 2, outgoing 2, incoming 1). */
+export const concurrencySchema = z.strictObject({
+  /** In the whole site. */
+  site: z.number().int().min(1).max(64).optional(),
+  /** Leaving any one host. */
+  outgoing: z.number().int().min(1).max(64).optional(),
+  /** Arriving at any one host. */
+  incoming: z.number().int().min(1).max(64).optional(),
 })
 
 export const profileSchema = z.strictObject({
@@ -107,7 +164,7 @@ export const profileSchema = z.strictObject({
   site: text,
   description: z.string().optional(),
   defaults: hostSettingsSchema.optional(),
-  hosts: z.record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'host names: letters, digits, . _ -'), hostSettingsSchema),
+  hosts: z.record(hostName, hostSettingsSchema),
   rules: z.record(text, ruleOverrideSchema).optional(),
   migration: migrationPolicySchema.optional(),
   devices: z
@@ -116,6 +173,10 @@ export const profileSchema = z.strictObject({
       mappings: z.array(deviceMappingSchema).optional(),
     })
     .optional(),
+  /** Named sets of hosts a guest may move between (as z/VM relocation domains): NAME: [host, ...]. */
+  'relocation-domains': z.record(setName, z.array(text).min(1, 'a relocation domain needs at least one host')).optional(),
+  placement: placementSchema.optional(),
+  concurrency: concurrencySchema.optional(),
 })
 
 export type ProfileDocument = z.infer<typeof profileSchema>
@@ -124,3 +185,5 @@ export type RuleOverride = z.infer<typeof ruleOverrideSchema>
 export type DeviceSelector = z.infer<typeof deviceSelectorSchema>
 export type DeviceMapping = z.infer<typeof deviceMappingSchema>
 export type MigrationPolicyInput = z.infer<typeof migrationPolicySchema>
+export type PlacementInput = z.infer<typeof placementSchema>
+export type GuestPlacementInput = z.infer<typeof guestPlacementSchema>

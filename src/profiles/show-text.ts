@@ -3,6 +3,7 @@
  * SSH setting will come from, so an admin sees the effective behaviour, not just the file.
  */
 import type {Severity} from '../rules/severity.js'
+import {formatBytes} from '../units.js'
 import type {DeviceMapping, DeviceSelector} from './schema.js'
 import type {MigrationPolicy, ResolvedHost, ResolvedProfile} from './types.js'
 
@@ -47,7 +48,57 @@ export function renderProfile({found, profile}: ProfileShowing, defaultSeverity:
   out.push('', 'Device mappings (source identity -> destination identity)')
   if (profile.mappings.length === 0) out.push('  none')
   for (const m of profile.mappings) out.push(`  - ${mappingText(m)}`)
+
+  out.push('', ...siteLines(profile))
   return out.join('\n')
+}
+
+/** Relocation domains, placement and concurrency: where guests may go, and how many move at once. */
+function siteLines({relocationDomains, placement, concurrency}: ResolvedProfile): string[] {
+  const out = ['Relocation domains (sets of hosts a guest may move between)']
+  const domains = Object.entries(relocationDomains)
+  if (domains.length === 0) out.push('  none: a guest may go to any host')
+  for (const [name, hosts] of domains) out.push(`  ${name}: ${hosts.join(', ')}`)
+
+  const {reserve} = placement
+  out.push('', 'Placement')
+  out.push(
+    ...table(
+      [
+        ['default domain', placement.defaultDomain ?? 'none: every host'],
+        ['reserve memory', `${formatBytes(reserve.memoryKiB * 1024)} kept free on every destination`],
+        [
+          'reserve CPUs',
+          reserve.cpus === undefined
+            ? 'not set: vCPUs are not counted (KVM overcommits them)'
+            : `${reserve.cpus}: a destination whose online CPUs minus ${reserve.cpus} cannot hold the vCPUs is avoided, not refused`,
+        ],
+      ],
+      '  ',
+    ),
+  )
+  for (const [guest, rule] of Object.entries(placement.guests)) {
+    const parts = [
+      rule.domain && `domain ${rule.domain}`,
+      rule.pin && `only ${rule.pin.join(', ')}`,
+      rule.exclude.length > 0 && `never ${rule.exclude.join(', ')}`,
+    ]
+    out.push(`  guest ${guest}: ${parts.filter(Boolean).join('; ')}`)
+  }
+  for (const [group, guests] of Object.entries(placement.antiAffinity)) out.push(`  anti-affinity ${group}: ${guests.join(', ')} never share a host`)
+
+  out.push('', 'Concurrency (migrations at once)')
+  out.push(
+    ...table(
+      [
+        ['in the site', String(concurrency.site)],
+        ['leaving one host', String(concurrency.outgoing)],
+        ['arriving at one host', String(concurrency.incoming)],
+      ],
+      '  ',
+    ),
+  )
+  return out
 }
 
 function renderHost(h: ResolvedHost): string[] {
@@ -88,6 +139,7 @@ function migrationRows(m: MigrationPolicy): [string, string][] {
     ['transport', `${m.transport}${m.tunnelled ? ', tunnelled' : ''}`],
     ['unsafe', m.unsafe ? "yes (libvirt's cache and shared-storage checks are off)" : 'no'],
     ['detach timeout', `${m.detachTimeoutSeconds} s`],
+    ['total bandwidth', m.totalBandwidthMiB === undefined ? 'no site-wide cap' : `${m.totalBandwidthMiB} MiB/s shared by the migrations running at once`],
   ]
   return rows
 }

@@ -21,7 +21,11 @@ function scalar(value: string): string {
 
 export function starterProfile(site: string, hosts: readonly StarterHost[]): string {
   const placeholders = hosts.length === 0
-  const hostLines = (placeholders ? PLACEHOLDER_HOSTS : hosts).flatMap((h) => [`  ${scalar(h.name)}:`, `    address: ${scalar(h.address)}`])
+  const named = placeholders ? PLACEHOLDER_HOSTS : hosts
+  const hostLines = named.flatMap((h) => [`  ${scalar(h.name)}:`, `    address: ${scalar(h.address)}`])
+  // examples below name the real hosts (host names are plain YAML: letters, digits, . _ -)
+  const names = named.map((h) => h.name)
+  const other = names[1] ?? 'OTHER-HOST'
   return `# zmigrate site profile for ${site}.
 # Check it with:  zmigrate profile validate FILE
 # See it resolved: zmigrate profile show --profile FILE
@@ -59,6 +63,28 @@ ${hostLines.join('\n')}
 #   copy-storage: auto                # auto | never
 #   source-images: keep               # after a disk copy: keep | remove (only images this run copied, after verification)
 #   unsafe: false                     # keep libvirt's safety checks
+#   total-bandwidth: 2048             # MiB/s shared by the migrations running at once (unset: no cap)
+
+# Where guests may go when a host is evacuated. Every host named must be under hosts: above.
+# relocation-domains:                 # named sets of hosts a guest moves between (as z/VM's)
+#   production: [${names.join(', ')}]
+# placement:
+#   default-domain: production        # for guests not listed below (unset: every host)
+#   reserve:                          # kept free on every destination
+#     memory: 4GiB                    # a number of MiB, or 512MiB, 4GiB (default 512MiB)
+#     cpus: 1                         # set: vCPUs beyond online CPUs minus this are avoided (unset: not counted)
+#   guests:
+#     GUEST-NAME:
+#       pin: [${names[0]}]${' '.repeat(Math.max(1, 23 - names[0].length))}# only these hosts
+#       exclude: [${other}]${' '.repeat(Math.max(1, 19 - other.length))}# never these hosts
+#   anti-affinity:                    # guests that must not share a host
+#     db-pair: [db1, db2]
+
+# How many migrations run at once (provisional defaults, being measured).
+# concurrency:
+#   site: 2                           # in the whole site
+#   outgoing: 2                       # leaving any one host
+#   incoming: 1                       # arriving at any one host
 
 # devices:
 #   detach-for-migration:             # devices that cannot move with the guest

@@ -46,6 +46,42 @@ export interface MigrationPolicy {
   tunnelled: boolean
   unsafe: boolean
   detachTimeoutSeconds: number
+  /** MiB/s shared by the migrations running at once; unset: no site-wide cap. */
+  totalBandwidthMiB?: number
+}
+
+/** Where one guest may go (placement.guests.NAME). */
+export interface GuestPlacementRule {
+  /** Relocation domain; unset: the profile's default domain. */
+  domain?: string
+  /** Only these hosts; unset: any host (of the domain). */
+  pin?: string[]
+  /** Never these hosts. */
+  exclude: string[]
+}
+
+export interface PlacementPolicy {
+  /** Relocation domain of guests not listed in `guests` (or listed without one); unset: every host. */
+  defaultDomain?: string
+  /**
+   * Kept free on every destination. cpus unset: vCPUs are not counted (KVM overcommits); set: a
+   * destination where the guest's vCPUs would exceed online CPUs minus this is avoided, not refused.
+   */
+  reserve: {memoryKiB: number; cpus?: number}
+  /** By guest name. */
+  guests: Record<string, GuestPlacementRule>
+  /** Group name -> guest names no two of which may share a host. */
+  antiAffinity: Record<string, string[]>
+}
+
+/** Migrations running at once. */
+export interface ConcurrencyLimits {
+  /** In the whole site. */
+  site: number
+  /** Leaving any one host. */
+  outgoing: number
+  /** Arriving at any one host. */
+  incoming: number
 }
 
 export interface ResolvedRuleOverride extends RuleOverride {
@@ -64,6 +100,10 @@ export interface ResolvedProfile {
   migration: MigrationPolicy
   detachForMigration: DeviceSelector[]
   mappings: DeviceMapping[]
+  /** Relocation domain name -> its hosts (profile host names). */
+  relocationDomains: Record<string, string[]>
+  placement: PlacementPolicy
+  concurrency: ConcurrencyLimits
 }
 
 export type {Severity}

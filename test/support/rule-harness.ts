@@ -9,6 +9,7 @@ import type {DomainModel} from '../../src/domain/types.js'
 import type {CpuCompareResult, HostFacts, PathProbe} from '../../src/hosts/facts-types.js'
 import type {MigrationPolicy, ResolvedHost, ResolvedProfile} from '../../src/profiles/types.js'
 import {DEFAULT_MIGRATION_POLICY} from '../../src/profiles/resolve.js'
+import {DEFAULT_CONCURRENCY, DEFAULT_RESERVE_MEMORY_KIB} from '../../src/profiles/resolve-site.js'
 import {fixSchema} from '../../src/report/check-report.js'
 import {evaluateRules, isRuleCrash} from '../../src/rules/engine.js'
 import type {Severity} from '../../src/rules/severity.js'
@@ -82,6 +83,9 @@ export function testProfile(overrides: Partial<ResolvedProfile> = {}): ResolvedP
     migration: {...defaultPolicy},
     detachForMigration: [],
     mappings: [],
+    relocationDomains: {},
+    placement: {reserve: {memoryKiB: DEFAULT_RESERVE_MEMORY_KIB}, guests: {}, antiAffinity: {}},
+    concurrency: {...DEFAULT_CONCURRENCY},
     ...overrides,
   }
 }
