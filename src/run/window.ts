@@ -5,14 +5,13 @@
  * change window that way). Jobs start in the given order, except that a job whose hosts are at
  * their caps is passed over for the next one that fits. A job that fails does not stop the others;
  * `stopStarting` (a rollback that needs a human, an abort) stops new starts and lets those in
- * flight finish.
+ * flight finish. Which queued jobs may start is decided by src/site/schedule.ts (pure); this
+ * module runs them.
  */
+import type {ConcurrencyLimits} from '../profiles/types.js'
+import {startable, type MigrationSlot} from '../site/schedule.js'
 
-export interface WindowCaps {
-  site: number
-  outgoing: number
-  incoming: number
-}
+export type WindowCaps = ConcurrencyLimits
 
 export interface WindowJob<R> {
   id: string
@@ -43,19 +42,16 @@ function validCaps(caps: WindowCaps): WindowCaps {
 
 export async function runWindow<R>(jobs: readonly WindowJob<R>[], caps: WindowCaps, hooks: WindowHooks<R> = {}): Promise<WindowRun<R>> {
   validCaps(caps)
+  const slot = (j: WindowJob<R>): MigrationSlot => ({guest: j.id, source: j.from, destination: j.to})
   const waiting = [...jobs]
   const results = new Map<string, WindowResult<R>>()
-  const out = new Map<string, number>()
-  const inn = new Map<string, number>()
+  const inFlight = new Map<string, MigrationSlot>()
   const running = new Set<Promise<void>>()
   let peak = 0
   let stopped = false
-  const fits = (j: WindowJob<R>) => running.size < caps.site && (out.get(j.from) ?? 0) < caps.outgoing && (inn.get(j.to) ?? 0) < caps.incoming
-  const bump = (m: Map<string, number>, k: string, d: number) => m.set(k, (m.get(k) ?? 0) + d)
 
   const start = (job: WindowJob<R>) => {
-    bump(out, job.from, 1)
-    bump(inn, job.to, 1)
+    inFlight.set(job.id, slot(job))
     const settle = async (): Promise<WindowResult<R>> => {
       try {
         return {job: job.id, started: true, value: await job.run()}
@@ -65,8 +61,7 @@ export async function runWindow<R>(jobs: readonly WindowJob<R>[], caps: WindowCa
     }
     const p: Promise<void> = settle().then((result) => {
       results.set(job.id, result)
-      bump(out, job.from, -1)
-      bump(inn, job.to, -1)
+      inFlight.delete(job.id)
       running.delete(p)
       hooks.onEnd?.(job, result)
     })
@@ -78,13 +73,14 @@ export async function runWindow<R>(jobs: readonly WindowJob<R>[], caps: WindowCa
   for (;;) {
     if (!stopped && hooks.stopStarting?.()) stopped = true
     if (!stopped) {
-      for (let i = 0; i < waiting.length && running.size < caps.site;) {
+      const now = new Set(startable(waiting.map(slot), [...inFlight.values()], caps).map((s) => s.guest))
+      for (const job of waiting.filter((j) => now.has(j.id))) {
         if (hooks.stopStarting?.()) {
           stopped = true
           break
         }
-        if (fits(waiting[i])) start(waiting.splice(i, 1)[0])
-        else i++
+        waiting.splice(waiting.indexOf(job), 1)
+        start(job)
       }
     }
     if (running.size === 0) break
