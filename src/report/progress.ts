@@ -37,53 +37,65 @@ export function createRenderer(opts: RendererOptions): EventSink {
   const out = opts.out ?? process.stdout
   const err = opts.err ?? process.stderr
   if (opts.json) return (e: RunEvent) => out.write(JSON.stringify({...e, at: new Date().toISOString()}) + '\n')
-  let barShown = false
-  let lastPlain = 0
-  const clearBar = () => {
-    if (barShown) err.write('\r\u001b[2K')
-    barShown = false
+  // one bar per migration in flight, drawn as a block under the event lines and redrawn in place
+  const bars = new Map<string, string>()
+  let drawn = 0
+  const lastPlain = new Map<string, number>()
+  const clearBars = () => {
+    if (drawn > 0) err.write(`\u001b[${drawn}F\u001b[J`)
+    drawn = 0
+  }
+  const drawBars = () => {
+    for (const line of bars.values()) err.write(`  ${line}\n`)
+    drawn = bars.size
   }
   return (e: RunEvent) => {
+    const who = e.guest && e.type !== 'plan' ? `[${e.guest}] ` : ''
     if (e.type === 'progress') {
       const line = progressLine(e.stats, e.etaSeconds)
       if (opts.tty) {
-        err.write(`\r\u001b[2K  ${line}`)
-        barShown = true
-      } else if (Date.now() - lastPlain >= (opts.plainIntervalMs ?? 5000)) {
-        lastPlain = Date.now()
-        err.write(`  progress: ${line}\n`)
+        clearBars()
+        bars.set(e.guest ?? '', `${who}${line}`)
+        drawBars()
+      } else if (Date.now() - (lastPlain.get(e.guest ?? '') ?? 0) >= (opts.plainIntervalMs ?? 5000)) {
+        lastPlain.set(e.guest ?? '', Date.now())
+        err.write(`  ${who}progress: ${line}\n`)
       }
       return
     }
-    clearBar()
+    if (opts.tty) clearBars()
+    // a migration's bar goes once its migrate step has ended
+    if (e.type === 'step-done' || e.type === 'step-failed') bars.delete(e.guest ?? '')
+    const write = (text: string) => err.write(who ? text.replace(/^(?=.)/gm, who) : text)
     switch (e.type) {
       case 'plan':
-        err.write(`migrating ${e.guest} from ${e.from} to ${e.to}: ${e.steps} steps (journal ${e.journal})\n`)
+        write(`migrating ${e.guest} from ${e.from} to ${e.to}: ${e.steps} steps (journal ${e.journal})\n`)
         break
       case 'step-start':
-        err.write(`> ${e.step}: ${e.description}\n`)
+        write(`> ${e.step}: ${e.description}\n`)
         break
       case 'step-done':
-        err.write(`  done in ${(e.durationMs / 1000).toFixed(1)} s${typeof e.result?.downtimeMs === 'number' ? ` (downtime ${e.result.downtimeMs} ms)` : ''}\n`)
+        write(`  done in ${(e.durationMs / 1000).toFixed(1)} s${typeof e.result?.downtimeMs === 'number' ? ` (downtime ${e.result.downtimeMs} ms)` : ''}\n`)
         break
       case 'step-skipped':
-        err.write(`= ${e.step}: ${e.reason}\n`)
+        write(`= ${e.step}: ${e.reason}\n`)
         break
       case 'step-failed':
-        err.write(`! ${e.step} failed: ${e.error}\n`)
+        write(`! ${e.step} failed: ${e.error}\n`)
         break
       case 'undo-start':
-        err.write(`< undo ${e.step}: ${e.description}\n`)
+        write(`< undo ${e.step}: ${e.description}\n`)
         break
       case 'undo-done':
-        err.write(`  undone in ${(e.durationMs / 1000).toFixed(1)} s\n`)
+        write(`  undone in ${(e.durationMs / 1000).toFixed(1)} s\n`)
         break
       case 'undo-failed':
-        err.write(`! undo ${e.step} failed: ${e.error}\n  needs a human: ${e.manual}\n`)
+        write(`! undo ${e.step} failed: ${e.error}\n  needs a human: ${e.manual}\n`)
         break
       case 'notice':
-        err.write(`note: ${e.message}\n`)
+        write(`note: ${e.message}\n`)
         break
     }
+    if (opts.tty) drawBars()
   }
 }

@@ -40,6 +40,8 @@ export interface ApplyRequest {
   signal?: AbortSignal
   /** How long starting, connecting, checking and planning took, for the report. */
   timings?: PreflightTimings
+  /** Told the journal's file once it is written, before the first step (an evacuation records it). */
+  onJournal?: (file: string) => Promise<void> | void
 }
 
 /** Reads a journal to resume and checks its plan as a plan file's is checked. */
@@ -80,6 +82,7 @@ export async function applyPlanOrResume(request: ApplyRequest, pool: HostPool): 
       await recordJournal(journal)
     }
     await lock.setJournal(journal.file).catch(() => undefined) // only for a second run's message
+    await request.onJournal?.(journal.file)
     request.emit({type: 'plan', guest: plan.guest.name, from: plan.source.host, to: plan.destination.host, steps: plan.steps.length, journal: journal.file})
     await applyJournal(journal, {hosts, emit: request.emit, signal: request.signal, detachTimeoutSeconds: request.profile.migration.detachTimeoutSeconds})
     return {journal, report: migrationReport(journal)}
