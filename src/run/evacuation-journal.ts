@@ -32,6 +32,8 @@ const guestSchema = z.object({
   uuid: uuidSchema,
   /** The host it was on when the evacuation began: where `return` brings it. */
   home: z.string().min(1),
+  /** The host it leaves in this run (evacuate: its home; return: where it is now) and where it goes. */
+  source: z.string().min(1),
   destination: z.string().min(1),
   order: z.number().int().nonnegative(),
   state: z.enum(EVACUATION_GUEST_STATES),

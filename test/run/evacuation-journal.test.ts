@@ -12,7 +12,14 @@ describe('the evacuation journal', () => {
   after(() => rmSync(dir, {recursive: true, force: true}))
 
   it('records every guest of concurrent finishes, and reads back what it wrote', async () => {
-    const guests = Array.from({length: 12}, (_, i) => ({name: `g${i}`, uuid: uuid(i), home: 'zhost-a', destination: i % 2 ? 'zhost-b' : 'zhost-c', order: i}))
+    const guests = Array.from({length: 12}, (_, i) => ({
+      name: `g${i}`,
+      uuid: uuid(i),
+      home: 'zhost-a',
+      source: 'zhost-a',
+      destination: i % 2 ? 'zhost-b' : 'zhost-c',
+      order: i,
+    }))
     const journal = newEvacuationJournal({purpose: 'evacuate', host: 'zhost-a', guests, stays: [{name: 'big', reasons: ['zhost-b: memory']}]}, dir)
     const recorder = new EvacuationRecorder(journal)
     await Promise.all(guests.map((g, i) => recorder.update(g.uuid, {state: i % 3 ? 'migrated' : 'rolled-back', journal: `/j/${g.name}.json`})))
