@@ -166,6 +166,10 @@ export interface GuestSummary {
   /** running | paused | shut off | crashed | pmsuspended | in shutdown | blocked | idle | dying */
   state: string
   persistent?: boolean
+  /** `<memory>` and `<currentMemory>` (the balloon size) of the XML, KiB, and `<vcpu>`: what the guest holds (parse-virsh.ts domainSizeOf). */
+  memoryKiB?: number
+  currentMemoryKiB?: number
+  vcpus?: number
   /** `virsh dumpxml` output. */
   xml: string
 }

@@ -4,6 +4,7 @@
  * lists) and virsh-objects (each pool's, network's and guest's XML, and guest states the lists
  * did not answer). Pure: no I/O. Section and marker names are those of wire-format.ts.
  */
+import {parseCount, toKiB} from '../domain/numbers.js'
 import {
   dacIds,
   guestDomainsOf,
@@ -105,6 +106,36 @@ const unescapeXml = (s: string) =>
 export function domainNameOf(xml: string): string | undefined {
   const m = xml.match(/<name>([^<]*)<\/name>/)
   return m ? unescapeXml(m[1]) : undefined
+}
+
+const SIZE_ELEMENTS = {
+  memory: /<memory(\s[^>]*)?>([^<]*)<\/memory>/,
+  currentMemory: /<currentMemory(\s[^>]*)?>([^<]*)<\/currentMemory>/,
+  vcpu: /<vcpu(\s[^>]*)?>([^<]*)<\/vcpu>/,
+}
+
+/**
+ * What a guest holds, from `virsh dumpxml`: its <memory>, <currentMemory> (both KiB) and <vcpu>
+ * (the maximum, as parseDomainXml reads it). libvirt's formatter (virDomainDefFormatInternal)
+ * writes them as children of <domain> right after name, uuid, title, description and metadata —
+ * escaped text, and elements in their own namespaces only — and before anything else with a child
+ * of those names (numatune's <memory>), so the first of each is the domain's. Read without a full
+ * parse for the reason the name is: a site check sizes every guest of every destination, and a
+ * real guest's XML takes over a millisecond to parse.
+ */
+export function domainSizeOf(xml: string): Pick<GuestSummary, 'memoryKiB' | 'currentMemoryKiB' | 'vcpus'> {
+  const size = (re: RegExp): number | undefined => {
+    const m = re.exec(xml)
+    return m ? toKiB(m[2], m[1]?.match(/\bunit=(['"])([^'"]*)\1/)?.[2]) : undefined
+  }
+  const out: Pick<GuestSummary, 'memoryKiB' | 'currentMemoryKiB' | 'vcpus'> = {}
+  const memoryKiB = size(SIZE_ELEMENTS.memory)
+  const currentMemoryKiB = size(SIZE_ELEMENTS.currentMemory)
+  const vcpus = parseCount(SIZE_ELEMENTS.vcpu.exec(xml)?.[2])
+  if (memoryKiB !== undefined) out.memoryKiB = memoryKiB
+  if (currentMemoryKiB !== undefined) out.currentMemoryKiB = currentMemoryKiB
+  if (vcpus !== undefined) out.vcpus = vcpus
+  return out
 }
 
 export function parseNodeinfo(text: string): {cpus?: number; memoryKiB?: number; numaCells?: number; cpuModel?: string} {
@@ -258,7 +289,7 @@ export function applyLibvirt(
     const name = xml ? domainNameOf(xml) : undefined
     // a guest undefined between the listing and its dumpxml: warned above, not a guest any more
     if (!xml || name === undefined) continue
-    facts.guests.push({name, uuid, state: states.get(uuid) ?? 'unknown', persistent: persistent?.has(uuid), xml} satisfies GuestSummary)
+    facts.guests.push({name, uuid, state: states.get(uuid) ?? 'unknown', persistent: persistent?.has(uuid), ...domainSizeOf(xml), xml} satisfies GuestSummary)
   }
   facts.storagePools.sort((a, b) => a.name.localeCompare(b.name))
   facts.libvirtNetworks.sort((a, b) => a.name.localeCompare(b.name))

@@ -4,8 +4,10 @@ import {parseCollectOutput} from '../../src/hosts/collect-parse.js'
 import {countCpuList, parseMounts} from '../../src/hosts/parse-files.js'
 import {classifyPci, parseApMatrix, parseQeth} from '../../src/hosts/parse-sysfs-adapters.js'
 import {parseDasd} from '../../src/hosts/parse-sysfs-storage.js'
-import {cleanVirshSegment, domainNameOf, parseNodeinfo, parseVirshVersion, splitVirshBatch, splitVirshHost} from '../../src/hosts/parse-virsh.js'
+import {cleanVirshSegment, domainNameOf, domainSizeOf, parseNodeinfo, parseVirshVersion, splitVirshBatch, splitVirshHost} from '../../src/hosts/parse-virsh.js'
 import {splitFrames} from '../../src/hosts/frames.js'
+import {parseDomainXml} from '../../src/domain/parse.js'
+import {corpusDomainFiles} from '../domain/paths.js'
 import {classifyCpuCompare, parseDfAvailableBytes, parseQemuImgInfo} from '../../src/hosts/probe-parse.js'
 
 const N = '0123456789abcdef0123456789abcdef'
@@ -81,6 +83,41 @@ describe('collect output parsing', () => {
 
   it('domain names with XML entities and shell metacharacters come back literally', () => {
     expect(domainNameOf(`<domain type='kvm'>\n  <name>evil;$(touch x)&apos;&quot;&amp;&lt;&#x41;</name>\n  <uuid>…</uuid>`)).to.equal(`evil;$(touch x)'"&<A`)
+  })
+
+  describe("domain sizes from virsh dumpxml (what each guest on a host holds)", () => {
+    it('agree with the full parse on every corpus document that parses', () => {
+      let compared = 0
+      for (const {file, xml} of corpusDomainFiles()) {
+        let d
+        try {
+          d = parseDomainXml(xml, file)
+        } catch {
+          continue // negative cases
+        }
+        const want = {memoryKiB: d.memoryKiB, ...(d.currentMemoryKiB === undefined ? {} : {currentMemoryKiB: d.currentMemoryKiB}), vcpus: d.vcpus}
+        expect({vcpus: 1, ...domainSizeOf(xml)}, file).to.deep.equal(want)
+        compared++
+      }
+      expect(compared).to.be.greaterThan(20)
+    })
+
+    it("read the domain's own elements, not metadata's, memoryBacking's or numatune's", () => {
+      const xml = `<domain type='kvm'>
+  <name>db01</name>
+  <uuid>0b4c2a6e-0d2f-4a53-9d0c-2f6a1e7f9b02</uuid>
+  <description>needs &lt;memory&gt;8&lt;/memory&gt;</description>
+  <metadata><app:memory xmlns:app="http://example.com/app">1</app:memory></metadata>
+  <maxMemory slots='16' unit='KiB'>16777216</maxMemory>
+  <memory unit='MiB'>4096</memory>
+  <currentMemory unit='KiB'>2097152</currentMemory>
+  <memoryBacking><hugepages/></memoryBacking>
+  <vcpu placement='static' current='2'>4</vcpu>
+  <numatune><memory mode='strict' nodeset='0'/></numatune>
+</domain>`
+      expect(domainSizeOf(xml)).to.deep.equal({memoryKiB: 4194304, currentMemoryKiB: 2097152, vcpus: 4})
+      expect(domainSizeOf('<domain><name>x</name></domain>')).to.deep.equal({})
+    })
   })
 
   it('DASD: offline devices read alias 0 and an empty uid, and have no block device', () => {
