@@ -24,6 +24,16 @@ export interface ErrorEnvelope {
 export abstract class BaseCommand extends Command {
   static override enableJsonFlag = true
 
+  /**
+   * Not on a terminal, JSON goes out as JSON.stringify writes it: the same bytes as oclif's
+   * logJson there (no colour), without its cycle-safe stringify and colour tokenizer, which took
+   * 0.2 s of a 20-host site check's 5 MB document.
+   */
+  protected override logJson(json: unknown): void {
+    if (process.stdout.isTTY) return super.logJson(json)
+    process.stdout.write(`${JSON.stringify(json, null, 2)}\n`)
+  }
+
   protected override toErrorJson(err: unknown): ErrorEnvelope {
     return {ok: false, error: describeError(err)}
   }
