@@ -7,7 +7,10 @@ import {ExitCode, type ExitCodeValue} from '../exit-codes.js'
 import type {GuestOutcome} from '../report/host-migration-report.js'
 import type {MigrationReport} from '../run/report.js'
 
-/** check: 0 when no guest has a blocker, 1 otherwise. */
+/**
+ * check: 0 when the report is ok, 1 otherwise. One destination: ok when no guest has a blocker;
+ * several (site-report.ts): ok when every guest has at least one destination without a blocker.
+ */
 export function checkExitCode(report: {ok: boolean}): ExitCodeValue {
   return report.ok ? ExitCode.OK : ExitCode.BLOCKED
 }

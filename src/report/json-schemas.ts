@@ -7,6 +7,7 @@ import {planSchema} from '../plan/schema.js'
 import {profileJsonSchemaText} from '../profiles/json-schema.js'
 import {migrationReportSchema} from '../run/report.js'
 import {checkReportSchema} from './check-report.js'
+import {siteCheckReportSchema} from './check-site-report.js'
 import {hostMigrationReportSchema} from './host-migration-report.js'
 
 function text(schema: z.ZodType, title: string, description: string): string {
@@ -17,6 +18,12 @@ function text(schema: z.ZodType, title: string, description: string): string {
 export const JSON_SCHEMAS: Record<string, () => string> = {
   'profile.json': profileJsonSchemaText,
   'check.json': () => text(checkReportSchema, 'zmigrate check --json', 'Findings for every guest checked; exit 0 when ok, 1 when a guest has a blocker.'),
+  'check-site.json': () =>
+    text(
+      siteCheckReportSchema,
+      'zmigrate check --to B,C,… | --to site --json',
+      'Readiness of every guest for every candidate destination; exit 0 when every guest has a destination without a blocker, 1 otherwise.',
+    ),
   'plan.json': () =>
     text(planSchema, 'zmigrate plan file', 'Ordered, reversible steps with the fingerprints of what the plan was computed from (zmigrate plan --json / -o).'),
   'migrate.json': () =>

@@ -18,3 +18,10 @@ export function severityRank(s: Severity): number {
 export function isSeverity(value: unknown): value is Severity {
   return typeof value === 'string' && (SEVERITIES as readonly string[]).includes(value)
 }
+
+/** How many findings of each severity: the counts every check report carries. */
+export function severityCounts(findings: readonly {severity: Severity}[]): Record<Severity, number> {
+  const counts = {blocker: 0, action: 0, warning: 0, info: 0}
+  for (const f of findings) counts[f.severity]++
+  return counts
+}

@@ -85,7 +85,7 @@ describe('collect output parsing', () => {
     expect(domainNameOf(`<domain type='kvm'>\n  <name>evil;$(touch x)&apos;&quot;&amp;&lt;&#x41;</name>\n  <uuid>…</uuid>`)).to.equal(`evil;$(touch x)'"&<A`)
   })
 
-  describe("domain sizes from virsh dumpxml (what each guest on a host holds)", () => {
+  describe('domain sizes from virsh dumpxml (what each guest on a host holds)', () => {
     it('agree with the full parse on every corpus document that parses', () => {
       let compared = 0
       for (const {file, xml} of corpusDomainFiles()) {
