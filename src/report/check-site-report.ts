@@ -5,11 +5,10 @@
  * Add fields freely; never rename or remove one.
  */
 import {z} from 'zod'
+import {READINESS_STATUSES, type ReadinessStatus} from '../site/types.js'
 import {findingSchema, guestReportSchema} from './check-report.js'
 
-/** ok: nothing to do; actions: the plan handles every finding; blocked: an admin must fix the blockers first. */
-export const READINESS_STATUSES = ['ok', 'actions', 'blocked'] as const
-export type ReadinessStatus = (typeof READINESS_STATUSES)[number]
+export {READINESS_STATUSES, type ReadinessStatus}
 
 const kib = z.number().int().nonnegative()
 
