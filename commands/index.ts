@@ -5,6 +5,7 @@
  */
 import Check from './check.js'
 import Complete from './complete.js'
+import Evacuate from './evacuate.js'
 import Facts from './facts.js'
 import Migrate from './migrate.js'
 import Plan from './plan.js'
@@ -18,6 +19,7 @@ export {Config, execute} from '@oclif/core'
 export const COMMANDS = {
   check: Check,
   complete: Complete,
+  evacuate: Evacuate,
   facts: Facts,
   migrate: Migrate,
   plan: Plan,

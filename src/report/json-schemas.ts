@@ -8,6 +8,7 @@ import {profileJsonSchemaText} from '../profiles/json-schema.js'
 import {migrationReportSchema} from '../run/report.js'
 import {checkReportSchema} from './check-report.js'
 import {siteCheckReportSchema} from './check-site-report.js'
+import {evacuationReportSchema} from './evacuation-report.js'
 import {hostMigrationReportSchema} from './host-migration-report.js'
 
 function text(schema: z.ZodType, title: string, description: string): string {
@@ -23,6 +24,12 @@ export const JSON_SCHEMAS: Record<string, () => string> = {
       siteCheckReportSchema,
       'zmigrate check --to B,C,… | --to site --json',
       'Readiness of every guest for every candidate destination; exit 0 when every guest has a destination without a blocker, 1 otherwise.',
+    ),
+  'evacuate.json': () =>
+    text(
+      evacuationReportSchema,
+      'zmigrate evacuate --json (the last line)',
+      'Per guest: its home, destination, order, outcome and journal; the guests that stayed with the reasons per destination; the peak number of migrations at once.',
     ),
   'plan.json': () =>
     text(planSchema, 'zmigrate plan file', 'Ordered, reversible steps with the fingerprints of what the plan was computed from (zmigrate plan --json / -o).'),

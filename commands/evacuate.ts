@@ -1,0 +1,78 @@
+import {Args, Flags} from '@oclif/core'
+import {evacuate} from '../src/app/evacuate.js'
+import {BaseCommand, profileFlag} from '../src/cli/base-command.js'
+import {confirmOrRefuse} from '../src/cli/confirm.js'
+import {withInterrupts} from '../src/cli/interrupt.js'
+import {loadProfileFor} from '../src/cli/load-profile.js'
+import {UsageError} from '../src/errors.js'
+import type {EvacuationReport} from '../src/report/evacuation-report.js'
+import {renderEvacuationReport, renderPlacements} from '../src/report/evacuation-text.js'
+import {createRenderer} from '../src/report/progress.js'
+import type {GuestPlacement} from '../src/site/types.js'
+
+const cap = (summary: string) => Flags.integer({summary, min: 1, max: 64})
+
+export default class Evacuate extends BaseCommand {
+  static override summary = 'Empty a host: place every guest on the site, then migrate them within the concurrency limits.'
+  static override description = `Checks every guest of HOST against every candidate destination (--to B,C or the whole site), places each where it has no blocker (relocation domains, pins, anti-affinity, reserve and memory from the profile), then migrates them in a rolling window: at most --max at once on the site, --outgoing from one host, --incoming to one host. Each guest is planned again from fresh facts right before it starts, has its own journal and lock, and is rolled back on its own if it fails; a rollback that needs a human stops new starts. The evacuation journal records where each guest came from.
+Exit 0: every guest moved and verified; 1: a guest stayed (nowhere to go, blocked, or rolled back); 2: usage/profile error; 3: host unreachable; 4: a rollback needs a human; 130: interrupted (resume with --resume).`
+  static override args = {host: Args.string({description: 'The host to empty.'})}
+  static override examples = [
+    '<%= config.bin %> evacuate zhost-a --dry-run',
+    '<%= config.bin %> evacuate zhost-a --to site --yes --json',
+    '<%= config.bin %> evacuate zlpar1 --to zlpar2,zlpar3 --max 3 --incoming 2 --yes',
+    '<%= config.bin %> evacuate --resume ~/.local/share/zmigrate/evacuations/20261201T220000Z-evacuate-zlpar1-1a2b3c.json',
+  ]
+  static override flags = {
+    profile: profileFlag,
+    to: Flags.string({summary: 'Candidate destinations: host names separated by commas, or site (every other host; the default).'}),
+    max: cap('At most this many migrations at once on the site (profile concurrency.site).'),
+    outgoing: cap('At most this many leaving one host at once (concurrency.outgoing).'),
+    incoming: cap('At most this many arriving at one host at once (concurrency.incoming).'),
+    resume: Flags.string({summary: 'Continue the evacuation recorded in this evacuation journal.', exclusive: ['to', 'dry-run']}),
+    yes: Flags.boolean({char: 'y', summary: 'Do not ask for confirmation (required without a terminal).', default: false}),
+    'dry-run': Flags.boolean({summary: 'Show where each guest would go; change nothing.', default: false}),
+  }
+
+  protected override logJson(json: unknown): void {
+    process.stdout.write(JSON.stringify(json) + '\n')
+  }
+
+  async run(): Promise<EvacuationReport | {dryRun: true; placements: GuestPlacement[]} | {cancelled: true; placements: GuestPlacement[]}> {
+    const {args, flags} = await this.parse(Evacuate)
+    const json = this.jsonEnabled()
+    if (!args.host && !flags.resume) throw new UsageError('name the HOST to evacuate, or --resume EVACUATION_JOURNAL', {code: 'E_USAGE'})
+    const profile = loadProfileFor(flags.profile, (m) => json || process.stderr.write(`zmigrate: ${m}\n`))
+    const host = args.host ?? ''
+    const result = await withInterrupts((signal) =>
+      evacuate({
+        profile,
+        toolVersion: this.config.version,
+        dataDir: this.config.dataDir,
+        emit: createRenderer({json, tty: Boolean(process.stderr.isTTY)}),
+        signal,
+        host,
+        to: flags.to?.split(',').map((h) => h.trim()),
+        caps: {site: flags.max, outgoing: flags.outgoing, incoming: flags.incoming},
+        dryRun: flags['dry-run'],
+        resumeFile: flags.resume,
+        confirm: async (placements) => {
+          if (!json && (process.stdin.isTTY || flags.yes)) this.log(renderPlacements(placements, host))
+          const n = placements.filter((p) => p.kind === 'placed').length
+          return n > 0 && confirmOrRefuse(`Migrate ${n} guest${n === 1 ? '' : 's'} off ${host}?`, {yes: flags.yes})
+        },
+      }),
+    )
+    process.exitCode = result.exitCode
+    if (result.ending === 'dry-run') {
+      if (!json) this.log(`${renderPlacements(result.placements, host)}\n\nDry run: nothing was changed.`)
+      return {dryRun: true, placements: result.placements}
+    }
+    if (result.ending === 'cancelled' || !result.report) {
+      if (!json) this.log('Cancelled; nothing was changed.')
+      return {cancelled: true, placements: result.placements}
+    }
+    if (!json) this.log(renderEvacuationReport(result.report))
+    return result.report
+  }
+}

@@ -1,0 +1,45 @@
+import {expect} from 'chai'
+import {evacuationExitCode, evacuationReport} from '../../src/app/move-guests.js'
+import {journalFor} from '../../src/app/evacuate.js'
+import type {EvacuationGuest} from '../../src/run/evacuation-journal.js'
+import type {GuestPlacement} from '../../src/site/types.js'
+
+const placements: GuestPlacement[] = [
+  {kind: 'placed', guest: 'g1', uuid: '3c3c3c3c-2222-4222-8333-000000000001', source: 'a', destination: 'b', order: 1, why: 'x', warnings: [], refused: []},
+  {kind: 'placed', guest: 'g2', uuid: '3c3c3c3c-2222-4222-8333-000000000002', source: 'a', destination: 'c', order: 2, why: 'x', warnings: [], refused: []},
+  {
+    kind: 'nowhere',
+    guest: 'big',
+    uuid: '3c3c3c3c-2222-4222-8333-000000000003',
+    source: 'a',
+    nowhere: [{destination: 'b', reasons: [{code: 'memory', message: 'needs 8 GiB'}]}],
+  },
+]
+
+function run(states: EvacuationGuest['state'][], opts: {stays?: boolean; stopReason?: string} = {}) {
+  const j = journalFor(opts.stays === false ? placements.slice(0, 2) : placements, 'a', '/tmp/zm-none')
+  j.guests.forEach((g, i) => (g.state = states[i]))
+  j.status = opts.stopReason ? 'stopped' : 'finished'
+  if (opts.stopReason) j.stopReason = opts.stopReason
+  return evacuationReport(j, 2)
+}
+
+describe('an evacuation outcome and its exit status', () => {
+  it('records each placed guest with its home and destination, and the ones with nowhere to go', () => {
+    const r = run(['migrated', 'migrated'])
+    expect(r.guests.map((g) => [g.name, g.home, g.destination, g.order])).to.deep.equal([
+      ['g1', 'a', 'b', 1],
+      ['g2', 'a', 'c', 2],
+    ])
+    expect(r.stays).to.deep.equal([{name: 'big', reasons: ['b: needs 8 GiB']}])
+  })
+
+  it('the worst guest decides', () => {
+    expect(evacuationExitCode(run(['migrated', 'migrated'], {stays: false}))).to.equal(0)
+    expect(evacuationExitCode(run(['migrated', 'migrated']))).to.equal(1) // one stayed
+    expect(evacuationExitCode(run(['migrated', 'rolled-back'], {stays: false}))).to.equal(1)
+    expect(evacuationExitCode(run(['migrated', 'blocked'], {stays: false}))).to.equal(1)
+    expect(evacuationExitCode(run(['interrupted', 'not-attempted'], {stays: false, stopReason: 'interrupted'}))).to.equal(130)
+    expect(evacuationExitCode(run(['rollback-incomplete', 'interrupted'], {stays: false}))).to.equal(4)
+  })
+})
