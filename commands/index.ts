@@ -12,6 +12,7 @@ import Plan from './plan.js'
 import ProfileInit from './profile/init.js'
 import ProfileShow from './profile/show.js'
 import ProfileValidate from './profile/validate.js'
+import Return from './return.js'
 import Rules from './rules.js'
 
 export {Config, execute} from '@oclif/core'
@@ -23,6 +24,7 @@ export const COMMANDS = {
   facts: Facts,
   migrate: Migrate,
   plan: Plan,
+  return: Return,
   rules: Rules,
   'profile:init': ProfileInit,
   'profile:show': ProfileShow,

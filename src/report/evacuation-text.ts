@@ -1,3 +1,4 @@
+import type {ReturnVerdict} from '../site/return-home.js'
 import type {EvacuationReport} from './evacuation-report.js'
 import type {GuestPlacement} from '../site/types.js'
 
@@ -34,5 +35,17 @@ export function renderEvacuationReport(r: EvacuationReport): string {
     '',
     `${moved} of ${r.guests.length + r.stays.length} guest${r.guests.length + r.stays.length === 1 ? '' : 's'} moved. Evacuation journal: ${r.journal}`,
   )
+  return out.join('\n')
+}
+
+/** What a return is about to do: who goes home, who is home already, who cannot come back and why. */
+export function renderReturnVerdicts(verdicts: readonly ReturnVerdict[], host: string): string {
+  const out = [`Bringing guests home to ${host}:`]
+  for (const v of verdicts) {
+    if (v.kind === 'return') out.push(`  ${String(v.order).padStart(2)}. ${v.guest} <- ${v.from}  (${v.why})`)
+    else if (v.kind === 'home') out.push(`  home   ${v.guest}: already on ${v.home} (${v.state})`)
+    else out.push(`  stays  ${v.guest}${v.now ? ` on ${v.now}` : ''}: ${v.code}: ${v.reasons.join('; ')}`)
+  }
+  if (verdicts.length === 0) out.push('  the evacuation moved no guest')
   return out.join('\n')
 }

@@ -1,5 +1,5 @@
-// End-to-end on the lab: evacuate a host in a rolling window, and resume an evacuation whose
-// zmigrate was killed. The two-host lab has one destination per host; zoff is a shut-off guest
+// End-to-end on the lab: evacuate a host in a rolling window and bring its guests home, and resume
+// an evacuation whose zmigrate was killed. The two-host lab has one destination per host; zoff is a shut-off guest
 // defined for these tests (offline migration, definition only) beside the running zdemo.
 import {expect} from 'chai'
 import {execa} from 'execa'
@@ -23,7 +23,7 @@ async function prove(on: LabHostName) {
 const ssh = (h: LabHostName, command: string, input?: string) =>
   execa('ssh', ['-F', join(LAB, 'ssh', 'config'), `root@${IP[h]}`, command], {input, reject: false})
 
-describe('@lab zmigrate evacuate', function () {
+describe('@lab zmigrate evacuate and return', function () {
   this.timeout(10 * 60_000)
   let home: LabHostName
   let data: string
@@ -67,11 +67,25 @@ describe('@lab zmigrate evacuate', function () {
     expect(await guestState(home, 'zdemo')).to.equal('absent')
     expect(await hasDisk(to, 'vdb')).to.equal(true)
     await prove(to)
-    // and back (zmigrate return comes with the third lab host)
-    const back = await zm(['evacuate', to, '--yes', '--json'], {ZMIGRATE_DATA_DIR: data})
-    expect(back.exitCode, back.stderr).to.equal(0)
+    // and home again: zmigrate return brings back what the evacuation moved
+    const back = await zm(['return', home, '--incoming', '2', '--yes', '--json'], {ZMIGRATE_DATA_DIR: data})
+    expect(back.exitCode, back.stderr + back.stdout.slice(-1500)).to.equal(0)
+    const returned = evacuationReportSchema.parse(lastJson(back.stdout))
+    expect(returned.purpose).to.equal('return')
+    expect(returned.guests.map((g) => [g.name, g.destination, g.outcome]).sort()).to.deep.equal([
+      ['zdemo', home, 'migrated'],
+      ['zoff', home, 'migrated'],
+    ])
     expect(await guestState(home, 'zoff')).to.equal('shut off')
     await prove(home)
+    // a second return finds everyone home
+    const again = await zm(['return', home, '--dry-run', '--json'], {ZMIGRATE_DATA_DIR: data})
+    expect(again.exitCode, again.stderr).to.equal(0)
+    expect(
+      lastJson(again.stdout)
+        .verdicts.map((v: {kind: string; guest: string}) => `${v.kind} ${v.guest}`)
+        .sort(),
+    ).to.deep.equal(['home zdemo', 'home zoff'])
   })
 
   it('zmigrate killed mid-evacuation (SIGKILL): --resume finishes every guest from the journals', async () => {
@@ -98,7 +112,8 @@ describe('@lab zmigrate evacuate', function () {
     expect(await guestState(to, 'zdemo')).to.equal('running')
     expect(await guestState(to, 'zoff')).to.equal('shut off')
     await prove(to)
-    const back = await zm(['evacuate', to, '--yes'], {ZMIGRATE_DATA_DIR: data})
+    const back = await zm(['return', home, '--yes'], {ZMIGRATE_DATA_DIR: data})
     expect(back.exitCode, back.stderr).to.equal(0)
+    expect(await guestState(home, 'zdemo')).to.equal('running')
   })
 })
