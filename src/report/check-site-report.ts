@@ -5,11 +5,12 @@
  * Add fields freely; never rename or remove one.
  */
 import {z} from 'zod'
+import {READINESS_STATUSES} from '../site/types.js'
 import {findingSchema, guestReportSchema} from './check-report.js'
 
-/** ok: nothing to do; actions: the plan handles every finding; blocked: an admin must fix the blockers first. */
-export const READINESS_STATUSES = ['ok', 'actions', 'blocked'] as const
-export type ReadinessStatus = (typeof READINESS_STATUSES)[number]
+// one list of statuses, placement's (ok: nothing to prepare; actions: the plan prepares it; blocked)
+export {READINESS_STATUSES}
+export type {ReadinessStatus} from '../site/types.js'
 
 const kib = z.number().int().nonnegative()
 
