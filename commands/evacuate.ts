@@ -4,13 +4,12 @@ import {BaseCommand, profileFlag} from '../src/cli/base-command.js'
 import {confirmOrRefuse} from '../src/cli/confirm.js'
 import {withInterrupts} from '../src/cli/interrupt.js'
 import {loadProfileFor} from '../src/cli/load-profile.js'
+import {windowFlags} from '../src/cli/site-flags.js'
 import {UsageError} from '../src/errors.js'
 import type {EvacuationReport} from '../src/report/evacuation-report.js'
 import {renderEvacuationReport, renderPlacements} from '../src/report/evacuation-text.js'
 import {createRenderer} from '../src/report/progress.js'
 import type {GuestPlacement} from '../src/site/types.js'
-
-const cap = (summary: string) => Flags.integer({summary, min: 1, max: 64})
 
 export default class Evacuate extends BaseCommand {
   static override summary = 'Empty a host: place every guest on the site, then migrate them within the concurrency limits.'
@@ -25,12 +24,9 @@ Exit 0: every guest moved and verified; 1: a guest stayed (nowhere to go, blocke
   ]
   static override flags = {
     profile: profileFlag,
+    ...windowFlags,
     to: Flags.string({summary: 'Candidate destinations: host names separated by commas, or site (every other host; the default).'}),
-    max: cap('At most this many migrations at once on the site (profile concurrency.site).'),
-    outgoing: cap('At most this many leaving one host at once (concurrency.outgoing).'),
-    incoming: cap('At most this many arriving at one host at once (concurrency.incoming).'),
     resume: Flags.string({summary: 'Continue the evacuation recorded in this evacuation journal.', exclusive: ['to', 'dry-run']}),
-    yes: Flags.boolean({char: 'y', summary: 'Do not ask for confirmation (required without a terminal).', default: false}),
     'dry-run': Flags.boolean({summary: 'Show where each guest would go; change nothing.', default: false}),
   }
 

@@ -4,13 +4,12 @@ import {BaseCommand, profileFlag} from '../src/cli/base-command.js'
 import {confirmOrRefuse} from '../src/cli/confirm.js'
 import {withInterrupts} from '../src/cli/interrupt.js'
 import {loadProfileFor} from '../src/cli/load-profile.js'
+import {windowFlags} from '../src/cli/site-flags.js'
 import {UsageError} from '../src/errors.js'
 import type {EvacuationReport} from '../src/report/evacuation-report.js'
 import {renderEvacuationReport, renderReturnVerdicts} from '../src/report/evacuation-text.js'
 import {createRenderer} from '../src/report/progress.js'
 import type {ReturnVerdict} from '../src/site/return-home.js'
-
-const cap = (summary: string) => Flags.integer({summary, min: 1, max: 64})
 
 export default class Return extends BaseCommand {
   static override summary = 'Bring back the guests an evacuation moved off HOST, through the same checks and window.'
@@ -20,12 +19,9 @@ Exit codes as for evacuate.`
   static override examples = ['<%= config.bin %> return zhost-a --dry-run', '<%= config.bin %> return zhost-a --yes --json']
   static override flags = {
     profile: profileFlag,
+    ...windowFlags,
     evacuation: Flags.string({summary: 'The evacuation journal to undo (default: the newest evacuation of HOST).'}),
-    max: cap('At most this many migrations at once on the site (profile concurrency.site).'),
-    outgoing: cap('At most this many leaving one host at once (concurrency.outgoing).'),
-    incoming: cap('At most this many arriving at one host at once (concurrency.incoming).'),
     resume: Flags.string({summary: 'Continue the return recorded in this evacuation journal.', exclusive: ['evacuation', 'dry-run']}),
-    yes: Flags.boolean({char: 'y', summary: 'Do not ask for confirmation (required without a terminal).', default: false}),
     'dry-run': Flags.boolean({summary: 'Show who would go home; change nothing.', default: false}),
   }
 

@@ -22,7 +22,7 @@ import type {HostTransport} from '../hosts/transport.js'
 import {profileHost} from '../profiles/hosts.js'
 import type {ResolvedHost, ResolvedProfile} from '../profiles/types.js'
 import type {ReadinessStatus, SiteCheckReport} from '../report/check-site-report.js'
-import type {Readiness as SiteReadiness} from '../site/types.js'
+import type {Readiness as PlacementReadiness} from '../site/types.js'
 import {evaluateRules} from '../rules/engine.js'
 import {libvirtUnreachable} from '../rules/host/libvirt-unreachable.js'
 import {RULES} from '../rules/registry.js'
@@ -42,8 +42,17 @@ export interface SiteCheckRequest extends GuestSelection {
   rules?: readonly Rule[]
 }
 
-/** One cell of the readiness matrix (placement's Readiness), with the guest's UUID when it has one. */
-export type Readiness = SiteReadiness & {uuid?: string}
+/**
+ * One cell of the readiness matrix: can this guest go to this destination, and what stops it.
+ * Placement's Readiness (src/site/types.ts) plus the guest's UUID: the list goes to placement as it is.
+ */
+export interface Readiness extends PlacementReadiness {
+  uuid?: string
+  /** blocked: a blocker finding; actions: action findings only (the plan handles them); ok: neither. */
+  status: ReadinessStatus
+  /** Ids of the rules with a blocker finding, each once, in the order of the findings. */
+  blockers: string[]
+}
 
 export interface ReachedDestination {
   name: string

@@ -5,11 +5,12 @@
  */
 import type {GuestSummary, HostFacts} from '../hosts/facts-types.js'
 import type {GuestFootprint, HostCapacity} from '../report/check-site-report.js'
+import {isActive} from '../site/constraints.js'
 
 export type {GuestFootprint, HostCapacity}
 
-/** A shut-off guest holds neither memory nor CPU time; every other state (paused, crashed, …) still holds its memory. */
-export const holdsResources = (state: string): boolean => state !== 'shut off'
+/** A shut-off guest holds neither memory nor CPU time; every other state (paused, crashed, …) still holds its memory: placement's rule. */
+export const holdsResources = isActive
 
 export function hostCapacity(facts: HostFacts): HostCapacity {
   const guests = facts.guests.map(footprint)

@@ -5,10 +5,12 @@
  * Add fields freely; never rename or remove one.
  */
 import {z} from 'zod'
-import {READINESS_STATUSES, type ReadinessStatus} from '../site/types.js'
+import {READINESS_STATUSES} from '../site/types.js'
 import {findingSchema, guestReportSchema} from './check-report.js'
 
-export {READINESS_STATUSES, type ReadinessStatus}
+// one list of statuses, placement's (ok: nothing to prepare; actions: the plan prepares it; blocked)
+export {READINESS_STATUSES}
+export type {ReadinessStatus} from '../site/types.js'
 
 const kib = z.number().int().nonnegative()
 

@@ -7,7 +7,8 @@
  */
 import {randomBytes} from 'node:crypto'
 import {readFileSync} from 'node:fs'
-import {link, mkdir, open, readFile, rename, stat, unlink} from 'node:fs/promises'
+import {mkdir, open, readFile, rename, stat, unlink} from 'node:fs/promises'
+import type {Stats} from 'node:fs'
 import {hostname} from 'node:os'
 import {join} from 'node:path'
 import {ZmigrateError} from '../errors.js'
@@ -90,8 +91,8 @@ function parseHolder(text: string): LockHolder | undefined {
 }
 
 /**
- * Takes the guest's lock or throws GuestLockedError naming the holder. A stale lock is renamed
- * away (only the one whose inode we read: a racing run that took it over first keeps its lock).
+ * Takes the guest's lock or throws GuestLockedError naming the holder. A stale lock is removed
+ * and the exclusive create tried again (removeStale says how a racing run keeps its fresh lock).
  */
 export async function acquireGuestLock(dataDir: string, uuid: string, guest: string): Promise<GuestLock> {
   if (!UUID.test(uuid)) throw new Error(`not a UUID: ${uuid}`)
@@ -99,7 +100,7 @@ export async function acquireGuestLock(dataDir: string, uuid: string, guest: str
   await mkdir(dir, {recursive: true, mode: 0o700})
   const file = join(dir, `${uuid.toLowerCase()}.lock`)
   const holder: LockHolder = {pid: process.pid, startTicks: processStartTicks(process.pid), host: hostname(), since: new Date().toISOString(), guest}
-  for (let attempt = 0; attempt < 5; attempt++) {
+  for (let attempt = 0; attempt < 100; attempt++) {
     try {
       const fh = await open(file, 'wx', 0o600)
       await fh.writeFile(JSON.stringify(holder) + '\n')
@@ -121,14 +122,39 @@ export async function acquireGuestLock(dataDir: string, uuid: string, guest: str
     } else if (holderAlive(current)) {
       throw new GuestLockedError(file, current)
     }
-    const aside = `${file}.stale-${process.pid}-${randomBytes(3).toString('hex')}`
-    await rename(file, aside).catch(() => undefined)
-    const moved = await stat(aside).catch(() => undefined)
-    // not the stale one (a racing run took it over first): put it back unless yet another exists
-    if (moved && moved.ino !== before.ino) await link(aside, file).catch(() => undefined)
-    await unlink(aside).catch(() => undefined)
+    await removeStale(file, before, current)
   }
   throw new Error(`could not take the lock ${file}`)
+}
+
+/**
+ * Removes a stale lock — only if it is still the one read as stale (same holder, still gone; or
+ * the same empty file): a racing run may have taken it over and written a fresh one under the same
+ * name, even on the same inode number. One takeover at a time (a `.takeover` file, created
+ * exclusively; one left by a run that died is ignored after 10 s), so that the check and the
+ * unlink cannot interleave with another run's.
+ */
+async function removeStale(file: string, before: Stats, stale: LockHolder | undefined): Promise<void> {
+  const mutex = `${file}.takeover`
+  try {
+    await (await open(mutex, 'wx', 0o600)).close()
+  } catch {
+    const held = await stat(mutex).catch(() => undefined)
+    if (held && Date.now() - held.mtimeMs > 10_000) await unlink(mutex).catch(() => undefined)
+    await new Promise((r) => setTimeout(r, 20 + Math.random() * 30))
+    return
+  }
+  try {
+    const now = await stat(file).catch(() => undefined)
+    if (!now) return
+    const holder = parseHolder(await readFile(file, 'utf8').catch(() => ''))
+    const same = stale
+      ? holder !== undefined && holder.pid === stale.pid && holder.since === stale.since && holder.host === stale.host && !holderAlive(holder)
+      : holder === undefined && now.ino === before.ino && now.mtimeMs === before.mtimeMs
+    if (same) await unlink(file).catch(() => undefined)
+  } finally {
+    await unlink(mutex).catch(() => undefined)
+  }
 }
 
 /**

@@ -86,7 +86,7 @@ describe('the per-guest lock', () => {
   })
 
   it('of two runs racing for one stale lock, exactly one wins', async () => {
-    for (let round = 0; round < 20; round++) {
+    for (let round = 0; round < 60; round++) {
       plantLock(dir, {pid: deadPid()})
       const results = await Promise.allSettled([acquireGuestLock(dir, uuid, 'a'), acquireGuestLock(dir, uuid, 'b'), acquireGuestLock(dir, uuid, 'c')])
       const won = results.filter((r) => r.status === 'fulfilled')

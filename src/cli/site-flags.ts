@@ -1,0 +1,11 @@
+import {Flags} from '@oclif/core'
+
+const cap = (summary: string) => Flags.integer({summary, min: 1, max: 64})
+
+/** The flags evacuate and return share: the window's caps over the profile's, confirmation, dry run. */
+export const windowFlags = {
+  max: cap('At most this many migrations at once on the site (profile concurrency.site).'),
+  outgoing: cap('At most this many leaving one host at once (concurrency.outgoing).'),
+  incoming: cap('At most this many arriving at one host at once (concurrency.incoming).'),
+  yes: Flags.boolean({char: 'y', summary: 'Do not ask for confirmation (required without a terminal).', default: false}),
+}
