@@ -54,6 +54,8 @@ describe('bash completion of values (zmigrate complete bash)', () => {
 
   it('facts HOST: the profile hosts; --category: the rule categories', async () => {
     expect((await complete(['zmigrate', 'facts', 'zhost'])).reply).to.deep.equal(['zhost-a', 'zhost-b'])
+    expect((await complete(['zmigrate', 'evacuate', 'zhost'])).reply).to.deep.equal(['zhost-a', 'zhost-b'])
+    expect((await complete(['zmigrate', 'return', 'zhost-'])).reply).to.deep.equal(['zhost-a', 'zhost-b'])
     expect((await complete(['zmigrate', 'rules', '--category', 'd'])).reply).to.deep.equal(['devices'])
   })
 
