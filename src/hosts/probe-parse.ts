@@ -1,5 +1,5 @@
 /**
- * Parsing the probe script's framed output (collect-script.ts PROBE_SCRIPT). Pure: no I/O.
+ * Parsing the probe script's framed output (probe-script.ts). Pure: no I/O.
  */
 import type {CpuCompareResult, PathProbe, ProbeTarget} from './facts-types.js'
 import {nulRecords, splitFrames} from './frames.js'

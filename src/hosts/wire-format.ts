@@ -1,5 +1,5 @@
 /**
- * The wire format between the constant scripts (collect-script.ts) and what reads their output
+ * The wire format between the constant scripts (collect-script.ts, probe-script.ts) and what reads their output
  * (frames.ts, collect-parse.ts, parse-virsh.ts, probe-parse.ts): every section name and marker
  * that both sides must spell the same, in one place. The scripts interpolate these when the module
  * loads; they are constants, never user data, and hold no shell metacharacters. The parsers build

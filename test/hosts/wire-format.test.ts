@@ -3,7 +3,8 @@
 // and libvirt's test driver.
 import {expect} from 'chai'
 import {parseCollectOutput} from '../../src/hosts/collect-parse.js'
-import {COLLECT_SCRIPT, PROBE_SCRIPT, encodeCollectInput, encodeProbeInput, newNonce} from '../../src/hosts/collect-script.js'
+import {COLLECT_SCRIPT, encodeCollectInput, newNonce} from '../../src/hosts/collect-script.js'
+import {PROBE_SCRIPT, encodeProbeInput} from '../../src/hosts/probe-script.js'
 import {splitFrames} from '../../src/hosts/frames.js'
 import {LocalTransport} from '../../src/hosts/local.js'
 import {splitVirshBatch, splitVirshHost} from '../../src/hosts/parse-virsh.js'
