@@ -15,8 +15,9 @@ import type {EvacuationReport} from '../report/evacuation-report.js'
 import type {EventSink} from '../run/events.js'
 import {loadEvacuationJournal, newEvacuationJournal, type EvacuationJournal} from '../run/evacuation-journal.js'
 import {placeGuests} from '../site/placement.js'
-import type {GuestPlacement, HostCapacity} from '../site/types.js'
-import {checkSite, WHOLE_SITE, type SiteCheckOutcome} from './check-site.js'
+import type {GuestPlacement} from '../site/types.js'
+import {checkSite, chooseDestinations, WHOLE_SITE} from './check-site.js'
+import {placementCapacity} from './host-capacity.js'
 import {moveGuests} from './move-guests.js'
 
 export interface EvacuateRequest {
@@ -46,31 +47,10 @@ export interface Evacuation {
   exitCode: ExitCodeValue
 }
 
-/** Each reached destination's room as placement reads it (MemAvailable: it already counts the guests running there). */
-function capacities(site: SiteCheckOutcome): HostCapacity[] {
-  return site.destinations.flatMap((d) =>
-    d.reachable
-      ? [
-          {
-            host: d.name,
-            freeMemoryKiB: d.capacity.memory.availableKiB ?? d.capacity.memory.freeKiB ?? 0,
-            onlineCpus: d.capacity.onlineCpus ?? 0,
-            guests: d.capacity.guests.map((g) => ({
-              name: g.name,
-              uuid: g.uuid,
-              state: g.state,
-              memoryKiB: g.currentMemoryKiB ?? g.memoryKiB ?? 0,
-              vcpus: g.vcpus ?? 0,
-            })),
-          },
-        ]
-      : [],
-  )
-}
-
+/** Candidate destinations: those named (never the host itself), or with none or `site`, every other host (chooseDestinations' rule). */
 export function destinationsFor(profile: ResolvedProfile, host: string, to?: readonly string[]): string[] {
-  const site = !to || to.length === 0 || (to.length === 1 && to[0] === WHOLE_SITE && !Object.hasOwn(profile.hosts, WHOLE_SITE))
-  return site ? Object.keys(profile.hosts).filter((h) => h !== host) : to.filter((h) => h !== host)
+  const chosen = chooseDestinations(profile, host, to && to.length > 0 ? to.join(',') : WHOLE_SITE)
+  return (chosen.form === 'one' ? [chosen.to] : chosen.to).filter((h) => h !== host)
 }
 
 /** Where each guest of the host can go: the site check, then placement. Pure apart from the check. */
@@ -85,7 +65,7 @@ export async function placeEvacuation(req: Pick<EvacuateRequest, 'profile' | 'ho
       vcpus: g.domain.vcpus ?? 1,
       source: req.host,
     })),
-    destinations: capacities(site),
+    destinations: site.destinations.flatMap((d) => (d.reachable ? [placementCapacity(d.name, d.capacity)] : [])),
     readiness: site.readiness,
     policy: req.profile,
   })

@@ -6,6 +6,7 @@
 import type {GuestSummary, HostFacts} from '../hosts/facts-types.js'
 import type {GuestFootprint, HostCapacity} from '../report/check-site-report.js'
 import {isActive} from '../site/constraints.js'
+import type {HostCapacity as PlacementCapacity} from '../site/types.js'
 
 export type {GuestFootprint, HostCapacity}
 
@@ -36,5 +37,15 @@ function footprint(g: GuestSummary): GuestFootprint {
     ...(memoryKiB === undefined ? {} : {memoryKiB}),
     ...(currentMemoryKiB === undefined ? {} : {currentMemoryKiB}),
     ...(vcpus === undefined ? {} : {vcpus}),
+  }
+}
+
+/** A host's capacity as placement reads it. MemAvailable already counts the guests running there. */
+export function placementCapacity(host: string, c: HostCapacity): PlacementCapacity {
+  return {
+    host,
+    freeMemoryKiB: c.memory.availableKiB ?? c.memory.freeKiB ?? 0,
+    onlineCpus: c.onlineCpus ?? 0,
+    guests: c.guests.map((g) => ({name: g.name, uuid: g.uuid, state: g.state, memoryKiB: g.currentMemoryKiB ?? g.memoryKiB ?? 0, vcpus: g.vcpus ?? 0})),
   }
 }

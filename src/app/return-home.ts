@@ -19,7 +19,7 @@ import {planReturnHome, type ReturnVerdict} from '../site/return-home.js'
 import type {HostCapacity, Readiness} from '../site/types.js'
 import {checkSite} from './check-site.js'
 import type {Evacuation, EvacuateRequest} from './evacuate.js'
-import {hostCapacity} from './host-capacity.js'
+import {hostCapacity, placementCapacity} from './host-capacity.js'
 import {moveGuests} from './move-guests.js'
 
 export interface ReturnRequest extends Omit<EvacuateRequest, 'to' | 'confirm'> {
@@ -43,16 +43,6 @@ async function newestEvacuation(dataDir: string, host: string): Promise<Evacuati
   throw new UsageError(`no evacuation of ${host} recorded in ${dir}`, {code: 'E_NO_EVACUATION', remedy: 'Name the evacuation journal with --evacuation FILE.'})
 }
 
-function capacityOf(host: string, facts: Awaited<ReturnType<typeof gatherFacts>>): HostCapacity {
-  const c = hostCapacity(facts)
-  return {
-    host,
-    freeMemoryKiB: c.memory.availableKiB ?? c.memory.freeKiB ?? 0,
-    onlineCpus: c.onlineCpus ?? 0,
-    guests: c.guests.map((g) => ({name: g.name, uuid: g.uuid, state: g.state, memoryKiB: g.currentMemoryKiB ?? g.memoryKiB ?? 0, vcpus: g.vcpus ?? 0})),
-  }
-}
-
 /** Every host read now (those that answer), and each guest elsewhere checked against its home. */
 async function whereAndWhether(
   profile: ResolvedProfile,
@@ -64,7 +54,7 @@ async function whereAndWhether(
   const read = await Promise.allSettled(
     names.map(async (name) => {
       const host = profileHost(profile, name, 'return')
-      return capacityOf(name, await gatherFacts(await pool.get(host), host))
+      return placementCapacity(name, hostCapacity(await gatherFacts(await pool.get(host), host)))
     }),
   )
   const hosts = read.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []))
