@@ -17,6 +17,7 @@
 import {execa} from 'execa'
 import {join} from 'node:path'
 import {performance} from 'node:perf_hooks'
+import {bareLiveMigrate} from './bare-virsh.js'
 import {guestState, lab, LAB, onHost, other, REPO, whereIs, type LabHostName, IP} from '../test/support/lab-cli.js'
 
 const ROUNDS = Number(process.env.ROUNDS ?? 5)
@@ -41,29 +42,7 @@ async function bare(from: LabHostName): Promise<{ms: number; downtimeMs?: number
   const to = other(from)
   await must(virsh(from, 'detach-disk', 'zdemo', 'vdb', '--live', '--config'), 'detach vdb')
   const t0 = performance.now()
-  await must(
-    onHost(
-      from,
-      [
-        'virsh',
-        '-c',
-        'qemu:///system',
-        'migrate',
-        '--live',
-        '--persistent',
-        '--undefinesource',
-        '--copy-storage-all',
-        '--migrate-disks',
-        'vda',
-        '--domain',
-        'zdemo',
-        '--desturi',
-        `qemu+ssh://root@${IP[to]}/system`,
-      ],
-      300_000,
-    ),
-    'virsh migrate',
-  )
+  await must(bareLiveMigrate(from, to, 'zdemo'), 'virsh migrate')
   const ms = performance.now() - t0
   if (process.env.VERBOSE) console.log(`  bare ${from} -> ${to}: ${ms.toFixed(0)} ms`)
   const info = await virsh(to, 'domjobinfo', '--domain', 'zdemo', '--completed', '--rawstats')

@@ -9,13 +9,17 @@ ST=$LAB/state
 PIDS=$ST/pids          # "<role> <pid> <starttime>" for every process the lab started
 FAULTS=$ST/faults      # one marker file per active fault: <kind>-<h>
 GUEST=zdemo
-HOSTS=(a b)
-declare -A IP=([a]=127.0.0.2 [b]=127.0.0.3)
-declare -A UUID=([a]=5a5a5a5a-0000-4000-8000-00000000000a [b]=5a5a5a5a-0000-4000-8000-00000000000b)
-# both hosts share one network namespace: migration (and NBD) ports must not overlap
-declare -A PMIN=([a]=49152 [b]=49184)
-declare -A PMAX=([a]=49183 [b]=49215)
-declare -A OTHER=([a]=b [b]=a)
+# the lab's guests (lab/guest/): zdemo (the demo; a copied data disk and a host-local device that
+# is detached), zweb and zapp (small, each with a copied data disk), zidle (defined, shut off)
+RUNNING_GUESTS=(zdemo zweb zapp)
+IDLE_GUESTS=(zidle)
+HOSTS=(a b c)
+declare -A IP=([a]=127.0.0.2 [b]=127.0.0.3 [c]=127.0.0.4)
+declare -A UUID=([a]=5a5a5a5a-0000-4000-8000-00000000000a [b]=5a5a5a5a-0000-4000-8000-00000000000b [c]=5a5a5a5a-0000-4000-8000-00000000000c)
+# the hosts share one network namespace: migration (and NBD) ports must not overlap
+declare -A PMIN=([a]=49152 [b]=49184 [c]=49216)
+declare -A PMAX=([a]=49183 [b]=49215 [c]=49247)
+others() { local o; for o in "${HOSTS[@]}"; do [ "$o" = "$1" ] || echo "$o"; done; }
 # root-namespace path <- per-host subdir of $LAB/<h> bind-mounted over it inside the host
 BINDS=(/etc/libvirt:etc /run/libvirt:run /var/lib/libvirt:lib /var/log/libvirt:log
        /var/cache/libvirt:cache /root/.ssh:root-ssh)
@@ -58,12 +62,13 @@ lab_dir_create() {
 }
 lab_dir_check
 
-# host argument: a | b | zhost-a | zhost-b | 127.0.0.2 | 127.0.0.3  ->  a | b
+# host argument: a | zhost-a | 127.0.0.2 (and so on for b, c)  ->  a
 host_arg() {
   case ${1:-} in
     a | zhost-a | 127.0.0.2) echo a ;;
     b | zhost-b | 127.0.0.3) echo b ;;
-    *) die "unknown host '${1:-}' (use zhost-a or zhost-b)" ;;
+    c | zhost-c | 127.0.0.4) echo c ;;
+    *) die "unknown host '${1:-}' (use zhost-a, zhost-b or zhost-c)" ;;
   esac
 }
 
@@ -149,11 +154,11 @@ wait_host_ready() {
   wait_for 20 ssh_lab "root@${IP[$h]}" true || die "zhost-$h: ssh root@${IP[$h]} with the lab key fails: $(ssh_lab "root@${IP[$h]}" true 2>&1 | tail -1)"
 }
 
-# zdemo's location: prints "<h> <state>" for each host that has it defined
+# a guest's location: guest_where [<guest>] prints "<h> <state>" for each host that has it defined
 guest_where() {
-  local h s
+  local h s g=${1:-$GUEST}
   for h in "${HOSTS[@]}"; do
-    s=$(TMO=10 hvirsh "$h" domstate "$GUEST" 2>/dev/null | head -1) && [ -n "$s" ] && echo "$h $s"
+    s=$(TMO=10 hvirsh "$h" domstate "$g" 2>/dev/null | head -1) && [ -n "$s" ] && echo "$h $s"
   done
   return 0
 }

@@ -21,7 +21,8 @@ import {join} from 'node:path'
 import {pathToFileURL} from 'node:url'
 import {parseArgs} from 'node:util'
 
-export type LabHost = 'a' | 'b'
+export type LabHost = 'a' | 'b' | 'c'
+export const LAB_HOSTS: readonly LabHost[] = ['a', 'b', 'c']
 
 export type ConsoleEvent = {kind: 'boot'; bootId: string} | {kind: 'hb'; n: number; boot?: string} | {kind: 'dev'; dev: string; present: boolean}
 
@@ -55,7 +56,7 @@ export interface SurvivalReport {
   source: LabHost
   destination: LabHost
   bootId?: string
-  lastHeartbeat: Record<LabHost, number | null>
+  lastHeartbeat: Partial<Record<LabHost, number | null>>
   /** last heartbeat on the source, first and last of the destination's latest run */
   sourceLast?: number
   destinationFirst?: number
@@ -189,7 +190,7 @@ export function judgeSurvival(input: {
     guest,
     source,
     destination,
-    lastHeartbeat: {[source]: src.lastHeartbeat ?? null, [destination]: dst.lastHeartbeat ?? null} as Record<LabHost, number | null>,
+    lastHeartbeat: {[source]: src.lastHeartbeat ?? null, [destination]: dst.lastHeartbeat ?? null} as Partial<Record<LabHost, number | null>>,
     sourceLast: srcRun?.last,
     destinationFirst: dstRun?.first,
     destinationLast: dstRun?.last,
@@ -243,8 +244,10 @@ export function labDir(): string {
 }
 
 export function hostOf(name: string): LabHost {
-  const h = ({a: 'a', 'zhost-a': 'a', '127.0.0.2': 'a', b: 'b', 'zhost-b': 'b', '127.0.0.3': 'b'} as const)[name as 'a']
-  if (!h) throw new Error(`unknown lab host '${name}' (use zhost-a or zhost-b)`)
+  const h = (
+    {a: 'a', 'zhost-a': 'a', '127.0.0.2': 'a', b: 'b', 'zhost-b': 'b', '127.0.0.3': 'b', c: 'c', 'zhost-c': 'c', '127.0.0.4': 'c'} as Record<string, LabHost>
+  )[name]
+  if (!h) throw new Error(`unknown lab host '${name}' (use zhost-a, zhost-b or zhost-c)`)
   return h
 }
 
@@ -264,6 +267,8 @@ export function dataImagePath(lab: string, host: LabHost, guest: string): string
 export async function proveSurvival(opts: {
   guest?: string
   host: LabHost | string
+  /** Where the guest ran before; default: the other host whose console shows the latest heartbeat. */
+  from?: LabHost | string
   lab?: string
   margin?: number
   waitSeconds?: number
@@ -271,7 +276,7 @@ export async function proveSurvival(opts: {
   const lab = opts.lab ?? labDir()
   const guest = opts.guest ?? 'zdemo'
   const destination = hostOf(opts.host)
-  const source: LabHost = destination === 'a' ? 'b' : 'a'
+  const source = opts.from !== undefined ? hostOf(opts.from) : previousHost(lab, guest, destination)
   const deadline = Date.now() + (opts.waitSeconds ?? 0) * 1000
   for (;;) {
     const src = readHeartbeats(consoleLogPath(lab, source, guest))
@@ -284,11 +289,18 @@ export async function proveSurvival(opts: {
   }
 }
 
+/** The host the guest ran on before `destination`: of the others, the one whose console log shows the latest heartbeat. */
+export function previousHost(lab: string, guest: string, destination: LabHost): LabHost {
+  const others = LAB_HOSTS.filter((h) => h !== destination)
+  const last = (h: LabHost) => readHeartbeats(consoleLogPath(lab, h, guest)).lastHeartbeat ?? -1
+  return others.reduce((best, h) => (last(h) > last(best) ? h : best), others[0])
+}
+
 export function renderReport(r: SurvivalReport): string {
-  const hb = (h: LabHost) => `zhost-${h} ${r.lastHeartbeat[h] === null ? 'none' : `HB ${r.lastHeartbeat[h]}`}`
+  const hb = (h: LabHost) => `zhost-${h} ${r.lastHeartbeat[h] == null ? 'none' : `HB ${r.lastHeartbeat[h]}`}`
   const lines = [
     `proof: ${r.guest} on zhost-${r.destination} (source zhost-${r.source}), boot ${r.bootId ?? 'unknown'}`,
-    `  last heartbeat: ${hb('a')}, ${hb('b')}`,
+    `  last heartbeat: ${hb(r.source)}, ${hb(r.destination)}`,
     `  heartbeat: source ended at ${r.sourceLast ?? '-'}, destination ran ${r.destinationFirst ?? '-'}..${r.destinationLast ?? '-'}` +
       (r.rebootedOnDestination ? ' after a REBOOT' : ''),
     `  records: ${r.recordsInOrder ? `1..${r.recordsInOrder}` : 'none'} present and in order (needed 1..${r.recordsRequired})`,
@@ -306,6 +318,7 @@ async function main(argv: string[]): Promise<number> {
       allowPositionals: true,
       options: {
         lab: {type: 'string'},
+        from: {type: 'string'},
         margin: {type: 'string', default: '2'},
         wait: {type: 'string', default: '10'},
         json: {type: 'boolean', default: false},
@@ -317,7 +330,7 @@ async function main(argv: string[]): Promise<number> {
     return 2
   }
   const {values, positionals} = parsed
-  const usage = 'usage: lab/proof [--lab DIR] [--margin N] [--wait SECONDS] [--json] <guest> <zhost-a|zhost-b>\n'
+  const usage = 'usage: lab/proof [--lab DIR] [--from HOST] [--margin N] [--wait SECONDS] [--json] <guest> <zhost-a|zhost-b|zhost-c>\n'
   if (values.help) {
     process.stdout.write(usage)
     return 0
@@ -331,6 +344,7 @@ async function main(argv: string[]): Promise<number> {
     report = await proveSurvival({
       guest: positionals[0],
       host: positionals[1],
+      from: values.from,
       lab: values.lab,
       margin: Number(values.margin),
       waitSeconds: Number(values.wait),

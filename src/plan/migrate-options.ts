@@ -2,7 +2,7 @@
  * From the site's migration policy and the guest's state to `virsh migrate` options, and from
  * those options to argv. Pure: the runner executes the argv, the plan shows it for review.
  */
-import type {MigrationPolicy} from '../profiles/types.js'
+import {migrationModeFor, type MigrationPolicy} from '../profiles/types.js'
 import type {MigrateOptions} from './types.js'
 
 export interface MigrateChoiceInput {
@@ -17,9 +17,7 @@ export interface MigrateChoiceInput {
 
 export function chooseMigrateOptions(input: MigrateChoiceInput): MigrateOptions {
   const {policy} = input
-  const shutOff = input.guestState === 'shut off'
-  // auto: a running or paused guest moves live, a shut-off one moves its definition only
-  const mode = policy.mode === 'auto' ? (shutOff ? 'offline' : 'live') : policy.mode
+  const mode = migrationModeFor(policy, input.guestState)
   const offline = mode === 'offline'
   const memoryGiB = input.memoryKiB / 1024 / 1024
   const timeoutSeconds =

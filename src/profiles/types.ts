@@ -107,3 +107,8 @@ export interface ResolvedProfile {
 }
 
 export type {Severity}
+
+/** How a guest in `guestState` migrates under the policy: auto moves a running or paused guest live and a shut-off one offline (its definition only). */
+export function migrationModeFor(policy: Pick<MigrationPolicy, 'mode'>, guestState: string): Exclude<MigrationPolicy['mode'], 'auto'> {
+  return policy.mode === 'auto' ? (guestState === 'shut off' ? 'offline' : 'live') : policy.mode
+}

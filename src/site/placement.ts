@@ -2,8 +2,8 @@
  * Where each guest of an evacuation goes. Pure and deterministic: the same input, in any order,
  * gives the same answer.
  *
- * Algorithm: a decreasing bin packing (first-fit decreasing's order; the bin is the roomiest
- * that fits, i.e. worst-fit decreasing, which spreads an evacuated host over the others):
+ * Algorithm: a decreasing bin packing (first-fit decreasing's order; the bin is the least loaded
+ * that fits, which spreads an evacuated host over the others):
  * 1. For each guest, the destinations its fixed constraints allow: readiness not blocked (a guest
  *    is never placed where the check found a blocker, nor where it was not checked), inside its
  *    relocation domain, pinned there if pinned, not excluded. Never its own host.
@@ -12,8 +12,14 @@
  *    so that small ones fill what is left; a guest that only fits on one host finds it free.
  * 3. Each guest goes to the allowed destination where it fits (anti-affinity, memory after the
  *    reserve and the guests placed there before it), preferring, in turn: within the soft vCPU
- *    limit (only when the profile sets reserve.cpus), readiness ok over actions, the most memory
- *    left after placing it (spreads the load), the host name. Its memory then counts there.
+ *    limit (only when the profile sets reserve.cpus), readiness ok over actions, the fewest guests
+ *    placed there by this evacuation, the most memory left after placing it, the host name. Its
+ *    memory then counts there. Fewest guests before most memory: the rolling window lets only K
+ *    migrations arrive at one host at once (concurrency.incoming), so guests piled onto the
+ *    roomiest host would wait for each other while another destination idles; spread, they move
+ *    in parallel, and a destination lost mid-evacuation takes fewer of them with it. Memory
+ *    headroom is the reserve's job: a destination is a candidate only while the guest fits
+ *    within it.
  * 4. A guest that fits nowhere gets every destination with every reason.
  */
 import {
@@ -104,11 +110,12 @@ export function placeGuests(input: PlacementInput): PlacementResult {
     }
     fits.sort(preference)
     const [best] = fits
+    const why = whyText(guest, fits)
     place(guest, best.state)
     const warnings = [best.vcpuWarning, best.readiness.status === 'actions' && `${best.host} needs actions before the move (see check)`].filter(
       (w): w is string => typeof w === 'string',
     )
-    placements.push({...base, kind: 'placed', destination: best.host, order: ++order, why: whyText(guest, fits), warnings, refused: all})
+    placements.push({...base, kind: 'placed', destination: best.host, order: ++order, why, warnings, refused: all})
   }
 
   const destinations = [...states.values()].map((s) => ({
@@ -126,11 +133,12 @@ function place(guest: GuestToPlace, state: DestinationState): void {
   if (isActive(guest.state)) state.vcpus += guest.vcpus
 }
 
-/** Best first: within the soft vCPU limit, readiness ok over actions, most memory left, host name. */
+/** Best first: within the soft vCPU limit, readiness ok over actions, fewest placed there, most memory left, host name. */
 function preference(a: Fit, b: Fit): number {
   return (
     Number(a.vcpuWarning !== undefined) - Number(b.vcpuWarning !== undefined) ||
     Number(a.readiness.status !== 'ok') - Number(b.readiness.status !== 'ok') ||
+    a.state.placed.length - b.state.placed.length ||
     b.memoryLeftAfterKiB - a.memoryLeftAfterKiB ||
     compareText(a.host, b.host)
   )
@@ -145,6 +153,9 @@ function whyText(guest: GuestToPlace, fits: readonly Fit[]): string {
   const of = `of ${fits.length} that can take it`
   if ((best.vcpuWarning === undefined) !== (next.vcpuWarning === undefined)) return `${of}, within the vCPU limit (${memory})`
   if (best.readiness.status !== next.readiness.status) return `${of}, ready without actions (${memory})`
+  if (best.state.placed.length !== next.state.placed.length) {
+    return `${of}, the fewest guests placed there so far: ${best.state.placed.length} (${next.host}: ${next.state.placed.length}); ${memory}`
+  }
   if (best.memoryLeftAfterKiB !== next.memoryLeftAfterKiB) return `${of}, the most memory left: ${left} (${next.host}: ${leftText(next.memoryLeftAfterKiB)})`
   return `${of}, equal on memory (${left}): first by host name`
 }

@@ -38,7 +38,7 @@ describe('zmigrate --help and autocomplete (built CLI)', function () {
   it('complete hosts prints the profile hosts, one a line; complete bash the script', async () => {
     const hosts = await zm(['complete', 'hosts', '--profile', join(REPO, 'profiles', 'lab.yaml')])
     expect(hosts.exitCode, hosts.stderr).to.equal(0)
-    expect(hosts.stdout.trim().split('\n')).to.deep.equal(['zhost-a', 'zhost-b'])
+    expect(hosts.stdout.trim().split('\n')).to.deep.equal(['zhost-a', 'zhost-b', 'zhost-c'])
     expect(hosts.stderr).to.equal('')
     const bash = await zm(['complete', 'bash'])
     expect(bash.stdout).to.match(/^complete -F _zmigrate_complete_values zmigrate$/m)

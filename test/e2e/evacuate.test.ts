@@ -1,31 +1,99 @@
-// End-to-end on the lab: evacuate a host in a rolling window and bring its guests home, and resume
-// an evacuation whose zmigrate was killed. The two-host lab has one destination per host; zoff is a shut-off guest
-// defined for these tests (offline migration, definition only) beside the running zdemo.
+// End-to-end on the lab: empty zhost-a across zhost-b and zhost-c in a rolling window and bring its
+// guests home; a destination's libvirtd killed mid-evacuation; zmigrate killed mid-evacuation and
+// resumed. The guests are the lab's own (lab/up): zdemo, zweb and zapp running, each with a data
+// disk that is copied (zdemo also with a host-local device that is detached), zidle shut off.
 import {expect} from 'chai'
-import {execa} from 'execa'
 import {mkdtempSync, readdirSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {proveSurvival} from '../../lab/proof.js'
-import {evacuationReportSchema} from '../../src/report/evacuation-report.js'
+import {consoleLogPath, proveSurvival, readHeartbeats} from '../../lab/proof.js'
+import {evacuationReportSchema, type EvacuationReport} from '../../src/report/evacuation-report.js'
 import {holdLab} from '../support/lab-hold.js'
-import {guestState, hasDisk, IP, lab, labProfile, other, startCli, whereIs, zm, LAB, type LabHostName} from '../support/lab-cli.js'
+import {
+  guestState,
+  hasDisk,
+  IDLE_GUEST,
+  lab,
+  labProfile,
+  onHost,
+  RUNNING_GUESTS,
+  sendHome,
+  startCli,
+  whereAll,
+  zm,
+  LAB,
+  type LabHostName,
+} from '../support/lab-cli.js'
 
 const lastJson = (stdout: string) => JSON.parse(String(stdout).trim().split('\n').at(-1)!)
-const ZOFF = `<domain type='qemu'><name>zoff</name><uuid>3c3c3c3c-2222-4222-8333-0000000000f1</uuid><memory unit='MiB'>64</memory><vcpu>1</vcpu>
-  <os><type arch='s390x' machine='s390-ccw-virtio-7.2'>hvm</type></os><devices><emulator>/usr/bin/qemu-system-s390x</emulator></devices></domain>`
+const ALL = [...RUNNING_GUESTS, IDLE_GUEST].sort()
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
-async function prove(on: LabHostName) {
-  const report = await proveSurvival({host: on === 'zhost-a' ? 'a' : 'b', guest: 'zdemo', lab: LAB, waitSeconds: 5})
-  expect(report.ok, JSON.stringify(report, null, 1)).to.equal(true)
+async function prove(guest: string, on: LabHostName, from: LabHostName) {
+  const report = await proveSurvival({host: on, from, guest, lab: LAB, waitSeconds: 10})
+  expect(report.ok, `${guest} on ${on}: ${JSON.stringify(report, null, 1)}`).to.equal(true)
 }
 
-const ssh = (h: LabHostName, command: string, input?: string) =>
-  execa('ssh', ['-F', join(LAB, 'ssh', 'config'), `root@${IP[h]}`, command], {input, reject: false})
+/** A guest that never left: still running on zhost-a, its heartbeat going on there. */
+async function stillHome(guest: string) {
+  expect(await guestState('zhost-a', guest), guest).to.equal('running')
+  const log = consoleLogPath(LAB, 'a', guest)
+  const before = readHeartbeats(log).lastHeartbeat ?? 0
+  for (let i = 0; i < 30 && (readHeartbeats(log).lastHeartbeat ?? 0) < before + 2; i++) await sleep(250)
+  expect(readHeartbeats(log).lastHeartbeat ?? 0, `${guest}'s heartbeat on zhost-a`).to.be.at.least(before + 2)
+}
 
-describe('@lab zmigrate evacuate and return', function () {
-  this.timeout(10 * 60_000)
-  let home: LabHostName
+interface Interval {
+  guest: string
+  to: string
+  start: number
+  end: number
+}
+
+/** The NDJSON events of a run as they arrive: each guest's span from its first event to its last, and where it went. */
+function watch(child: ReturnType<typeof startCli>, onEvent: (e: Record<string, unknown>) => void = () => {}) {
+  const spans = new Map<string, Interval>()
+  let buffer = ''
+  child.stdout!.setEncoding('utf8')
+  child.stdout!.on('data', (chunk: string) => {
+    buffer += chunk
+    const lines = buffer.split('\n')
+    buffer = lines.pop() ?? ''
+    for (const line of lines) {
+      let e: Record<string, unknown>
+      try {
+        e = JSON.parse(line) as Record<string, unknown>
+      } catch {
+        continue
+      }
+      const guest = typeof e.guest === 'string' ? e.guest : undefined
+      if (!guest) continue
+      const now = Date.now()
+      const span = spans.get(guest) ?? {guest, to: '', start: now, end: now}
+      if (e.type === 'plan' && typeof e.to === 'string') span.to = e.to
+      span.end = now
+      spans.set(guest, span)
+      onEvent(e)
+    }
+  })
+  return spans
+}
+
+/** The most spans open at one instant, among those `select` keeps. */
+function peak(spans: Iterable<Interval>, select: (s: Interval) => boolean = () => true): number {
+  const edges = [...spans].filter(select).flatMap((s) => [
+    [s.start, 1],
+    [s.end, -1],
+  ])
+  edges.sort((a, b) => a[0] - b[0] || a[1] - b[1])
+  let open = 0
+  let most = 0
+  for (const [, d] of edges) most = Math.max(most, (open += d))
+  return most
+}
+
+describe('@lab zmigrate evacuate and return (three hosts)', function () {
+  this.timeout(15 * 60_000)
   let data: string
 
   before(async function () {
@@ -33,69 +101,101 @@ describe('@lab zmigrate evacuate and return', function () {
     await holdLab()
     const up = await lab('up')
     if (up.exitCode !== 0) throw new Error(`lab/up failed:\n${up.stdout}\n${up.stderr}`)
-    home = (await whereIs()) ?? 'zhost-a'
-    expect((await ssh(home, 'virsh -c qemu:///system define /dev/stdin', ZOFF)).exitCode).to.equal(0)
+    await sendHome()
   })
 
   beforeEach(() => (data = mkdtempSync(join(tmpdir(), 'zm-e2e-evac-'))))
-  afterEach(() => rmSync(data, {recursive: true, force: true}))
-
-  after(async function () {
+  afterEach(async function () {
     this.timeout(300_000)
-    for (const h of ['zhost-a', 'zhost-b'] as const) await ssh(h, 'virsh -c qemu:///system undefine zoff')
-    if ((await whereIs()) === 'zhost-b') await zm(['migrate', 'zdemo', '--from', 'zhost-b', '--to', 'zhost-a', '--yes'])
+    rmSync(data, {recursive: true, force: true})
+    for (const h of ['zhost-b', 'zhost-c']) await lab('fault', 'heal', h)
+    await sendHome()
   })
 
-  it('empties the host within the caps: the running guest live, the shut-off one offline, both at once', async () => {
-    const to = other(home)
-    const r = await zm(['evacuate', home, '--to', 'site', '--incoming', '2', '--max', '2', '--yes', '--json'], {ZMIGRATE_DATA_DIR: data})
-    expect(r.exitCode, r.stderr + r.stdout.slice(-1500)).to.equal(0)
-    const lines = r.stdout
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l))
-    const report = evacuationReportSchema.strict().parse(lines.at(-1))
-    expect(report.guests.map((g) => [g.name, g.destination, g.outcome, g.home]).sort()).to.deep.equal([
-      ['zdemo', to, 'migrated', home],
-      ['zoff', to, 'migrated', home],
-    ])
+  it('empties zhost-a across zhost-b and zhost-c within the caps, every guest alive with its data; return brings them home', async () => {
+    const child = startCli(['evacuate', 'zhost-a', '--to', 'site', '--yes', '--json'], {ZMIGRATE_DATA_DIR: data})
+    const spans = watch(child)
+    const r = await child
+    expect(r.exitCode, String(r.stderr) + String(r.stdout).slice(-1500)).to.equal(0)
+    const report = evacuationReportSchema.strict().parse(lastJson(String(r.stdout)))
+    expect(report.guests.map((g) => g.name).sort()).to.deep.equal(ALL)
+    expect(report.guests.every((g) => g.outcome === 'migrated' && g.home === 'zhost-a')).to.equal(true)
+    const to = Object.fromEntries(report.guests.map((g) => [g.name, g.destination as LabHostName]))
+    // spread over both destinations, within the default caps (site 2, outgoing 2, incoming 1)
+    expect(new Set(Object.values(to))).to.deep.equal(new Set(['zhost-b', 'zhost-c']))
     expect(report.peak).to.be.within(1, 2)
-    // every event names its guest
-    expect(lines.slice(0, -1).every((e) => typeof e.guest === 'string')).to.equal(true)
-    expect(await guestState(to, 'zdemo')).to.equal('running')
-    expect(await guestState(to, 'zoff')).to.equal('shut off')
-    expect(await guestState(home, 'zdemo')).to.equal('absent')
-    expect(await hasDisk(to, 'vdb')).to.equal(true)
-    await prove(to)
-    // and home again: zmigrate return brings back what the evacuation moved
-    const back = await zm(['return', home, '--incoming', '2', '--yes', '--json'], {ZMIGRATE_DATA_DIR: data})
+    expect(peak(spans.values())).to.be.at.most(2)
+    for (const d of ['zhost-b', 'zhost-c'])
+      expect(
+        peak(spans.values(), (s) => s.to === d),
+        `incoming to ${d}`,
+      ).to.be.at.most(1)
+    // zhost-a is empty; each guest where it was placed, alive with its data
+    expect((await onHost('zhost-a', ['virsh', '-c', 'qemu:///system', 'list', '--all', '--name'])).stdout.trim()).to.equal('')
+    for (const g of RUNNING_GUESTS) {
+      expect(await guestState(to[g], g), g).to.equal('running')
+      await prove(g, to[g], 'zhost-a')
+    }
+    expect(await guestState(to[IDLE_GUEST], IDLE_GUEST)).to.equal('shut off')
+    expect(await hasDisk(to.zdemo, 'vdb')).to.equal(true)
+
+    const back = await zm(['return', 'zhost-a', '--yes', '--json'], {ZMIGRATE_DATA_DIR: data})
     expect(back.exitCode, back.stderr + back.stdout.slice(-1500)).to.equal(0)
     const returned = evacuationReportSchema.parse(lastJson(back.stdout))
     expect(returned.purpose).to.equal('return')
-    expect(returned.guests.map((g) => [g.name, g.destination, g.outcome]).sort()).to.deep.equal([
-      ['zdemo', home, 'migrated'],
-      ['zoff', home, 'migrated'],
-    ])
-    expect(await guestState(home, 'zoff')).to.equal('shut off')
-    await prove(home)
-    // a second return finds everyone home
-    const again = await zm(['return', home, '--dry-run', '--json'], {ZMIGRATE_DATA_DIR: data})
+    expect(returned.guests.map((g) => [g.name, g.destination, g.outcome]).sort()).to.deep.equal(ALL.map((g) => [g, 'zhost-a', 'migrated']))
+    for (const g of RUNNING_GUESTS) await prove(g, 'zhost-a', to[g])
+    expect(await guestState('zhost-a', IDLE_GUEST)).to.equal('shut off')
+    const again = await zm(['return', 'zhost-a', '--dry-run', '--json'], {ZMIGRATE_DATA_DIR: data})
     expect(again.exitCode, again.stderr).to.equal(0)
     expect(
       lastJson(again.stdout)
         .verdicts.map((v: {kind: string; guest: string}) => `${v.kind} ${v.guest}`)
         .sort(),
-    ).to.deep.equal(['home zdemo', 'home zoff'])
+    ).to.deep.equal(ALL.map((g) => `home ${g}`))
+  })
+
+  it("a destination's libvirtd killed mid-evacuation: only the guests moving there stay (rolled back or not started), the rest move", async () => {
+    const profile = labProfile((d) => (d.migration = {...d.migration, bandwidth: 8}))
+    const child = startCli(['evacuate', 'zhost-a', '--yes', '--json', '--profile', profile], {ZMIGRATE_DATA_DIR: data})
+    const toOf = new Map<string, string>()
+    let killed: Promise<unknown> | undefined
+    watch(child, (e) => {
+      if (e.type === 'plan') toOf.set(String(e.guest), String(e.to))
+      // the moment a migration towards zhost-c is copying
+      if (!killed && e.type === 'progress' && toOf.get(String(e.guest)) === 'zhost-c') killed = lab('fault', 'kill-libvirtd', 'zhost-c')
+    })
+    const r = await child
+    expect(killed, 'a migration to zhost-c was seen in flight').to.not.equal(undefined)
+    expect((await killed) as {exitCode: number}).to.include({exitCode: 0})
+    expect(r.exitCode, String(r.stderr) + String(r.stdout).slice(-1500)).to.equal(1)
+    const report: EvacuationReport = evacuationReportSchema.parse(lastJson(String(r.stdout)))
+    const byDest = (d: string) => report.guests.filter((g) => g.destination === d)
+    expect(byDest('zhost-c').length, 'guests placed on zhost-c').to.be.greaterThan(0)
+    expect(byDest('zhost-b').length, 'guests placed on zhost-b').to.be.greaterThan(0)
+    // every guest bound for zhost-b moved and lives there
+    for (const g of byDest('zhost-b')) {
+      expect(g.outcome, g.name).to.equal('migrated')
+      if (g.name !== IDLE_GUEST) await prove(g.name, 'zhost-b', 'zhost-a')
+    }
+    // every guest bound for zhost-c stayed on zhost-a: the one in flight rolled back, the others not started
+    const outcomes = byDest('zhost-c').map((g) => g.outcome)
+    expect(outcomes, 'the migration in flight to zhost-c').to.include('rolled-back')
+    for (const g of byDest('zhost-c')) {
+      expect(['rolled-back', 'blocked', 'stale'], `${g.name}: ${g.reason}`).to.include(g.outcome)
+      if (g.name === IDLE_GUEST) expect(await guestState('zhost-a', g.name)).to.equal('shut off')
+      else await stillHome(g.name)
+    }
+    await lab('fault', 'heal', 'zhost-c')
+    for (const g of byDest('zhost-c')) expect(await guestState('zhost-c', g.name), `${g.name} not defined on zhost-c`).to.equal('absent')
   })
 
   it('zmigrate killed mid-evacuation (SIGKILL): --resume finishes every guest from the journals', async () => {
-    const to = other(home)
     const profile = labProfile((d) => (d.migration = {...d.migration, bandwidth: 8}))
-    const child = startCli(['evacuate', home, '--yes', '--json', '--profile', profile], {ZMIGRATE_DATA_DIR: data})
+    const child = startCli(['evacuate', 'zhost-a', '--yes', '--json', '--profile', profile], {ZMIGRATE_DATA_DIR: data})
     let killed = false
-    child.stdout!.setEncoding('utf8')
-    child.stdout!.on('data', (chunk: string) => {
-      if (!killed && /"type":"progress"/.test(chunk)) {
+    watch(child, (e) => {
+      if (!killed && e.type === 'progress') {
         killed = true
         child.kill('SIGKILL')
       }
@@ -108,12 +208,14 @@ describe('@lab zmigrate evacuate and return', function () {
     expect(resumed.exitCode, resumed.stderr + resumed.stdout.slice(-1500)).to.equal(0)
     const report = evacuationReportSchema.parse(lastJson(resumed.stdout))
     expect(report.status).to.equal('finished')
-    expect(report.guests.every((g) => g.outcome === 'migrated')).to.equal(true)
-    expect(await guestState(to, 'zdemo')).to.equal('running')
-    expect(await guestState(to, 'zoff')).to.equal('shut off')
-    await prove(to)
-    const back = await zm(['return', home, '--yes'], {ZMIGRATE_DATA_DIR: data})
+    expect(report.guests.map((g) => `${g.name} ${g.outcome}`).sort()).to.deep.equal(ALL.map((g) => `${g} migrated`))
+    const where = await whereAll()
+    for (const g of report.guests) {
+      expect(where.get(g.name)?.host, g.name).to.equal(g.destination)
+      if (g.name !== IDLE_GUEST) await prove(g.name, g.destination as LabHostName, 'zhost-a')
+    }
+    const back = await zm(['return', 'zhost-a', '--yes'], {ZMIGRATE_DATA_DIR: data})
     expect(back.exitCode, back.stderr).to.equal(0)
-    expect(await guestState(home, 'zdemo')).to.equal('running')
+    for (const g of RUNNING_GUESTS) expect(await guestState('zhost-a', g), g).to.equal('running')
   })
 })

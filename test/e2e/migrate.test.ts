@@ -7,16 +7,28 @@ import {readFileSync} from 'node:fs'
 import {planSchema} from '../../src/plan/schema.js'
 import {migrationReportSchema} from '../../src/run/report.js'
 import {hostMigrationReportSchema} from '../../src/report/host-migration-report.js'
-import {proveSurvival, readHeartbeats, consoleLogPath} from '../../lab/proof.js'
-import {guestState, hasDisk, IP, lab, labProfile, onHost, other, startCli, whereIs, zm, LAB, type LabHostName} from '../support/lab-cli.js'
+import {consoleLogPath, hostOf, proveSurvival, readHeartbeats} from '../../lab/proof.js'
+import {guestState, hasDisk, IP, lab, labProfile, onHost, other, sendHome, startCli, whereIs, zm, LAB, type LabHostName} from '../support/lab-cli.js'
 import {holdLab} from '../support/lab-hold.js'
 
-const short = (h: LabHostName) => (h === 'zhost-a' ? 'a' : 'b')
-
 async function prove(on: LabHostName) {
-  const report = await proveSurvival({host: short(on), guest: 'zdemo', lab: LAB, waitSeconds: 5})
+  const report = await proveSurvival({host: on, guest: 'zdemo', lab: LAB, waitSeconds: 5})
   expect(report.ok, JSON.stringify(report, null, 1)).to.equal(true)
   return report
+}
+
+/**
+ * zoff: a shut-off copy of zdemo's definition (its own name, UUID and MAC; the detached scratch
+ * device kept) without zdemo's host-local data disk — a shut-off guest migrates offline, which
+ * moves no disk, so zmigrate would block one with a local disk (local-disk-copy).
+ */
+function shutOffCopy(zdemoXml: string): string {
+  return zdemoXml
+    .replace(/<name>zdemo<\/name>/, '<name>zoff</name>')
+    .replace(/<uuid>[^<]*<\/uuid>/, '')
+    .replace(/zdemo-console\.log/, 'zoff-console.log')
+    .replace(/<mac address='[^']*'\/>/, '')
+    .replace(/<disk\b(?:(?!<\/disk>)[\s\S])*zdemo-data\.img(?:(?!<\/disk>)[\s\S])*<\/disk>/, '')
 }
 
 describe('@lab zmigrate migrate on the lab', function () {
@@ -41,12 +53,9 @@ describe('@lab zmigrate migrate on the lab', function () {
   })
 
   after(async function () {
-    // leave zdemo at home on zhost-a, as lab/up made it, for whoever comes next
+    // leave the lab guests at home on zhost-a, as lab/up made them, for whoever comes next
     this.timeout(300_000)
-    if ((await whereIs()) === 'zhost-b') {
-      const r = await zm(['migrate', 'zdemo', '--from', 'zhost-b', '--to', 'zhost-a', '--yes'])
-      if (r.exitCode !== 0) throw new Error(`could not move zdemo home: ${r.stderr}`)
-    }
+    await sendHome()
   })
 
   it('check reports the lab guest as migratable with its actions (exit 0)', async () => {
@@ -96,7 +105,7 @@ describe('@lab zmigrate migrate on the lab', function () {
     ])
     await prove(to)
     // the guest itself saw its scratch disk go (on the source) and come back (on the destination)
-    const devEvents = (h: LabHostName) => readHeartbeats(consoleLogPath(LAB, short(h), 'zdemo')).events.filter((e) => e.kind === 'dev')
+    const devEvents = (h: LabHostName) => readHeartbeats(consoleLogPath(LAB, hostOf(h), 'zdemo')).events.filter((e) => e.kind === 'dev')
     // (the guest polls once a second, so it may notice the absence only after it arrived, and
     // report the re-attached disk a second after the attach)
     for (let i = 0; i < 50 && !(devEvents(to).at(-1) as {present?: boolean} | undefined)?.present; i++) await new Promise((r) => setTimeout(r, 200))
@@ -242,11 +251,7 @@ describe('@lab zmigrate migrate on the lab', function () {
   it('offline migration of a shut-off guest moves its definition (with the re-attached device)', async () => {
     const to = other(from)
     const xml = (await onHost(from, ['virsh', '-c', 'qemu:///system', 'dumpxml', '--inactive', 'zdemo'])).stdout
-    const zoff = xml
-      .replace(/<name>zdemo<\/name>/, '<name>zoff</name>')
-      .replace(/<uuid>[^<]*<\/uuid>/, '')
-      .replace(/zdemo-console\.log/, 'zoff-console.log')
-      .replace(/<mac address='[^']*'\/>/, '')
+    const zoff = shutOffCopy(xml)
     const define = await execa('ssh', ['-F', `${LAB}/ssh/config`, `root@${IP[from]}`, 'virsh -c qemu:///system define /dev/stdin'], {
       input: zoff,
       reject: false,
@@ -270,23 +275,24 @@ describe('@lab zmigrate migrate on the lab', function () {
   it('migrate --all moves every guest of the host: the running one live, the shut-off one offline', async () => {
     const to = other(from)
     const xml = (await onHost(from, ['virsh', '-c', 'qemu:///system', 'dumpxml', '--inactive', 'zdemo'])).stdout
-    const zoff = xml
-      .replace(/<name>zdemo<\/name>/, '<name>zoff</name>')
-      .replace(/<uuid>[^<]*<\/uuid>/, '')
-      .replace(/zdemo-console\.log/, 'zoff-console.log')
-      .replace(/<mac address='[^']*'\/>/, '')
+    const zoff = shutOffCopy(xml)
     const define = await execa('ssh', ['-F', `${LAB}/ssh/config`, `root@${IP[from]}`, 'virsh -c qemu:///system define /dev/stdin'], {
       input: zoff,
       reject: false,
     })
     expect(define.exitCode, String(define.stderr)).to.equal(0)
     try {
-      const r = await zm(['migrate', '--all', '--from', from, '--to', to, '--yes', '--json'])
+      // zoff's vdb is the source's own scratch file: detached like zdemo's (an offline move would leave it pointing at the destination's)
+      const profile = labProfile((d) => d.devices['detach-for-migration'].push({guest: 'zoff', kind: 'disk', target: 'vdb'}))
+      // every guest defined on the source: zdemo, zoff, and those of the lab's other guests that are there now
+      const there = (await onHost(from, ['virsh', '-c', 'qemu:///system', 'list', '--all', '--name'])).stdout.split('\n').filter((n) => n.trim())
+      const shutOff = new Set(['zoff', 'zidle'])
+      const r = await zm(['migrate', '--all', '--from', from, '--to', to, '--yes', '--json', '--profile', profile])
       expect(r.exitCode, r.stderr + r.stdout.slice(-1500)).to.equal(0)
       const report = hostMigrationReportSchema.strict().parse(JSON.parse(r.stdout.trim().split('\n').at(-1)!))
-      expect(report.guests.map((g) => `${g.name}:${g.outcome}`).sort()).to.deep.equal(['zdemo:migrated', 'zoff:migrated'])
+      expect(report.guests.map((g) => `${g.name}:${g.outcome}`).sort()).to.deep.equal(there.map((n) => `${n}:migrated`).sort())
       const modes = Object.fromEntries(report.guests.map((g) => [g.name, g.report!.steps.find((s) => s.kind === 'migrate')!.description.split(' ')[0]]))
-      expect(modes).to.deep.equal({zdemo: 'live', zoff: 'offline'})
+      expect(modes).to.deep.equal(Object.fromEntries(there.map((n) => [n, shutOff.has(n) ? 'offline' : 'live'])))
       expect(await guestState(to)).to.equal('running')
       expect(await guestState(to, 'zoff')).to.equal('shut off')
       expect(await guestState(from, 'zoff')).to.equal('absent')

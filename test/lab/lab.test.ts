@@ -1,6 +1,6 @@
-// End-to-end checks of the two-host lab (lab/up): real sshd, libvirtd and an s390x guest under TCG.
+// End-to-end checks of the three-host lab (lab/up): real sshd, libvirtd and an s390x guest under TCG.
 // Needs root and a few minutes the first time on a machine (lab/up installs packages and downloads
-// the guest kernel); seconds afterwards. Leaves the lab up with zdemo running on zhost-a.
+// the guest kernel); seconds afterwards. Leaves the lab up with its guests on zhost-a.
 import {expect} from 'chai'
 import {execa} from 'execa'
 import {dirname, join} from 'node:path'
@@ -11,7 +11,7 @@ import {holdLab} from '../support/lab-hold.js'
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 const LAB = labDir()
-const IP: Record<LabHost, string> = {a: '127.0.0.2', b: '127.0.0.3'}
+const IP: Record<LabHost, string> = {a: '127.0.0.2', b: '127.0.0.3', c: '127.0.0.4'}
 const IMAGE = '/var/lib/libvirt/images/zdemo-data.img'
 
 /** Run a shell command on a lab host over ssh with the lab's client key, config and known_hosts. */
@@ -28,9 +28,15 @@ async function onHost(h: LabHost, command: string, timeoutMs = 60_000): Promise<
 
 const virsh = (h: LabHost, args: string, timeoutMs?: number) => onHost(h, `virsh -q -c qemu:///system ${args}`, timeoutMs)
 
-async function domstate(h: LabHost): Promise<string | undefined> {
+async function domstate(h: LabHost, guest = 'zdemo'): Promise<string | undefined> {
   const names = (await virsh(h, 'list --all --name')).split('\n')
-  return names.includes('zdemo') ? virsh(h, 'domstate zdemo') : undefined
+  return names.includes(guest) ? virsh(h, `domstate ${guest}`) : undefined
+}
+
+/** Where zdemo runs now, if anywhere but zhost-a. */
+async function awayFromHome(): Promise<LabHost | undefined> {
+  for (const h of ['b', 'c'] as const) if ((await domstate(h).catch(() => undefined)) === 'running') return h
+  return undefined
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
@@ -59,30 +65,53 @@ describe('@lab zmigrate lab (lab/up)', function () {
     const r = await execa(join(REPO, 'lab', 'up'), [], {all: true, reject: false, timeout: 40 * 60_000})
     if (r.exitCode !== 0) throw new Error(`lab/up failed (exit ${r.exitCode}):\n${r.all}`)
     console.log(`      ${String(r.all).trim().split('\n').at(-1)}`)
-    // other tests may have left zdemo on zhost-b: these tests start from its home, zhost-a
-    if ((await domstate('b').catch(() => undefined)) === 'running') await migrate('b', 'a', true)
+    // other tests may have left zdemo elsewhere: these tests start from its home, zhost-a
+    const away = await awayFromHome()
+    if (away) await migrate(away, 'a', true)
   })
 
   after(async function () {
     // leave zdemo on zhost-a for whoever comes next, even when a test stopped half-way
     this.timeout(300_000)
-    if ((await domstate('b').catch(() => undefined)) === 'running') await migrate('b', 'a', true)
+    const away = await awayFromHome()
+    if (away) await migrate(away, 'a', true)
   })
 
   describe('@lab hosts', function () {
-    it('answers ssh with the lab key on 127.0.0.2 and 127.0.0.3 as zhost-a and zhost-b', async function () {
+    it('answers ssh with the lab key on 127.0.0.2, 127.0.0.3 and 127.0.0.4 as zhost-a, zhost-b and zhost-c', async function () {
       this.timeout(60_000)
       expect(await onHost('a', 'hostname')).to.equal('zhost-a')
       expect(await onHost('b', 'hostname')).to.equal('zhost-b')
+      expect(await onHost('c', 'hostname')).to.equal('zhost-c')
     })
 
     it('gives each host its own host UUID in virsh capabilities', async function () {
       this.timeout(60_000)
       const uuid = async (h: LabHost) => /<uuid>([^<]+)<\/uuid>/.exec(await virsh(h, 'capabilities'))?.[1]
-      const [a, b] = [await uuid('a'), await uuid('b')]
-      expect(a).to.match(/^[0-9a-f-]{36}$/)
-      expect(b).to.match(/^[0-9a-f-]{36}$/)
-      expect(a).to.not.equal(b)
+      const uuids = [await uuid('a'), await uuid('b'), await uuid('c')]
+      for (const u of uuids) expect(u).to.match(/^[0-9a-f-]{36}$/)
+      expect(new Set(uuids).size).to.equal(3)
+    })
+
+    it("lets each host's root reach every other host with its own key (as libvirt's ssh transport does)", async function () {
+      this.timeout(60_000)
+      for (const [from, to] of [
+        ['a', 'c'],
+        ['c', 'b'],
+        ['b', 'a'],
+      ] as const)
+        expect(await onHost(from, `ssh ${IP[to]} hostname`)).to.equal(`zhost-${to}`)
+    })
+  })
+
+  describe('@lab guests', function () {
+    it('zweb and zapp run on zhost-a with their own data disks; zidle is defined there, shut off', async function () {
+      this.timeout(60_000)
+      for (const g of ['zweb', 'zapp']) {
+        expect(await domstate('a', g), g).to.equal('running')
+        expect(await virsh('a', `domblklist ${g}`)).to.include(`/var/lib/libvirt/images/${g}-data.img`)
+      }
+      expect(await domstate('a', 'zidle')).to.equal('shut off')
     })
   })
 
@@ -110,11 +139,21 @@ describe('@lab zmigrate lab (lab/up)', function () {
       expect(report.ok, renderReport(report)).to.equal(true)
     })
 
-    it('comes back zhost-b -> zhost-a with --p2p, still alive (lab/proof)', async function () {
+    it('goes on zhost-b -> zhost-c with --p2p, still alive (lab/proof)', async function () {
       this.timeout(300_000)
-      const ms = await migrate('b', 'a', true)
-      console.log(`      migration b->a (--p2p, libvirtd on b connects to a): ${(ms / 1000).toFixed(2)} s`)
+      const ms = await migrate('b', 'c', true)
+      console.log(`      migration b->c (--p2p, libvirtd on b connects to c): ${(ms / 1000).toFixed(2)} s`)
       expect(await domstate('b')).to.equal(undefined)
+      expect(await domstate('c')).to.equal('running')
+      const report = await proveSurvival({lab: LAB, guest: 'zdemo', host: 'zhost-c', from: 'zhost-b', waitSeconds: 20})
+      expect(report.ok, renderReport(report)).to.equal(true)
+    })
+
+    it('comes back zhost-c -> zhost-a with --p2p, still alive (lab/proof)', async function () {
+      this.timeout(300_000)
+      const ms = await migrate('c', 'a', true)
+      console.log(`      migration c->a (--p2p, libvirtd on c connects to a): ${(ms / 1000).toFixed(2)} s`)
+      expect(await domstate('c')).to.equal(undefined)
       expect(await domstate('a')).to.equal('running')
       const report = await proveSurvival({lab: LAB, guest: 'zdemo', host: 'zhost-a', waitSeconds: 20})
       expect(report.ok, renderReport(report)).to.equal(true)

@@ -22,13 +22,14 @@ describe('bundled profiles', () => {
     })
   }
 
-  it("lab.yaml: the two loopback hosts with recorded trees in lab/, and zdemo's scratch disk detached", () => {
+  it("lab.yaml: the three loopback hosts with recorded trees in lab/, and zdemo's scratch disk detached", () => {
     const lab = loadProfile(path.join(profilesDir, 'lab.yaml'))
     expect(lab.site).to.equal('lab')
-    expect(Object.keys(lab.hosts)).to.deep.equal(['zhost-a', 'zhost-b'])
+    expect(Object.keys(lab.hosts)).to.deep.equal(['zhost-a', 'zhost-b', 'zhost-c'])
     for (const [name, address] of [
       ['zhost-a', '127.0.0.2'],
       ['zhost-b', '127.0.0.3'],
+      ['zhost-c', '127.0.0.4'],
     ]) {
       expect(lab.hosts[name]).to.deep.include({
         transport: 'ssh',

@@ -271,7 +271,40 @@ describe('site placement', () => {
     const [big, small] = placements
     expect(big).to.deep.include({destination: 'a', why: 'the only destination that can take it (4 GiB left after it)', warnings: []})
     expect(big.kind === 'placed' && big.refused).to.deep.equal([{destination: 'b', reasons: [{code: 'memory', message: 'memory: needs 4 GiB, 3 GiB free'}]}])
-    expect(small).to.deep.include({destination: 'a', why: 'of 2 that can take it, the most memory left: 3 GiB left after it (b: 2 GiB)'})
+    expect(small).to.deep.include({destination: 'b', why: 'of 2 that can take it, the fewest guests placed there so far: 0 (a: 1); 2 GiB left after it'})
+  })
+
+  it('spreads before it fills the roomiest: a destination takes a second guest only when every other has one (the window runs them in parallel)', () => {
+    const guests = ['g1', 'g2', 'g3', 'g4', 'g5'].map((n) => guest(n, 1))
+    const {placements, destinations} = placeGuests({
+      guests,
+      destinations: [host('roomy', 64), host('small', 8)],
+      readiness: readiness(guests, ['roomy', 'small']),
+      policy: policy(),
+    })
+    expect(placements.map((p) => p.kind === 'placed' && `${p.guest}->${p.destination}`)).to.deep.equal([
+      'g1->roomy',
+      'g2->small',
+      'g3->roomy',
+      'g4->small',
+      'g5->roomy',
+    ])
+    expect(destinations.map((d) => [d.host, d.placed.length])).to.deep.equal([
+      ['roomy', 3],
+      ['small', 2],
+    ])
+  })
+
+  it('spreading never overfills: once a destination is full within the reserve, the others take the rest', () => {
+    const guests = [guest('g1', 1), guest('g2', 1), guest('g3', 1)]
+    const {placements} = placeGuests({
+      guests,
+      destinations: [host('roomy', 8), host('tiny', 2)],
+      readiness: readiness(guests, ['roomy', 'tiny']),
+      policy: policy({reserve: {memoryKiB: 1 * GiB}}),
+    })
+    // tiny: 2 GiB free - 1 GiB reserve leaves room for one 1 GiB guest; g3 would be its second
+    expect(placements.map((p) => p.kind === 'placed' && `${p.guest}->${p.destination}`)).to.deep.equal(['g1->roomy', 'g2->tiny', 'g3->roomy'])
   })
 
   it('ties on everything go to the first host by name', () => {

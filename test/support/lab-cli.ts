@@ -12,7 +12,7 @@ import {labDir} from '../../lab/proof.js'
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
 export const LAB = labDir()
-export const IP = {'zhost-a': '127.0.0.2', 'zhost-b': '127.0.0.3'} as const
+export const IP = {'zhost-a': '127.0.0.2', 'zhost-b': '127.0.0.3', 'zhost-c': '127.0.0.4'} as const
 export type LabHostName = keyof typeof IP
 
 export interface CliResult {
@@ -95,6 +95,38 @@ export async function hasDisk(host: LabHostName, target: string, guest = 'zdemo'
   return r.stdout.split('\n').some((l) => l.trim().split(/\s+/)[0] === target)
 }
 
+/** The two-host pairing the single-guest tests use: zhost-a <-> zhost-b (zhost-c is an evacuation's second destination). */
 export function other(h: LabHostName): LabHostName {
   return h === 'zhost-a' ? 'zhost-b' : 'zhost-a'
+}
+
+export const LAB_HOSTS = Object.keys(IP) as LabHostName[]
+
+/** The lab's guests (lab/up): running, each with a copied data disk, and the shut-off one. */
+export const RUNNING_GUESTS = ['zdemo', 'zweb', 'zapp'] as const
+export const IDLE_GUEST = 'zidle'
+
+/** Where each lab guest is defined now (its state there); a guest defined nowhere is absent from the map. */
+export async function whereAll(guests: readonly string[] = [...RUNNING_GUESTS, IDLE_GUEST]): Promise<Map<string, {host: LabHostName; state: string}>> {
+  const found = new Map<string, {host: LabHostName; state: string}>()
+  for (const host of LAB_HOSTS) {
+    const r = await onHost(host, ['virsh', '-c', 'qemu:///system', 'list', '--all', '--name'])
+    const names = new Set(r.stdout.split('\n').map((l) => l.trim()))
+    for (const g of guests) if (names.has(g)) found.set(g, {host, state: await guestState(host, g)})
+  }
+  return found
+}
+
+/**
+ * Every lab guest back on zhost-a, as lab/up made the lab, for whoever comes next: each one found
+ * elsewhere is migrated home with zmigrate (running ones live, shut-off ones offline).
+ */
+export async function sendHome(): Promise<void> {
+  const failures: string[] = []
+  for (const [guest, {host}] of await whereAll()) {
+    if (host === 'zhost-a') continue
+    const r = await zm(['migrate', guest, '--from', host, '--to', 'zhost-a', '--yes'])
+    if (r.exitCode !== 0) failures.push(`${guest} (on ${host}): exit ${r.exitCode}: ${r.stderr.trim().split('\n').at(-1)}`)
+  }
+  if (failures.length > 0) throw new Error(`could not move the lab guests home: ${failures.join('; ')}`)
 }

@@ -1,5 +1,6 @@
 import {diskLabel, nvmeSourceText} from '../../domain/labels.js'
 import type {Disk} from '../../domain/types.js'
+import {migrationModeFor} from '../../profiles/types.js'
 import {formatBytes} from '../../units.js'
 import {declaredImage} from '../disk-image.js'
 import {isSelectedForDetach} from '../helpers.js'
@@ -16,6 +17,10 @@ import type {CheckContext, FindingDraft, Rule} from '../types.js'
  *
  * - writable, non-shareable local disk, not detached by the profile → action (the plan copies
  *   it); blocker when the site policy says copy-storage: never.
+ * - the same disk of a guest that migrates offline (shut off, migration.mode auto or offline) →
+ *   blocker: an offline migration moves the definition only, libvirt copies no storage for it
+ *   ("offline migration cannot handle non-shared storage" with --copy-storage-all), so the
+ *   destination would define the guest on an image it does not have while the image stays behind.
  * - shareable (writable) local disk → blocker: libvirt never copies shareable disks, and a
  *   copy would split what other guests share.
  * - a disk to copy whose path is not absolute, whose declared format QEMU does not know, or whose
@@ -38,6 +43,7 @@ export const localDiskCopy: Rule = {
   check(ctx) {
     const findings: FindingDraft[] = []
     const never = ctx.profile.migration.copyStorage === 'never'
+    const offline = migrationModeFor(ctx.profile.migration, ctx.guest.state) === 'offline'
     for (const disk of disksToCopy(ctx)) {
       const data = copyData(ctx, disk)
       const problem = copyProblem(ctx, disk)
@@ -46,6 +52,17 @@ export const localDiskCopy: Rule = {
         continue
       }
       const where = whereText(ctx, disk)
+      if (offline) {
+        findings.push({
+          subject: diskLabel(disk),
+          severity: 'blocker',
+          message: `${where}, and the guest is ${ctx.guest.state}: an offline migration moves only its definition, so ${ctx.destination.host} would define it on an image it does not have`,
+          remedy:
+            'Start the guest so that it migrates live with its disk copied, move the image to storage both hosts share, or detach the disk for the migration (devices.detach-for-migration).',
+          data,
+        })
+        continue
+      }
       findings.push(
         never
           ? {

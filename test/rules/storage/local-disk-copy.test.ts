@@ -24,6 +24,12 @@ ruleTester(localDiskCopy, {
     {name: 'read-only local image (disk-copy-readonly)', domain: guest(fileDisk(image, 'vda', {extra: '<readonly/>'})), source: local},
     {name: 'CD-ROM with a local ISO (disk-copy-readonly)', domain: guest(virtioScsiController + cdrom('/var/lib/libvirt/images/rhel.iso')), source: local},
     {
+      name: 'a shut-off guest whose image is on NFS',
+      domain: guest(fileDisk(image)),
+      state: 'shut off',
+      source: emptyFacts('src', {mounts: [rootMount, nfsImages]}),
+    },
+    {
       name: 'disk the profile detaches for the migration',
       domain: guest(fileDisk(image)),
       source: local,
@@ -31,6 +37,28 @@ ruleTester(localDiskCopy, {
     },
   ],
   invalid: [
+    {
+      name: 'a shut-off guest migrates offline (definition only): its local image would stay behind',
+      domain: guest(fileDisk(image)),
+      state: 'shut off',
+      source: local,
+      sourceProbes: [probe],
+      findings: [
+        {
+          severity: 'blocker',
+          subject: `disk vda (${image})`,
+          message: `${image} (qcow2, 20 GiB) is on local xfs (/var/lib/libvirt/images), and the guest is shut off: an offline migration moves only its definition, so dst would define it on an image it does not have`,
+          data: {target: 'vda', path: image, format: 'qcow2', virtualSizeBytes: 20 * GiB},
+        },
+      ],
+    },
+    {
+      name: 'migration.mode offline moves a running guest offline too',
+      domain: guest(fileDisk(image)),
+      source: local,
+      migration: {mode: 'offline'},
+      findings: [{severity: 'blocker', message: 'an offline migration moves only its definition'}],
+    },
     {
       name: 'local qcow2 image: the plan copies it',
       domain: guest(fileDisk(image)),
