@@ -12,13 +12,15 @@
  *    so that small ones fill what is left; a guest that only fits on one host finds it free.
  * 3. Each guest goes to the allowed destination where it fits (anti-affinity, memory after the
  *    reserve and the guests placed there before it), preferring, in turn: within the soft vCPU
- *    limit (only when the profile sets reserve.cpus), readiness ok over actions, the fewest guests
- *    placed there by this evacuation, the most memory left after placing it, the host name. Its
- *    memory then counts there. Fewest guests before most memory: the rolling window lets only K
- *    migrations arrive at one host at once (concurrency.incoming), so guests piled onto the
- *    roomiest host would wait for each other while another destination idles; spread, they move
- *    in parallel, and a destination lost mid-evacuation takes fewer of them with it. Memory
- *    headroom is the reserve's job: a destination is a candidate only while the guest fits
+ *    limit (only when the profile sets reserve.cpus), readiness ok over actions, the least memory
+ *    placed there by this evacuation, the fewest guests placed there, the most memory left after
+ *    placing it, the host name. Its memory then counts there. Least incoming memory before most
+ *    memory left: the rolling window lets only K migrations arrive at one host at once
+ *    (concurrency.incoming), so the evacuation lasts as long as its busiest destination's queue,
+ *    and the memory a guest moves is what its migration time grows with (longest-processing-time
+ *    balancing); guests piled onto the roomiest host would wait for each other while another
+ *    destination idles, and a destination lost mid-evacuation takes fewer of them with it.
+ *    Memory headroom is the reserve's job: a destination is a candidate only while the guest fits
  *    within it.
  * 4. A guest that fits nowhere gets every destination with every reason.
  */
@@ -133,11 +135,12 @@ function place(guest: GuestToPlace, state: DestinationState): void {
   if (isActive(guest.state)) state.vcpus += guest.vcpus
 }
 
-/** Best first: within the soft vCPU limit, readiness ok over actions, fewest placed there, most memory left, host name. */
+/** Best first: within the soft vCPU limit, readiness ok over actions, least memory and fewest guests placed there, most memory left, host name. */
 function preference(a: Fit, b: Fit): number {
   return (
     Number(a.vcpuWarning !== undefined) - Number(b.vcpuWarning !== undefined) ||
     Number(a.readiness.status !== 'ok') - Number(b.readiness.status !== 'ok') ||
+    a.state.placedMemoryKiB - b.state.placedMemoryKiB ||
     a.state.placed.length - b.state.placed.length ||
     b.memoryLeftAfterKiB - a.memoryLeftAfterKiB ||
     compareText(a.host, b.host)
@@ -153,8 +156,11 @@ function whyText(guest: GuestToPlace, fits: readonly Fit[]): string {
   const of = `of ${fits.length} that can take it`
   if ((best.vcpuWarning === undefined) !== (next.vcpuWarning === undefined)) return `${of}, within the vCPU limit (${memory})`
   if (best.readiness.status !== next.readiness.status) return `${of}, ready without actions (${memory})`
+  if (best.state.placedMemoryKiB !== next.state.placedMemoryKiB) {
+    return `${of}, the least memory arriving there so far: ${kib(best.state.placedMemoryKiB)} (${next.host}: ${kib(next.state.placedMemoryKiB)}); ${memory}`
+  }
   if (best.state.placed.length !== next.state.placed.length) {
-    return `${of}, the fewest guests placed there so far: ${best.state.placed.length} (${next.host}: ${next.state.placed.length}); ${memory}`
+    return `${of}, the fewest guests arriving there so far: ${best.state.placed.length} (${next.host}: ${next.state.placed.length}); ${memory}`
   }
   if (best.memoryLeftAfterKiB !== next.memoryLeftAfterKiB) return `${of}, the most memory left: ${left} (${next.host}: ${leftText(next.memoryLeftAfterKiB)})`
   return `${of}, equal on memory (${left}): first by host name`

@@ -271,10 +271,10 @@ describe('site placement', () => {
     const [big, small] = placements
     expect(big).to.deep.include({destination: 'a', why: 'the only destination that can take it (4 GiB left after it)', warnings: []})
     expect(big.kind === 'placed' && big.refused).to.deep.equal([{destination: 'b', reasons: [{code: 'memory', message: 'memory: needs 4 GiB, 3 GiB free'}]}])
-    expect(small).to.deep.include({destination: 'b', why: 'of 2 that can take it, the fewest guests placed there so far: 0 (a: 1); 2 GiB left after it'})
+    expect(small).to.deep.include({destination: 'b', why: 'of 2 that can take it, the least memory arriving there so far: 0 B (a: 4 GiB); 2 GiB left after it'})
   })
 
-  it('spreads before it fills the roomiest: a destination takes a second guest only when every other has one (the window runs them in parallel)', () => {
+  it('spreads before it fills the roomiest: equal guests alternate (the window runs them in parallel)', () => {
     const guests = ['g1', 'g2', 'g3', 'g4', 'g5'].map((n) => guest(n, 1))
     const {placements, destinations} = placeGuests({
       guests,
@@ -293,6 +293,12 @@ describe('site placement', () => {
       ['roomy', 3],
       ['small', 2],
     ])
+  })
+
+  it('balances the memory arriving, not the count: one big guest on one side, the small ones on the other', () => {
+    const guests = [guest('big', 4), guest('s1', 1), guest('s2', 1), guest('s3', 1)]
+    const {placements} = placeGuests({guests, destinations: [host('a', 32), host('b', 32)], readiness: readiness(guests, ['a', 'b']), policy: policy()})
+    expect(placements.map((p) => p.kind === 'placed' && `${p.guest}->${p.destination}`)).to.deep.equal(['big->a', 's1->b', 's2->b', 's3->b'])
   })
 
   it('spreading never overfills: once a destination is full within the reserve, the others take the rest', () => {
@@ -366,14 +372,16 @@ describe('site placement', () => {
     const reversed = placeGuests({guests: [...guests].reverse(), destinations: [...hosts].reverse(), readiness: [...ready].reverse(), policy: p})
     expect(reversed).to.deep.equal(first)
     expect(first.placements.filter((x) => x.kind === 'placed')).to.have.length(6)
-    // lic (pinned) first, then web2 (two hosts allowed), then by size; cold takes no memory, so the roomiest
+    // lic (pinned) first, then web2 (two hosts allowed), then by size, each where the least memory arrives:
+    // web2 -> b (c has lic's 1 GiB), db1 -> a, db2 -> c (not a: hadr; c 1 GiB < b 2 GiB), web1 -> b (2 < a 4 < c 5);
+    // cold takes no memory: a and b tie on 4 GiB arriving, a has fewer guests
     expect(first.destinations.map((d) => [d.host, d.placed])).to.deep.equal([
-      ['a', ['db1', 'web1']],
-      ['b', ['web2', 'db2']],
-      ['c', ['lic', 'cold']],
+      ['a', ['db1', 'cold']],
+      ['b', ['web2', 'web1']],
+      ['c', ['lic', 'db2']],
     ])
-    // 9 free - 0.5 reserve - 4 - 2
-    expect(first.destinations[0].memoryLeftKiB).to.equal(2.5 * GiB)
+    // 9 free - 0.5 reserve - 4 (cold is shut off: not counted)
+    expect(first.destinations[0].memoryLeftKiB).to.equal(4.5 * GiB)
     expect(first.placements.map((x) => x.kind === 'placed' && x.order)).to.deep.equal([1, 2, 3, 4, 5, 6])
   })
 })
