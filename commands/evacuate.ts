@@ -29,7 +29,10 @@ Exit 0: every guest moved and verified; 1: a guest stayed (nowhere to go, blocke
     profile: profileFlag,
     ...windowFlags,
     to: Flags.string({summary: 'Candidate destinations: host names separated by commas, or site (every other host; the default).'}),
-    resume: Flags.string({summary: 'Continue the evacuation recorded in this evacuation journal.', exclusive: ['to', 'dry-run', 'output']}),
+    resume: Flags.string({
+      summary: "Continue the evacuation recorded in this evacuation journal (one that runs an evacuation plan keeps the file's caps).",
+      exclusive: ['to', 'dry-run', 'output'],
+    }),
     output: Flags.string({
       char: 'o',
       summary: 'Write the evacuation as one reviewable plan file here and change nothing; apply it with zmigrate migrate --plan FILE.',

@@ -71,8 +71,9 @@ export function renderEvacuationPlan(plan: EvacuationPlan): string {
 export function evacuationPlanWritten(plan: EvacuationPlan, file: string, bin: string): string {
   const n = plan.guests.length
   return [
-    `Evacuation plan written to ${file}: ${n} guest${n === 1 ? '' : 's'} to move, ${plan.stays.length} staying, each with its own steps (${bin} migrate --plan ${file} --dry-run checks it without moving anything).`,
+    `Evacuation plan written to ${file}: ${n} guest${n === 1 ? '' : 's'} to move (each with its own steps), ${plan.stays.length} staying. Nothing was changed.`,
+    `Check it again without moving anything: ${bin} migrate --plan ${file} --dry-run`,
     `Apply it with: ${bin} migrate --plan ${file}`,
-    `Nothing was changed. It runs within the caps it records (at most ${plan.caps.site} at once, ${plan.caps.outgoing} leaving a host, ${plan.caps.incoming} arriving at a host); a guest whose steps are no longer what a fresh plan computes is refused (exit 5).`,
+    `It runs within the caps it records (at most ${plan.caps.site} at once, ${plan.caps.outgoing} leaving a host, ${plan.caps.incoming} arriving at a host); a guest whose steps are not what a fresh plan computes then is refused (exit 5).`,
   ].join('\n')
 }
