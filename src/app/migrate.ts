@@ -1,7 +1,9 @@
 /**
  * The migrate use case for one guest (`zmigrate migrate GUEST`, `--plan FILE`, `--resume JOURNAL`):
- * plan now or load a saved plan and re-validate it against a fresh one, ask, then apply it under
- * the guest's lock (run/apply-plan.ts) and report. The outcome carries its exit status.
+ * plan now, or take a reviewed plan (read from its file by the caller: app/plan-file.ts) and
+ * re-validate it against a fresh one (checkSavedPlan, which each guest of an evacuation plan goes
+ * through too), ask, then apply it under the guest's lock (run/apply-plan.ts) and report. The
+ * outcome carries its exit status.
  */
 import {StalePlanError, UsageError} from '../errors.js'
 import {ExitCode, type ExitCodeValue} from '../exit-codes.js'
