@@ -1,28 +1,36 @@
 import {Args, Flags} from '@oclif/core'
+import {applyEvacuationPlan} from '../src/app/evacuation-plan.js'
 import {migrateGuest, type GuestMigration} from '../src/app/migrate.js'
 import {migrateHost, type HostMigration} from '../src/app/migrate-host.js'
 import {BaseCommand, profileFlag} from '../src/cli/base-command.js'
 import {confirmOrRefuse} from '../src/cli/confirm.js'
 import {withInterrupts} from '../src/cli/interrupt.js'
 import {loadProfileFor} from '../src/cli/load-profile.js'
+import {readPlanDocument} from '../src/app/plan-file.js'
 import {UsageError} from '../src/errors.js'
-import type {Plan} from '../src/plan/types.js'
+import type {EvacuationPlan, Plan} from '../src/plan/types.js'
+import type {EvacuationReport} from '../src/report/evacuation-report.js'
+import {renderEvacuationPlan, renderEvacuationReport} from '../src/report/evacuation-text.js'
 import type {HostMigrationReport} from '../src/report/host-migration-report.js'
 import {renderHostMigrationReport, renderMigrationReport, renderOverview} from '../src/report/migrate-text.js'
 import {renderPlan} from '../src/report/plan-text.js'
 import {createRenderer} from '../src/report/progress.js'
 import type {MigrationReport} from '../src/run/report.js'
 
-type MigrateResult = MigrationReport | HostMigrationReport | {dryRun: true; plan: Plan} | {cancelled: true; plan: Plan}
+type MigrateResult = MigrationReport | HostMigrationReport | EvacuationReport | {dryRun: true; plan: Plan | EvacuationPlan} | {cancelled: true; plan: Plan}
+
+const DRY_RUN_EVACUATION = "the evacuation plan is intact and every guest's steps are what a fresh plan computes now; nothing was changed."
 
 export default class Migrate extends BaseCommand {
   static override summary = 'Migrate a guest: detach what blocks live migration, prepare the destination, virsh migrate, re-attach, verify.'
   static override description = `Plans and applies in one go (GUEST --from A --to B), applies a reviewed plan (--plan FILE; refused when stale, exit 5), or continues an interrupted run (--resume JOURNAL). Every step is journaled; on failure, completed steps are undone in reverse order.
+An evacuation plan (zmigrate evacuate HOST -o FILE) given to --plan is validated as a whole (edited: exit 5), every guest is planned again from fresh facts before anything moves (any stale guest refuses the whole file, exit 5), then its guests move as evacuate moves them, within the caps the file records (the file's caps apply; there are no flags to change them), each running its reviewed plan only if a fresh plan at its turn computes the same steps: a guest whose plan went stale by then stays (outcome stale, exit 5) and the others go on. Resume it with zmigrate evacuate --resume EVACUATION_JOURNAL.
 Exit 0: migrated and verified; 1: failed and fully rolled back; 2: usage/profile error; 3: host unreachable; 4: failed and rollback incomplete, or the journal could not be written (the report or error says what needs a human); 5: stale or edited plan; 6: another run holds the guest; 130: interrupted (resume with --resume).`
   static override args = {guest: Args.string({description: 'Guest name on the source host.'})}
   static override examples = [
     '<%= config.bin %> migrate zdemo --from zhost-a --to zhost-b',
     '<%= config.bin %> migrate --plan zdemo.plan.json --json',
+    '<%= config.bin %> migrate --plan zlpar1.evacuation.json',
     '<%= config.bin %> migrate zdemo --from zhost-a --to zhost-b --dry-run',
     '<%= config.bin %> migrate --resume ~/.local/share/zmigrate/journals/20261122T101500Z-zdemo-1a2b3c.json',
     '<%= config.bin %> migrate --all --from zhost-a --to zhost-b --yes',
@@ -31,7 +39,10 @@ Exit 0: migrated and verified; 1: failed and fully rolled back; 2: usage/profile
     profile: profileFlag,
     from: Flags.string({summary: 'Source host.'}),
     to: Flags.string({summary: 'Destination host.'}),
-    plan: Flags.string({summary: 'Apply this plan file (from zmigrate plan -o).', exclusive: ['resume', 'from', 'to']}),
+    plan: Flags.string({
+      summary: 'Apply this plan file (from zmigrate plan -o, or an evacuation plan from zmigrate evacuate -o).',
+      exclusive: ['resume', 'from', 'to'],
+    }),
     resume: Flags.string({summary: 'Continue the migration recorded in this journal.', exclusive: ['plan', 'dry-run', 'from', 'to', 'all']}),
     all: Flags.boolean({
       summary: 'Move every guest of the source host, one at a time (blocked guests stay and are reported).',
@@ -83,13 +94,21 @@ Exit 0: migrated and verified; 1: failed and fully rolled back; 2: usage/profile
       process.exitCode = result.exitCode
       return result.report
     }
+    const saved = flags.plan ? await readPlanDocument(flags.plan) : undefined
+    if (flags.plan && saved?.kind === 'evacuation') {
+      const [file, {plan}] = [flags.plan, saved]
+      const result = await withInterrupts((signal) => applyEvacuationPlan({...common, file, plan, signal}))
+      if (!json) this.log(result.report ? renderEvacuationReport(result.report) : `${renderEvacuationPlan(plan)}\n\nDry run: ${DRY_RUN_EVACUATION}`)
+      process.exitCode = result.exitCode
+      return result.report ?? {dryRun: true, plan}
+    }
     const result = await withInterrupts((signal) =>
       migrateGuest({
         ...common,
         guest: args.guest,
         from: flags.from,
         to: flags.to,
-        planFile: flags.plan,
+        saved: saved?.kind === 'guest' ? saved.plan : undefined,
         resumeFile: flags.resume,
         signal,
         confirm: async (plan) => {

@@ -5,7 +5,9 @@
  * pins, anti-affinity and reserve, or the reasons it stays; the rolling window (src/run/window.ts)
  * moves them within the concurrency caps. Each guest is planned again from fresh facts right
  * before it starts (earlier moves change the destinations) and journaled on its own, under its
- * lock; the evacuation journal ties them together and records where each came from.
+ * lock; the evacuation journal ties them together and records where each came from. With
+ * `-o FILE` it stops after placement and writes the evacuation as one reviewable plan file
+ * instead (app/evacuation-plan.ts), applied later with `zmigrate migrate --plan FILE`.
  */
 import {ExitCode, type ExitCodeValue} from '../exit-codes.js'
 import {HostPool} from '../hosts/connect.js'
@@ -16,9 +18,12 @@ import type {EventSink} from '../run/events.js'
 import {loadEvacuationJournal, newEvacuationJournal, type EvacuationJournal} from '../run/evacuation-journal.js'
 import {placeGuests} from '../site/placement.js'
 import type {GuestPlacement} from '../site/types.js'
-import {checkSite, chooseDestinations, WHOLE_SITE} from './check-site.js'
+import type {EvacuationPlan} from '../plan/types.js'
+import {checkSite, chooseDestinations, WHOLE_SITE, type PairEvaluation} from './check-site.js'
+import {evacuationPlanFor, stayReasons} from './evacuation-plan.js'
 import {placementCapacity} from './host-capacity.js'
-import {moveGuests} from './move-guests.js'
+import {moveGuests, windowLimits, windowProfile} from './move-guests.js'
+import {writePlan} from './plan-file.js'
 
 export interface EvacuateRequest {
   profile: ResolvedProfile
@@ -37,13 +42,18 @@ export interface EvacuateRequest {
   confirm: (placements: readonly GuestPlacement[]) => Promise<boolean>
   /** Continue this evacuation journal instead of starting one. */
   resumeFile?: string
+  /** Write the evacuation plan file here and change nothing (`-o FILE`). */
+  output?: string
 }
 
 export interface Evacuation {
-  ending: 'dry-run' | 'cancelled' | 'ran'
+  /** planned: the evacuation plan file was written (-o), nothing changed. */
+  ending: 'dry-run' | 'planned' | 'cancelled' | 'ran'
   /** The placement this run computed (empty on --resume: the journal holds it). */
   placements: GuestPlacement[]
   report?: EvacuationReport
+  /** The evacuation plan written (-o). */
+  plan?: EvacuationPlan
   exitCode: ExitCodeValue
 }
 
@@ -53,8 +63,14 @@ export function destinationsFor(profile: ResolvedProfile, host: string, to?: rea
   return (chosen.form === 'one' ? [chosen.to] : chosen.to).filter((h) => h !== host)
 }
 
-/** Where each guest of the host can go: the site check, then placement. Pure apart from the check. */
-export async function placeEvacuation(req: Pick<EvacuateRequest, 'profile' | 'host' | 'to'>, pool: HostPool): Promise<GuestPlacement[]> {
+/**
+ * Where each guest of the host can go: the site check, then placement. Pure apart from the check.
+ * The pairs are the check's, for an evacuation plan to build each placed guest's plan from.
+ */
+export async function placeEvacuation(
+  req: Pick<EvacuateRequest, 'profile' | 'host' | 'to'>,
+  pool: HostPool,
+): Promise<{placements: GuestPlacement[]; pairs: PairEvaluation[]}> {
   const site = await checkSite({profile: req.profile, from: req.host, to: destinationsFor(req.profile, req.host, req.to), guests: [], all: true}, pool)
   const result = placeGuests({
     guests: site.guests.map((g) => ({
@@ -69,7 +85,7 @@ export async function placeEvacuation(req: Pick<EvacuateRequest, 'profile' | 'ho
     readiness: site.readiness,
     policy: req.profile,
   })
-  return result.placements
+  return {placements: result.placements, pairs: site.pairs}
 }
 
 export function journalFor(placements: readonly GuestPlacement[], host: string, dataDir: string): EvacuationJournal {
@@ -80,9 +96,7 @@ export function journalFor(placements: readonly GuestPlacement[], host: string, 
       guests: placements.flatMap((p) =>
         p.kind === 'placed' ? [{name: p.guest, uuid: p.uuid, home: host, source: host, destination: p.destination, order: p.order}] : [],
       ),
-      stays: placements.flatMap((p) =>
-        p.kind === 'nowhere' ? [{name: p.guest, reasons: p.nowhere.map((n) => `${n.destination}: ${n.reasons.map((r) => r.message).join('; ')}`)}] : [],
-      ),
+      stays: placements.flatMap((p) => (p.kind === 'nowhere' ? [{name: p.guest, reasons: stayReasons(p.nowhere)}] : [])),
     },
     dataDir,
   )
@@ -97,7 +111,8 @@ export async function evacuate(req: EvacuateRequest, callerPool?: HostPool): Pro
       return {ending: 'ran', placements: [], report, exitCode}
     }
     profileHost(req.profile, req.host, 'evacuate')
-    const placements = await placeEvacuation(req, pool)
+    if (req.output) return await writeEvacuationPlan(req, req.output, pool)
+    const {placements} = await placeEvacuation(req, pool)
     if (req.dryRun) return {ending: 'dry-run', placements, exitCode: ExitCode.OK}
     if (!(await req.confirm(placements))) return {ending: 'cancelled', placements, exitCode: ExitCode.OK}
     const {report, exitCode} = await moveGuests(journalFor(placements, req.host, req.dataDir), req, pool)
@@ -105,4 +120,26 @@ export async function evacuate(req: EvacuateRequest, callerPool?: HostPool): Pro
   } finally {
     if (!callerPool) await pool.closeAll()
   }
+}
+
+/**
+ * `evacuate HOST -o FILE`: the placement and every placed guest's plan, checked and planned with
+ * the profile the window will use (the bandwidth share of these caps), written atomically; nothing
+ * changes on a host.
+ */
+async function writeEvacuationPlan(req: EvacuateRequest, file: string, pool: HostPool): Promise<Evacuation> {
+  const caps = windowLimits(req.profile, req.caps)
+  const profile = windowProfile(req.profile, caps)
+  const {placements, pairs} = await placeEvacuation({...req, profile}, pool)
+  const plan = evacuationPlanFor({
+    profile,
+    host: req.host,
+    destinations: destinationsFor(profile, req.host, req.to),
+    caps,
+    placements,
+    pairs,
+    toolVersion: req.toolVersion,
+  })
+  await writePlan(file, plan)
+  return {ending: 'planned', placements, plan, exitCode: ExitCode.OK}
 }

@@ -1,9 +1,11 @@
 /**
  * The migrate use case for one guest (`zmigrate migrate GUEST`, `--plan FILE`, `--resume JOURNAL`):
- * plan now or load a saved plan and re-validate it against a fresh one, ask, then apply it under
- * the guest's lock (run/apply-plan.ts) and report. The outcome carries its exit status.
+ * plan now, or take a reviewed plan (read from its file by the caller: app/plan-file.ts) and
+ * re-validate it against a fresh one (checkSavedPlan, which each guest of an evacuation plan goes
+ * through too), ask, then apply it under the guest's lock (run/apply-plan.ts) and report. The
+ * outcome carries its exit status.
  */
-import {UsageError} from '../errors.js'
+import {StalePlanError, UsageError} from '../errors.js'
 import {ExitCode, type ExitCodeValue} from '../exit-codes.js'
 import {HostPool} from '../hosts/connect.js'
 import {PlanBlockedError} from '../plan/build-plan.js'
@@ -17,14 +19,13 @@ import {GuestLockedError, lockHolder} from '../run/guest-lock.js'
 import type {PreflightTimings} from '../run/journal.js'
 import type {MigrationReport} from '../run/report.js'
 import {migrationExitCode} from './exit-status.js'
-import {readPlan} from './plan-file.js'
 import {planGuest} from './plan.js'
 
 export interface PlanSource {
   profile: ResolvedProfile
   toolVersion: string
-  /** A saved plan file to apply after checking it is not stale… */
-  planFile?: string
+  /** A reviewed plan (a plan file's, or one guest's of an evacuation plan) to apply after checking it is not stale… */
+  saved?: Plan
   /** …or a guest to plan now. */
   guest?: string
   from?: string
@@ -34,17 +35,53 @@ export interface PlanSource {
 }
 
 /**
- * The plan to apply, validated against the world as it is now. A saved plan runs only if its
- * steps are exactly the ones a fresh plan computes now (the steps fingerprint of the file's own
- * steps, not the fingerprint it claims), and only towards hosts the profile names.
+ * The plan to apply, validated against the world as it is now: a reviewed plan through
+ * checkSavedPlan, or one computed now.
  */
 export async function obtainPlan(src: PlanSource, pool: HostPool): Promise<Plan> {
+  const {saved} = src
+  if (saved) return checkSavedPlan(saved, src, () => freshPlanOf(saved, src.profile, pool))
+  if (!src.guest || !src.from || !src.to) throw new UsageError('name a GUEST with --from and --to, or pass --plan FILE or --resume JOURNAL', {code: 'E_USAGE'})
   try {
-    return await planOrReadPlan(src, pool)
+    const {plan} = await planGuest({profile: src.profile, guest: src.guest, from: src.from, to: src.to, toolVersion: src.toolVersion}, pool)
+    return plan
   } catch (error) {
     if (error instanceof PlanBlockedError && error.uuid) return blameHolder(error, src.dataDir, error.uuid)
     throw error
   }
+}
+
+/**
+ * The one place a reviewed plan is held to the world as it is now — a single-guest plan file, and
+ * each guest of an evacuation plan before anything moves and again at its turn. It runs only if
+ * its steps are the ones their fingerprint covers, every migration goes to the URI the profile
+ * gives the other host, and a plan computed now from fresh facts (`fresh`) has the same guest
+ * XML, state, findings and steps: the file's own steps hashed now, not the fingerprint it claims.
+ * Exit 5 otherwise; a blocker now is exit 1. Either is blamed on another run when one holds the guest.
+ */
+export async function checkSavedPlan(saved: Plan, src: Pick<PlanSource, 'profile' | 'dataDir'>, fresh: () => Promise<Plan>): Promise<Plan> {
+  assertStepsIntact(saved)
+  assertPlanMatchesProfile(saved, src.profile)
+  try {
+    assertFresh(saved, await fresh())
+  } catch (error) {
+    if (error instanceof PlanBlockedError || error instanceof StalePlanError) return blameHolder(error, src.dataDir, saved.guest.uuid)
+    throw error
+  }
+  return saved
+}
+
+/** A plan computed now from fresh facts for a saved plan's guest and hosts (with its tool version and time: only the world may differ). */
+export async function freshPlanOf(saved: Plan, profile: ResolvedProfile, pool: HostPool): Promise<Plan> {
+  const request = {
+    profile,
+    guest: saved.guest.name,
+    from: saved.source.host,
+    to: saved.destination.host,
+    toolVersion: saved.tool.version,
+    now: new Date(saved.createdAt),
+  }
+  return (await planGuest(request, pool)).plan
 }
 
 /** A blocker or a stale plan while another run moves the guest: that run is the reason, and named. */
@@ -52,34 +89,6 @@ async function blameHolder(error: unknown, dataDir: string | undefined, uuid: st
   const held = dataDir ? await lockHolder(dataDir, uuid) : undefined
   if (held) throw new GuestLockedError(held.file, held.holder)
   throw error
-}
-
-async function planOrReadPlan(src: PlanSource, pool: HostPool): Promise<Plan> {
-  if (src.planFile) {
-    const saved = await readPlan(src.planFile)
-    assertStepsIntact(saved)
-    assertPlanMatchesProfile(saved, src.profile)
-    const {plan: fresh} = await planGuest(
-      {
-        profile: src.profile,
-        guest: saved.guest.name,
-        from: saved.source.host,
-        to: saved.destination.host,
-        toolVersion: saved.tool.version,
-        now: new Date(saved.createdAt),
-      },
-      pool,
-    )
-    try {
-      assertFresh(saved, fresh)
-    } catch (error) {
-      return blameHolder(error, src.dataDir, saved.guest.uuid)
-    }
-    return saved
-  }
-  if (!src.guest || !src.from || !src.to) throw new UsageError('name a GUEST with --from and --to, or pass --plan FILE or --resume JOURNAL', {code: 'E_USAGE'})
-  const {plan} = await planGuest({profile: src.profile, guest: src.guest, from: src.from, to: src.to, toolVersion: src.toolVersion}, pool)
-  return plan
 }
 
 export interface MigrateRequest {
@@ -91,8 +100,8 @@ export interface MigrateRequest {
   guest?: string
   from?: string
   to?: string
-  /** …or apply this saved plan… */
-  planFile?: string
+  /** …or apply this reviewed plan (read from a plan file)… */
+  saved?: Plan
   /** …or continue the migration this journal records. */
   resumeFile?: string
   /** Plan (or validate the saved plan) and stop there. */
@@ -122,7 +131,7 @@ export async function migrateGuest(request: MigrateRequest, callerPool?: HostPoo
     if (!request.resumeFile) {
       const started = performance.now()
       plan = await obtainPlan(
-        {profile, toolVersion: request.toolVersion, planFile: request.planFile, guest: request.guest, from: request.from, to: request.to, dataDir},
+        {profile, toolVersion: request.toolVersion, saved: request.saved, guest: request.guest, from: request.from, to: request.to, dataDir},
         pool,
       )
       timings = {
@@ -131,7 +140,7 @@ export async function migrateGuest(request: MigrateRequest, callerPool?: HostPoo
         preflightMs: Math.round(performance.now() - started),
       }
       if (request.dryRun) return {kind: 'dry-run', plan, exitCode: ExitCode.OK}
-      if (!request.planFile && !(await request.confirm(plan))) return {kind: 'cancelled', plan, exitCode: ExitCode.OK}
+      if (!request.saved && !(await request.confirm(plan))) return {kind: 'cancelled', plan, exitCode: ExitCode.OK}
     }
     const {report} = await applyPlanOrResume(
       {profile, plan, resumeFile: request.resumeFile, dataDir, emit: request.emit, signal: request.signal, timings},

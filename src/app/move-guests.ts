@@ -1,15 +1,17 @@
 /**
- * Moving the guests an evacuation journal lists (evacuate, and next `return`) through the rolling
- * window. Each guest is planned from fresh facts when its turn comes — the moves before it changed
- * its destination — and applied with its own journal under its own lock; one that fails is rolled
- * back on its own and the others go on. A rollback that needs a human, or an interrupt, stops new
- * starts; those in flight finish. `--resume` continues a guest from its journal and starts the
- * ones that never did.
+ * Moving the guests an evacuation journal lists (evacuate, return, and an evacuation plan applied
+ * with `migrate --plan`) through the rolling window. Each guest is planned from fresh facts when
+ * its turn comes — the moves before it changed its destination — or, from an evacuation plan, runs
+ * its reviewed plan only if a fresh plan still computes the same steps; it is applied with its own
+ * journal under its own lock, and one that fails is rolled back on its own while the others go on.
+ * A rollback that needs a human, or an interrupt, stops new starts; those in flight finish.
+ * `--resume` continues a guest from its journal and starts the ones that never did.
  */
-import {ZmigrateError} from '../errors.js'
+import {StalePlanError, UsageError, ZmigrateError} from '../errors.js'
 import {ExitCode, type ExitCodeValue} from '../exit-codes.js'
 import type {HostPool} from '../hosts/connect.js'
 import {PlanBlockedError} from '../plan/build-plan.js'
+import type {Plan} from '../plan/types.js'
 import type {ConcurrencyLimits, ResolvedProfile} from '../profiles/types.js'
 import type {EvacuationReport} from '../report/evacuation-report.js'
 import {applyPlanOrResume} from '../run/apply-plan.js'
@@ -18,6 +20,7 @@ import {EvacuationRecorder, type EvacuationGuest, type EvacuationJournal} from '
 import {runWindow, type WindowJob} from '../run/window.js'
 import {bandwidthShare} from '../site/schedule.js'
 import {obtainPlan} from './migrate.js'
+import {readReviewedEvacuation} from './plan-file.js'
 
 export interface MoveRequest {
   profile: ResolvedProfile
@@ -30,19 +33,41 @@ export interface MoveRequest {
 
 const RESUMABLE: readonly EvacuationGuest['state'][] = ['pending', 'running', 'interrupted']
 
-function limitsFor(req: MoveRequest): ConcurrencyLimits {
-  const given = Object.fromEntries(Object.entries(req.caps ?? {}).filter(([, v]) => v !== undefined))
-  return {...req.profile.concurrency, ...given}
+/** The window's caps: the profile's concurrency, with the flags given over it. */
+export function windowLimits(profile: ResolvedProfile, caps: Partial<ConcurrencyLimits> = {}): ConcurrencyLimits {
+  const given = Object.fromEntries(Object.entries(caps).filter(([, v]) => v !== undefined))
+  return {...profile.concurrency, ...given}
+}
+
+/** The profile each guest is planned with in a window: the site's total bandwidth shared between the migrations it runs at once. */
+export function windowProfile(profile: ResolvedProfile, limits: ConcurrencyLimits): ResolvedProfile {
+  return {...profile, migration: {...profile.migration, bandwidthMiB: bandwidthShare(profile.migration, limits.site)}}
 }
 
 interface Stop {
   reason?: string
 }
 
-function guestJob(g: EvacuationGuest, req: MoveRequest, limits: ConcurrencyLimits, recorder: EvacuationRecorder, pool: HostPool, stop: Stop): WindowJob<void> {
+/** Why a guest did not start (nothing of it changed), as its outcome. From a reviewed plan, a blocker now is a stale plan too. */
+function stayedAs(error: ZmigrateError, reviewed: boolean): EvacuationGuest['state'] {
+  if (error instanceof StalePlanError) return 'stale'
+  if (error instanceof PlanBlockedError) return reviewed ? 'stale' : 'blocked'
+  return 'blocked'
+}
+
+interface JobContext {
+  req: MoveRequest
+  profile: ResolvedProfile
+  recorder: EvacuationRecorder
+  pool: HostPool
+  stop: Stop
+  /** From an evacuation plan: each guest's reviewed plan, by UUID. */
+  reviewed?: ReadonlyMap<string, Plan>
+}
+
+function guestJob(g: EvacuationGuest, ctx: JobContext): WindowJob<void> {
+  const {req, profile, recorder, pool, stop, reviewed} = ctx
   const emit: EventSink = (e) => req.emit({...e, guest: g.name})
-  // the site's total bandwidth shared between the migrations the window runs at once
-  const profile = {...req.profile, migration: {...req.profile.migration, bandwidthMiB: bandwidthShare(req.profile.migration, limits.site)}}
   const settle = async (state: EvacuationGuest['state'], reason?: string) => {
     await recorder.update(g.uuid, {state, ...(reason ? {reason} : {})})
     if (state === 'rollback-incomplete') stop.reason ??= `the rollback of ${g.name} needs a human`
@@ -57,13 +82,16 @@ function guestJob(g: EvacuationGuest, req: MoveRequest, limits: ConcurrencyLimit
         const {report} = await applyPlanOrResume({profile, resumeFile: g.journal, dataDir: req.dataDir, emit, signal: req.signal}, pool)
         return settle(report.outcome)
       }
+      const saved = reviewed?.get(g.uuid)
+      if (reviewed && !saved) return settle('stale', `${g.name} has no plan in the evacuation plan file`)
       let plan
       try {
-        plan = await obtainPlan({profile, toolVersion: req.toolVersion, guest: g.name, from: g.source, to: g.destination, dataDir: req.dataDir}, pool)
+        plan = await obtainPlan({profile, toolVersion: req.toolVersion, saved, guest: g.name, from: g.source, to: g.destination, dataDir: req.dataDir}, pool)
       } catch (error) {
         // the guest stays; the others go on (a host that cannot be reached shows in their outcomes too)
         if (!(error instanceof ZmigrateError)) throw error
-        return settle(error instanceof PlanBlockedError ? 'blocked' : 'stale', error.message)
+        const state = stayedAs(error, reviewed !== undefined)
+        return settle(state, error instanceof PlanBlockedError && state === 'stale' ? `its reviewed plan no longer applies: ${error.message}` : error.message)
       }
       await recorder.update(g.uuid, {state: 'running'})
       const {report} = await applyPlanOrResume(
@@ -75,17 +103,45 @@ function guestJob(g: EvacuationGuest, req: MoveRequest, limits: ConcurrencyLimit
   }
 }
 
-export async function moveGuests(journal: EvacuationJournal, req: MoveRequest, pool: HostPool): Promise<{report: EvacuationReport; exitCode: ExitCodeValue}> {
-  const recorder = new EvacuationRecorder(journal)
-  const limits = limitsFor(req)
-  const stop: Stop = {}
+/**
+ * The caps and reviewed plans of an evacuation that runs an evacuation plan: the file's caps (flags
+ * cannot change them), and its plans, read again on --resume for the guests that never started.
+ */
+async function fromPlanFile(journal: EvacuationJournal, todo: readonly EvacuationGuest[], req: MoveRequest, given?: ReadonlyMap<string, Plan>) {
+  const ref = journal.plan
+  if (!ref) return {limits: windowLimits(req.profile, req.caps), reviewed: undefined}
+  if (Object.values(req.caps ?? {}).some((v) => v !== undefined)) {
+    throw new UsageError(
+      `this evacuation runs the plan file ${ref.file}, whose window caps apply (site ${ref.caps.site}, outgoing ${ref.caps.outgoing}, incoming ${ref.caps.incoming})`,
+      {
+        code: 'E_USAGE',
+        remedy: 'Resume it without --max, --outgoing and --incoming.',
+      },
+    )
+  }
+  if (given || todo.every((g) => g.journal)) return {limits: ref.caps, reviewed: given ?? new Map<string, Plan>()}
+  const doc = await readReviewedEvacuation(ref, req.profile)
+  return {limits: ref.caps, reviewed: new Map(doc.guests.map((g) => [g.uuid, g.plan]))}
+}
+
+/** With `reviewed` (an evacuation plan's guest plans by UUID), each guest runs its reviewed plan; otherwise it is planned at its turn. */
+export async function moveGuests(
+  journal: EvacuationJournal,
+  req: MoveRequest,
+  pool: HostPool,
+  reviewed?: ReadonlyMap<string, Plan>,
+): Promise<{report: EvacuationReport; exitCode: ExitCodeValue}> {
   const todo = journal.guests.filter((g) => RESUMABLE.includes(g.state)).sort((a, b) => a.order - b.order)
+  const planned = await fromPlanFile(journal, todo, req, reviewed)
+  const recorder = new EvacuationRecorder(journal)
+  const stop: Stop = {}
+  const ctx: JobContext = {req, profile: windowProfile(req.profile, planned.limits), recorder, pool, stop, reviewed: planned.reviewed}
   journal.status = 'running'
   delete journal.stopReason
   await recorder.save()
   const run = await runWindow(
-    todo.map((g) => guestJob(g, req, limits, recorder, pool, stop)),
-    limits,
+    todo.map((g) => guestJob(g, ctx)),
+    planned.limits,
     {
       stopStarting: () => {
         if (req.signal?.aborted) stop.reason ??= 'interrupted'
@@ -127,13 +183,18 @@ export function evacuationReport(j: EvacuationJournal, peak: number): Evacuation
       ...(g.reason ? {reason: g.reason} : {}),
     })),
     stays: j.stays,
+    ...(j.plan ? {plan: {file: j.plan.file, fingerprint: j.plan.fingerprint}} : {}),
   }
 }
 
-/** The worst guest decides, as for migrate --all: 4 over 130 over 1; every guest moved and none stayed: 0. */
+/**
+ * The worst guest decides, as for migrate --all: 4 over 130 over 1; every guest moved and none
+ * stayed: 0. Running a reviewed evacuation plan, a guest whose plan went stale makes it 5 (over 1).
+ */
 export function evacuationExitCode(r: EvacuationReport): ExitCodeValue {
   const outcomes = new Set(r.guests.map((g) => g.outcome))
   if (outcomes.has('rollback-incomplete')) return ExitCode.ROLLBACK_INCOMPLETE
   if (outcomes.has('interrupted') || r.stopReason === 'interrupted') return ExitCode.INTERRUPTED
+  if (r.plan && outcomes.has('stale')) return ExitCode.STALE_PLAN
   return r.ok ? ExitCode.OK : ExitCode.BLOCKED
 }

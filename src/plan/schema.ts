@@ -19,7 +19,7 @@ import {
   uuidSchema,
 } from './values.js'
 
-const sha256Schema = z.string().regex(/^[0-9a-f]{64}$/, 'a sha256 in hex')
+export const sha256Schema = z.string().regex(/^[0-9a-f]{64}$/, 'a sha256 in hex')
 
 const role = z.enum(['source', 'destination'])
 const scope = z.array(z.enum(['live', 'config'])).min(1)

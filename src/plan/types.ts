@@ -142,3 +142,52 @@ export interface Plan {
   /** The file images the migration copies (left on the source unless the policy removes them). */
   copiedImages?: CopiedImage[]
 }
+
+/**
+ * An evacuation as one reviewable file (`zmigrate evacuate HOST -o FILE`): where each guest of the
+ * host goes and in which order, each with its own full plan (the Plan a single-guest plan file
+ * holds, with its own fingerprints), the guests that stay and why, and the window caps the
+ * migrations run within. `kind` tells it from a single-guest plan; `fingerprint` covers the
+ * whole document (canonical JSON of every other field). schemas/evacuation-plan.json is
+ * generated from plan/evacuation-schema.ts.
+ */
+export interface EvacuationPlan {
+  formatVersion: 1
+  kind: 'evacuation-plan'
+  tool: {name: 'zmigrate'; version: string}
+  createdAt: string
+  profile: {site: string; file: string}
+  /** The host being emptied: every guest plan's source. */
+  host: string
+  /** The candidate destinations placement considered. */
+  destinations: string[]
+  /** Migrations at once: in the site, leaving one host, arriving at one host. `migrate --plan` runs within these. */
+  caps: {site: number; outgoing: number; incoming: number}
+  /** In the order their migrations start. */
+  guests: EvacuationPlanGuest[]
+  /** Guests placement found nowhere for. */
+  stays: EvacuationPlanStay[]
+  /** sha256 of the canonical JSON of the document without this field. */
+  fingerprint: string
+}
+
+export interface EvacuationPlanGuest {
+  name: string
+  uuid: string
+  destination: string
+  /** 1, 2, …: the order guests were placed in and their migrations start. */
+  order: number
+  /** Why this destination, one line (placement's). */
+  why: string
+  warnings: string[]
+  /** Its own plan, exactly as `zmigrate plan -o` writes one. */
+  plan: Plan
+}
+
+export interface EvacuationPlanStay {
+  name: string
+  /** Absent only for a guest whose XML has none (it cannot be planned either). */
+  uuid?: string
+  /** Every destination considered, with every reason (placement's codes: memory, blocked, anti-affinity, …). */
+  nowhere: {destination: string; reasons: {code: string; message: string}[]}[]
+}

@@ -1,7 +1,8 @@
 /**
  * The result of `zmigrate evacuate` and `zmigrate return`: per guest where it came from, where it
  * went (or why it stayed), its outcome and journal; the guests placement found nowhere for; the
- * peak number of migrations at once. JSON contract: schemas/evacuate.json.
+ * peak number of migrations at once; the evacuation plan file it ran, if any. JSON contract:
+ * schemas/evacuate.json (also the last line of `migrate --plan EVACUATION_PLAN --json`).
  */
 import {z} from 'zod'
 import {EVACUATION_GUEST_STATES} from '../run/evacuation-journal.js'
@@ -32,6 +33,8 @@ export const evacuationReportSchema = z.object({
   ),
   /** Guests with nowhere to go: the reasons per destination. */
   stays: z.array(z.object({name: z.string(), reasons: z.array(z.string())})),
+  /** The reviewed evacuation plan file it ran (`migrate --plan FILE`), with its fingerprint. */
+  plan: z.object({file: z.string(), fingerprint: z.string()}).optional(),
 })
 
 export type EvacuationReport = z.infer<typeof evacuationReportSchema>

@@ -1,3 +1,4 @@
+import type {EvacuationPlan} from '../plan/types.js'
 import type {ReturnVerdict} from '../site/return-home.js'
 import type {EvacuationReport} from './evacuation-report.js'
 import type {GuestPlacement} from '../site/types.js'
@@ -30,6 +31,7 @@ export function renderEvacuationReport(r: EvacuationReport): string {
     )
   }
   for (const s of r.stays) out.push(`  ${'stayed'.padEnd(19)} ${s.name}: ${s.reasons.join(' | ')}`)
+  if (r.plan) out.push(`  (ran the evacuation plan ${r.plan.file})`)
   const moved = r.guests.filter((g) => g.outcome === 'migrated').length
   out.push(
     '',
@@ -48,4 +50,30 @@ export function renderReturnVerdicts(verdicts: readonly ReturnVerdict[], host: s
   }
   if (verdicts.length === 0) out.push('  the evacuation moved no guest')
   return out.join('\n')
+}
+
+/** An evacuation plan file for review: who goes where in which order with how many steps, who stays, the caps. */
+export function renderEvacuationPlan(plan: EvacuationPlan): string {
+  const {caps} = plan
+  const out = [
+    `Evacuation plan: ${plan.host} — site ${plan.profile.site}, ${plan.createdAt}; at most ${caps.site} at once, ${caps.outgoing} leaving a host, ${caps.incoming} arriving at a host`,
+  ]
+  for (const g of plan.guests) out.push(`  ${String(g.order).padStart(2)}. ${g.name} -> ${g.destination}  (${g.plan.steps.length} steps; ${g.why})`)
+  for (const s of plan.stays) {
+    out.push(`  stays  ${s.name}: nowhere to go`)
+    for (const n of s.nowhere) out.push(`           ${n.destination}: ${n.reasons.map((r) => r.message).join('; ')}`)
+  }
+  if (plan.guests.length === 0) out.push('  nothing can move')
+  return out.join('\n')
+}
+
+/** After `evacuate -o FILE`: where the file is and how to apply it. */
+export function evacuationPlanWritten(plan: EvacuationPlan, file: string, bin: string): string {
+  const n = plan.guests.length
+  return [
+    `Evacuation plan written to ${file}: ${n} guest${n === 1 ? '' : 's'} to move (each with its own steps), ${plan.stays.length} staying. Nothing was changed.`,
+    `Check it again without moving anything: ${bin} migrate --plan ${file} --dry-run`,
+    `Apply it with: ${bin} migrate --plan ${file}`,
+    `It runs within the caps it records (at most ${plan.caps.site} at once, ${plan.caps.outgoing} leaving a host, ${plan.caps.incoming} arriving at a host); a guest whose steps are not what a fresh plan computes then is refused (exit 5).`,
+  ].join('\n')
 }

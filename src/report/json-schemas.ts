@@ -3,11 +3,13 @@
  * schemas/*.json (scripts/gen-schemas.ts); a test keeps the committed files equal to these.
  */
 import {z} from 'zod'
+import {evacuationPlanSchema} from '../plan/evacuation-schema.js'
 import {planSchema} from '../plan/schema.js'
 import {profileJsonSchemaText} from '../profiles/json-schema.js'
 import {migrationReportSchema} from '../run/report.js'
 import {checkReportSchema} from './check-report.js'
 import {siteCheckReportSchema} from './check-site-report.js'
+import {evacuateDryRunSchema, returnDryRunSchema} from './dry-run-report.js'
 import {evacuationReportSchema} from './evacuation-report.js'
 import {hostMigrationReportSchema} from './host-migration-report.js'
 
@@ -28,8 +30,26 @@ export const JSON_SCHEMAS: Record<string, () => string> = {
   'evacuate.json': () =>
     text(
       evacuationReportSchema,
-      'zmigrate evacuate --json (the last line)',
-      'Per guest: its home, destination, order, outcome and journal; the guests that stayed with the reasons per destination; the peak number of migrations at once.',
+      'zmigrate evacuate --json and return --json (the last line), and migrate --plan EVACUATION_PLAN --json',
+      'Per guest: its home, destination, order, outcome and journal; the guests that stayed with the reasons per destination; the peak number of migrations at once; the evacuation plan file it ran, if any. The lines before it are progress events (NDJSON), each naming its guest.',
+    ),
+  'evacuate-dry-run.json': () =>
+    text(
+      evacuateDryRunSchema,
+      'zmigrate evacuate --dry-run --json',
+      'The placement: each guest placed on a destination, with its order and why, or with nowhere to go and every reason per destination; nothing was changed.',
+    ),
+  'return-dry-run.json': () =>
+    text(
+      returnDryRunSchema,
+      'zmigrate return --dry-run --json',
+      'One verdict per guest the evacuation moved: return (from where, in which order), home already, or stays (with a reason code and the reasons); nothing was changed.',
+    ),
+  'evacuation-plan.json': () =>
+    text(
+      evacuationPlanSchema,
+      'zmigrate evacuation plan file',
+      'The evacuation as one reviewable plan (zmigrate evacuate HOST -o FILE, and its --json): each placed guest with its destination, order and its own plan (as plan.json), the guests that stay with the reasons per destination, the window caps, and a fingerprint over the whole document (sha256 of the canonical JSON of every other field). Applied with zmigrate migrate --plan FILE.',
     ),
   'plan.json': () =>
     text(planSchema, 'zmigrate plan file', 'Ordered, reversible steps with the fingerprints of what the plan was computed from (zmigrate plan --json / -o).'),

@@ -11,7 +11,7 @@ import {z} from 'zod'
 import {ensurePrivateDir, writeFileAtomic} from '../atomic-file.js'
 import {InputError} from '../errors.js'
 import {readJsonFile} from '../json-file.js'
-import {issueText} from '../plan/schema.js'
+import {issueText, sha256Schema} from '../plan/schema.js'
 import {timestampSchema, uuidSchema} from '../plan/values.js'
 
 export const EVACUATION_GUEST_STATES = [
@@ -43,6 +43,15 @@ const guestSchema = z.object({
   reason: z.string().optional(),
 })
 
+const capSchema = z.number().int().min(1).max(64)
+
+/** The reviewed evacuation plan file this evacuation runs (`migrate --plan`), and the caps it runs within. */
+const planRefSchema = z.object({
+  file: z.string().min(1),
+  fingerprint: sha256Schema,
+  caps: z.object({site: capSchema, outgoing: capSchema, incoming: capSchema}),
+})
+
 export const evacuationJournalSchema = z.object({
   formatVersion: z.literal(1),
   kind: z.literal('evacuation'),
@@ -58,17 +67,20 @@ export const evacuationJournalSchema = z.object({
   guests: z.array(guestSchema),
   /** Guests that stayed, with the reason per destination (placement found nowhere to go). */
   stays: z.array(z.object({name: z.string(), reasons: z.array(z.string())})),
+  /** Set when the evacuation runs a reviewed evacuation plan: each guest runs its plan from that file. */
+  plan: planRefSchema.optional(),
 })
 
 export type EvacuationJournal = z.infer<typeof evacuationJournalSchema> & {file: string}
 export type EvacuationGuest = EvacuationJournal['guests'][number]
+export type EvacuationPlanRef = z.infer<typeof planRefSchema>
 
 export function evacuationDir(dataDir: string): string {
   return join(dataDir, 'evacuations')
 }
 
 export function newEvacuationJournal(
-  input: {purpose: 'evacuate' | 'return'; host: string; guests: Omit<EvacuationGuest, 'state'>[]; stays: EvacuationJournal['stays']},
+  input: {purpose: 'evacuate' | 'return'; host: string; guests: Omit<EvacuationGuest, 'state'>[]; stays: EvacuationJournal['stays']; plan?: EvacuationPlanRef},
   dataDir: string,
   now = new Date(),
 ): EvacuationJournal {
@@ -89,6 +101,7 @@ export function newEvacuationJournal(
     status: 'running',
     guests: input.guests.map((g) => ({...g, state: 'pending'})),
     stays: input.stays,
+    ...(input.plan ? {plan: input.plan} : {}),
   }
 }
 

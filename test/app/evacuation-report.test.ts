@@ -16,8 +16,9 @@ const placements: GuestPlacement[] = [
   },
 ]
 
-function run(states: EvacuationGuest['state'][], opts: {stays?: boolean; stopReason?: string} = {}) {
+function run(states: EvacuationGuest['state'][], opts: {stays?: boolean; stopReason?: string; plan?: boolean} = {}) {
   const j = journalFor(opts.stays === false ? placements.slice(0, 2) : placements, 'a', '/tmp/zm-none')
+  if (opts.plan) j.plan = {file: '/srv/a.evacuation.json', fingerprint: 'f'.repeat(64), caps: {site: 2, outgoing: 2, incoming: 1}}
   j.guests.forEach((g, i) => (g.state = states[i]))
   j.status = opts.stopReason ? 'stopped' : 'finished'
   if (opts.stopReason) j.stopReason = opts.stopReason
@@ -41,5 +42,18 @@ describe('an evacuation outcome and its exit status', () => {
     expect(evacuationExitCode(run(['migrated', 'blocked'], {stays: false}))).to.equal(1)
     expect(evacuationExitCode(run(['interrupted', 'not-attempted'], {stays: false, stopReason: 'interrupted'}))).to.equal(130)
     expect(evacuationExitCode(run(['rollback-incomplete', 'interrupted'], {stays: false}))).to.equal(4)
+  })
+
+  it('running an evacuation plan: a guest gone stale makes it 5, over a guest that stayed, under 4 and 130', () => {
+    const plan = {plan: true}
+    expect(run(['migrated', 'stale'], plan).plan).to.deep.equal({file: '/srv/a.evacuation.json', fingerprint: 'f'.repeat(64)})
+    expect(evacuationExitCode(run(['migrated', 'migrated'], {...plan, stays: false}))).to.equal(0)
+    expect(evacuationExitCode(run(['migrated', 'stale'], {...plan, stays: false}))).to.equal(5)
+    expect(evacuationExitCode(run(['rolled-back', 'stale'], plan))).to.equal(5)
+    expect(evacuationExitCode(run(['rollback-incomplete', 'stale'], plan))).to.equal(4)
+    expect(evacuationExitCode(run(['stale', 'not-attempted'], {...plan, stopReason: 'interrupted'}))).to.equal(130)
+    // without a plan file, a guest that could not be planned at its turn stayed: 1, as before
+    expect(evacuationExitCode(run(['migrated', 'stale'], {stays: false}))).to.equal(1)
+    expect(run(['migrated', 'stale']).plan).to.equal(undefined)
   })
 })

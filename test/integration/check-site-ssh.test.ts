@@ -12,24 +12,9 @@ import {checkReportSchema} from '../../src/report/check-report.js'
 import {siteCheckReportSchema, type SiteCheckReport} from '../../src/report/check-site-report.js'
 import {REPO, zm} from '../support/lab-cli.js'
 import {startSshd, type TestSshd} from '../support/sshd.js'
+import {DB01, domainXml, WEB01} from '../support/test-driver-site.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'zm-check-site-'))
-
-const dasdGuest = (name: string, uuid: string, devno: string) => `<domain type='test'>
-  <name>${name}</name>
-  <uuid>${uuid}</uuid>
-  <memory unit='MiB'>2048</memory>
-  <vcpu>2</vcpu>
-  <os><type arch='s390x' machine='s390-ccw-virtio'>hvm</type></os>
-  <devices>
-    <disk type='block' device='disk'>
-      <driver name='qemu' type='raw' cache='none' io='native'/>
-      <source dev='/dev/disk/by-path/ccw-0.0.${devno}'/>
-      <target dev='vda' bus='virtio'/>
-      <address type='ccw' cssid='0xfe' ssid='0x0' devno='0x${devno}'/>
-    </disk>
-  </devices>
-</domain>`
 
 const TREES = {zlpar1: 'lpar-src', zlpar2: 'lpar-dst', zlpar3: 'lpar-src', zlpar4: 'bare-lpar'} as const
 type HostName = keyof typeof TREES
@@ -74,10 +59,7 @@ describe('zmigrate check with several destinations over real SSH (one sshd per h
     const started = await Promise.all(Object.keys(TREES).map(() => startSshd()))
     Object.keys(TREES).forEach((name, i) => (sshd[name as HostName] = started[i]))
     writeFileSync(join(dir, 'known_hosts'), started.map((s) => readFileSync(s.knownHostsPath, 'utf8')).join(''))
-    writeFileSync(
-      join(dir, 'node.xml'),
-      `<node>\n${dasdGuest('web01', '0b4c2a6e-0d2f-4a53-9d0c-2f6a1e7f9b01', '7500')}\n${dasdGuest('db01', '0b4c2a6e-0d2f-4a53-9d0c-2f6a1e7f9b02', '7502')}\n</node>\n`,
-    )
+    writeFileSync(join(dir, 'node.xml'), `<node>\n${domainXml(WEB01)}${domainXml(DB01)}</node>\n`)
     profile = writeProfile(join(dir, 'site.yaml'))
   })
   after(async () => Promise.all(Object.values(sshd).map((s) => s?.stop())))

@@ -1,5 +1,5 @@
 import {expect} from 'chai'
-import {mkdtempSync, readdirSync, rmSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
 import {InputError} from '../../src/errors.js'
@@ -36,5 +36,19 @@ describe('the evacuation journal', () => {
     const e = await loadEvacuationJournal(file).catch((x) => x)
     expect(e).to.be.instanceOf(InputError)
     expect(e.message).to.match(/not a valid zmigrate evacuation journal/)
+  })
+
+  it('records the evacuation plan file it runs, with its fingerprint and caps, and reads it back', async () => {
+    const plan = {file: '/srv/zlpar1.evacuation.json', fingerprint: 'a'.repeat(64), caps: {site: 3, outgoing: 2, incoming: 1}}
+    const guests = [{name: 'g', uuid: uuid(1), home: 'h', source: 'h', destination: 'd', order: 1}]
+    const journal = newEvacuationJournal({purpose: 'evacuate', host: 'h', guests, stays: [], plan}, dir)
+    await new EvacuationRecorder(journal).save()
+    expect((await loadEvacuationJournal(journal.file)).plan).to.deep.equal(plan)
+    const without = newEvacuationJournal({purpose: 'evacuate', host: 'h', guests, stays: []}, dir)
+    await new EvacuationRecorder(without).save()
+    expect((await loadEvacuationJournal(without.file)).plan).to.equal(undefined)
+    const bad = join(dir, 'bad-plan.json')
+    writeFileSync(bad, JSON.stringify({...JSON.parse(readFileSync(journal.file, 'utf8')), plan: {...plan, fingerprint: 'x'}}))
+    expect((await loadEvacuationJournal(bad).catch((x) => x)).message).to.match(/plan\.fingerprint: a sha256/)
   })
 })
