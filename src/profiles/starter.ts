@@ -64,6 +64,11 @@ ${hostLines.join('\n')}
 #   source-images: keep               # after a disk copy: keep | remove (only images this run copied, after verification)
 #   unsafe: false                     # keep libvirt's safety checks
 #   total-bandwidth: 2048             # MiB/s shared by the migrations running at once (unset: no cap)
+#   max-total: 1800                   # seconds a migration may take, disks included (unset: no limit)
+#   max-downtime: 1000                # milliseconds the guest may be paused at the switch-over (unset: no limit)
+#   on-limit: cancel                  # when a limit is exceeded: cancel (roll back) | suspend | postcopy
+#   measure-dirty-rate: false         # check measures each running guest's dirty rate (dirty-rate-seconds each)
+#   dirty-rate-seconds: 1             # 1 to 60
 
 # Where guests may go when a host is evacuated. Every host named must be under hosts: above.
 # relocation-domains:                 # named sets of hosts a guest moves between (as z/VM's)

@@ -103,6 +103,21 @@ describe('profile: relocation domains, placement, concurrency', () => {
       expect(text).to.match(/in the site: +2\n +leaving one host: +2\n +arriving at one host: +1/)
     })
 
+    it('profile show says the downtime target, the limits and whether check measures dirty rates', () => {
+      const show = (migration: string) => {
+        const file = profileFile([...threeHosts, `migration: ${migration}`])
+        return renderProfile({found: {file, how: 'test'}, profile: loadProfile(file, OPTS)}, () => undefined)
+      }
+      const none = show('{}')
+      expect(none).to.match(/downtime target: +QEMU's default \(300 ms\)/)
+      expect(none).to.match(/limits: +none/)
+      expect(none).to.match(/dirty rate in check: +not measured/)
+      const set = show('{max-total: 1800, max-downtime: 800, on-limit: suspend, measure-dirty-rate: true, dirty-rate-seconds: 3}')
+      expect(set).to.match(/downtime target: +800 ms \(max-downtime\)/)
+      expect(set).to.match(/limits: +max-total 1800 s, max-downtime 800 ms; when exceeded: suspend/)
+      expect(set).to.match(/dirty rate in check: +measured, 3 s per running guest/)
+    })
+
     it("the starter profile's commented migration, placement and concurrency examples validate once uncommented", () => {
       const starter = starterProfile('dc1', [])
       const start = starter.indexOf('# migration:')
