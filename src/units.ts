@@ -1,5 +1,5 @@
 /**
- * Byte sizes as admins read them, in one place (rules' messages, progress lines).
+ * Byte sizes and durations as admins read them, in one place (rules' messages, progress lines).
  */
 const KiB = 1024
 const MiB = KiB * 1024
@@ -26,4 +26,14 @@ export function formatBytes(bytes: number): string {
 /** A size the kernel or libvirt gives in KiB (meminfo, huge page sizes): 8388608 → '8 GiB', 1024 → '1 MiB'. */
 export function formatKiB(kib: number): string {
   return formatBytes(kib * KiB)
+}
+
+/** A predicted or measured duration: 0.25 → '0.3 s', 95 → '95 s', 130 → '2 min 10 s', 3900 → '1 h 5 min'. */
+export function formatDuration(seconds: number): string {
+  if (seconds < 10) return `${Number(seconds.toFixed(1))} s`
+  const s = Math.round(seconds)
+  if (s < 60) return `${s} s`
+  if (s < 3600) return `${Math.floor(s / 60)} min${s % 60 ? ` ${s % 60} s` : ''}`
+  const minutes = Math.round(s / 60)
+  return `${Math.floor(minutes / 60)} h${minutes % 60 ? ` ${minutes % 60} min` : ''}`
 }

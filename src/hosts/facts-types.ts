@@ -160,6 +160,31 @@ export interface NumaNode {
   hugepages: HugepagePool[]
 }
 
+/** How QEMU measured a dirty rate (virsh domdirtyrate-calc --mode, libvirt >= 8.1); src/hosts/dirty-rate-command.ts says which zmigrate asks for. */
+export type DirtyRateMode = 'page-sampling' | 'dirty-bitmap' | 'dirty-ring'
+
+/**
+ * Why a guest's dirty rate could not be measured: virsh without domdirtyrate-calc (libvirt < 7.2),
+ * without --mode (< 8.1) or a QEMU/accelerator refusing the mode, a guest that is not running, a
+ * measurement not finished in time or superseded by another one (the result is of another mode or length),
+ * or anything else libvirt said (`detail`).
+ */
+export type DirtyRateUnavailable = 'command-unknown' | 'mode-unsupported' | 'qemu-unsupported' | 'guest-not-running' | 'not-finished' | 'superseded' | 'failed'
+
+/** A guest's dirty rate as check or migrate measured it, or why it could not. */
+export type DirtyRateFact =
+  | {
+      kind: 'measured'
+      /** libvirt's dirtyrate.megabytes_per_second in bytes: whole MiB/s, QEMU truncates (the true rate is below one MiB/s more). */
+      bytesPerSecond: number
+      mode: DirtyRateMode
+      /** The measurement's length (dirtyrate.calc_period). */
+      seconds: number
+      /** When zmigrate read the result (ISO 8601). */
+      measuredAt: string
+    }
+  | {kind: 'not-measurable'; reason: DirtyRateUnavailable; detail: string}
+
 export interface GuestSummary {
   name: string
   uuid: string
@@ -172,6 +197,8 @@ export interface GuestSummary {
   vcpus?: number
   /** `virsh dumpxml` output. */
   xml: string
+  /** Measured only on request (profile migration.measure-dirty-rate, and before migrate); absent: not measured. */
+  dirtyRate?: DirtyRateFact
 }
 
 export interface LibvirtInfo {

@@ -2,6 +2,7 @@
  * From the site's migration policy and the guest's state to `virsh migrate` options, and from
  * those options to argv. Pure: the runner executes the argv, the plan shows it for review.
  */
+import {downtimeTargetMs, liveTimeout} from '../predict/policy.js'
 import {migrationModeFor, type MigrationPolicy} from '../profiles/types.js'
 import type {MigrateOptions} from './types.js'
 
@@ -19,11 +20,7 @@ export function chooseMigrateOptions(input: MigrateChoiceInput): MigrateOptions 
   const {policy} = input
   const mode = migrationModeFor(policy, input.guestState)
   const offline = mode === 'offline'
-  const memoryGiB = input.memoryKiB / 1024 / 1024
-  const timeoutSeconds =
-    !offline && mode === 'live' && policy.timeoutPerGiBSeconds !== undefined ? Math.max(1, Math.ceil(policy.timeoutPerGiBSeconds * memoryGiB)) : undefined
-  const postcopy =
-    !offline && mode === 'live' && (policy.postcopyAfterSeconds !== undefined || (timeoutSeconds !== undefined && policy.timeoutAction === 'postcopy'))
+  const live = mode === 'live' ? liveTimeout(policy, input.memoryKiB) : {postcopy: false}
   return {
     mode,
     // libvirt: offline migration must be persistent ("offline migration must be specified with the persistent flag set")
@@ -34,11 +31,12 @@ export function chooseMigrateOptions(input: MigrateChoiceInput): MigrateOptions 
     copyDisks: offline ? [] : [...input.copyDisks],
     parallelConnections: offline ? 0 : policy.parallelConnections,
     autoConverge: !offline && policy.autoConverge,
-    postcopy,
-    timeoutSeconds: postcopy && policy.postcopyAfterSeconds !== undefined ? policy.postcopyAfterSeconds : timeoutSeconds,
-    timeoutAction: postcopy ? 'postcopy' : timeoutSeconds !== undefined ? 'suspend' : undefined,
+    postcopy: live.postcopy,
+    timeoutSeconds: live.seconds,
+    timeoutAction: live.action,
     bandwidthMiB: offline ? undefined : policy.bandwidthMiB,
-    maxDowntimeMs: offline ? undefined : policy.maxDowntimeMs,
+    // the target QEMU switches over at: max-downtime-ms, else the limit max-downtime (predict/policy.ts)
+    maxDowntimeMs: offline ? undefined : downtimeTargetMs(policy),
     p2p: policy.transport === 'p2p' || policy.tunnelled,
     tunnelled: policy.tunnelled,
     unsafe: policy.unsafe,

@@ -35,6 +35,8 @@ export const DEFAULT_MIGRATION_POLICY: MigrationPolicy = {
   tunnelled: false,
   unsafe: false,
   detachTimeoutSeconds: 30,
+  limits: {onLimit: 'cancel'},
+  dirtyRate: {measure: false, seconds: 1},
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
@@ -221,11 +223,38 @@ function checkMigrationPolicy(m: NonNullable<ProfileDocument['migration']>, loca
       ),
     )
   }
+  checkLimits(m, locator, issues)
   if (m.mode === 'offline' && m.persistent === false) {
     issues.push(
       locator.issueAt(
         ['migration', 'persistent'],
         'an offline migration only moves the persistent definition: persistent cannot be false (libvirt: "offline migration must be specified with the persistent flag set")',
+      ),
+    )
+  }
+}
+
+/** The limits (max-total, max-downtime, on-limit) against the rest of the policy. */
+function checkLimits(m: NonNullable<ProfileDocument['migration']>, locator: DocumentLocator, issues: ProfileIssue[]): void {
+  const target = m['max-downtime-ms']
+  const limit = m['max-downtime']
+  if (target !== undefined && limit !== undefined && target > limit) {
+    issues.push(
+      locator.issueAt(
+        ['migration', 'max-downtime-ms'],
+        `QEMU's switch-over target (${target} ms) is above max-downtime (${limit} ms): QEMU would pause the guest longer than the limit allows; lower max-downtime-ms or remove it (the target is then max-downtime)`,
+      ),
+    )
+  }
+  const onLimit = m['on-limit']
+  if (onLimit !== undefined && m['max-total'] === undefined && limit === undefined) {
+    issues.push(locator.issueAt(['migration', 'on-limit'], 'on-limit says what exceeding max-total or max-downtime does: set one of them'))
+  }
+  if (onLimit === 'postcopy' && m['postcopy-after'] === undefined) {
+    issues.push(
+      locator.issueAt(
+        ['migration', 'on-limit'],
+        'switching to post-copy at a limit needs post-copy enabled when the migration starts: set postcopy-after (virsh migrate --postcopy)',
       ),
     )
   }
@@ -247,7 +276,11 @@ function resolveMigration(m: NonNullable<ProfileDocument['migration']>): Migrati
     tunnelled: m.tunnelled ?? d.tunnelled,
     unsafe: m.unsafe ?? d.unsafe,
     detachTimeoutSeconds: m['detach-timeout'] ?? d.detachTimeoutSeconds,
+    limits: {onLimit: m['on-limit'] ?? d.limits.onLimit},
+    dirtyRate: {measure: m['measure-dirty-rate'] ?? d.dirtyRate.measure, seconds: m['dirty-rate-seconds'] ?? d.dirtyRate.seconds},
   }
+  if (m['max-total'] !== undefined) policy.limits.maxTotalSeconds = m['max-total']
+  if (m['max-downtime'] !== undefined) policy.limits.maxDowntimeMs = m['max-downtime']
   if (m['postcopy-after'] !== undefined) policy.postcopyAfterSeconds = m['postcopy-after']
   if (m.bandwidth !== undefined) policy.bandwidthMiB = m.bandwidth
   if (m['max-downtime-ms'] !== undefined) policy.maxDowntimeMs = m['max-downtime-ms']

@@ -4,6 +4,7 @@
  * and emits the JSON Schema in schemas/profile.json.
  */
 import {z} from 'zod'
+import {LIMIT_ACTIONS} from '../predict/types.js'
 import {SEVERITIES} from '../rules/severity.js'
 
 /** No control characters: values end up as argv elements and in one-line messages. */
@@ -101,6 +102,19 @@ export const migrationPolicySchema = z.strictObject({
   'detach-timeout': z.number().positive().optional(),
   /** MiB/s shared by all migrations running at once (an evacuation): each gets its share, at most `bandwidth`. */
   'total-bandwidth': z.number().positive().optional(),
+  /** As z/VM's MAXTOTAL: seconds the whole migration may take, disk copy included; then on-limit. */
+  'max-total': z.number().int().positive().optional(),
+  /**
+   * As z/VM's MAXQUIESCE: milliseconds the guest may be paused at the switch-over; then on-limit.
+   * Also QEMU's target when max-downtime-ms is unset, so at most QEMU's 2000 s (MAX_MIGRATE_DOWNTIME).
+   */
+  'max-downtime': z.number().int().positive().max(2_000_000).optional(),
+  /** What exceeding max-total or max-downtime does: cancel (default, as z/VM: the guest stays on the source), suspend, postcopy. */
+  'on-limit': z.enum(LIMIT_ACTIONS).optional(),
+  /** check measures each running guest's dirty rate (costs dirty-rate-seconds per guest). Default false. */
+  'measure-dirty-rate': z.boolean().optional(),
+  /** Seconds libvirt measures a dirty rate for (virsh domdirtyrate-calc --seconds: 1 to 60). Default 1. */
+  'dirty-rate-seconds': z.number().int().min(1).max(60).optional(),
 })
 
 /** Names of hosts, relocation domains and anti-affinity groups: they appear in messages and on command lines. */
@@ -148,7 +162,7 @@ export const placementSchema = z.strictObject({
   'anti-affinity': z.record(setName, z.array(text).min(2, 'an anti-affinity group needs at least two guests')).optional(),
 })
 
-/** How many migrations run at once (provisional defaults: site 2, outgoing 2, incoming 1). */
+/** How many migrations run at once (defaults, measured on the lab: site 4, outgoing 4, incoming 2). */
 export const concurrencySchema = z.strictObject({
   /** In the whole site. */
   site: z.number().int().min(1).max(64).optional(),

@@ -2,6 +2,8 @@
  * Human rendering of a resolved profile (`zmigrate profile show`). Says where each unset
  * SSH setting will come from, so an admin sees the effective behaviour, not just the file.
  */
+import {downtimeTargetMs} from '../predict/policy.js'
+import {QEMU_DEFAULT_DOWNTIME_LIMIT_MS} from '../predict/types.js'
 import type {Severity} from '../rules/severity.js'
 import {formatBytes} from '../units.js'
 import type {DeviceMapping, DeviceSelector} from './schema.js'
@@ -134,14 +136,31 @@ function migrationRows(m: MigrationPolicy): [string, string][] {
     ['auto-converge', yesNo(m.autoConverge)],
     ['post-copy', m.postcopyAfterSeconds === undefined ? 'off' : `after ${m.postcopyAfterSeconds} s of pre-copy`],
     ['bandwidth', m.bandwidthMiB === undefined ? 'unlimited' : `${m.bandwidthMiB} MiB/s`],
-    ['max downtime', m.maxDowntimeMs === undefined ? "libvirt's default" : `${m.maxDowntimeMs} ms`],
+    ['downtime target', downtimeTargetText(m)],
+    ['limits', limitsText(m)],
     ['timeout', m.timeoutPerGiBSeconds === undefined ? 'none' : `${m.timeoutPerGiBSeconds} s per GiB of guest memory, then ${m.timeoutAction}`],
     ['transport', `${m.transport}${m.tunnelled ? ', tunnelled' : ''}`],
     ['unsafe', m.unsafe ? "yes (libvirt's cache and shared-storage checks are off)" : 'no'],
     ['detach timeout', `${m.detachTimeoutSeconds} s`],
     ['total bandwidth', m.totalBandwidthMiB === undefined ? 'no site-wide cap' : `${m.totalBandwidthMiB} MiB/s shared by the migrations running at once`],
+    ['dirty rate in check', m.dirtyRate.measure ? `measured, ${m.dirtyRate.seconds} s per running guest` : 'not measured (measure-dirty-rate: false)'],
   ]
   return rows
+}
+
+function downtimeTargetText(m: MigrationPolicy): string {
+  const target = downtimeTargetMs(m)
+  if (target === undefined) return `QEMU's default (${QEMU_DEFAULT_DOWNTIME_LIMIT_MS} ms)`
+  return `${target} ms (${m.maxDowntimeMs !== undefined ? 'max-downtime-ms' : 'max-downtime'})`
+}
+
+function limitsText(m: MigrationPolicy): string {
+  const {maxTotalSeconds, maxDowntimeMs, onLimit} = m.limits
+  const set = [
+    maxTotalSeconds !== undefined ? `max-total ${maxTotalSeconds} s` : '',
+    maxDowntimeMs !== undefined ? `max-downtime ${maxDowntimeMs} ms` : '',
+  ].filter(Boolean)
+  return set.length === 0 ? 'none' : `${set.join(', ')}; when exceeded: ${onLimit}`
 }
 
 export function selectorText(s: DeviceSelector): string {

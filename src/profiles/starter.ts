@@ -64,6 +64,11 @@ ${hostLines.join('\n')}
 #   source-images: keep               # after a disk copy: keep | remove (only images this run copied, after verification)
 #   unsafe: false                     # keep libvirt's safety checks
 #   total-bandwidth: 2048             # MiB/s shared by the migrations running at once (unset: no cap)
+#   max-total: 1800                   # seconds a migration may take, disks included (unset: no limit)
+#   max-downtime: 1000                # milliseconds the guest may be paused at the switch-over (unset: no limit)
+#   on-limit: cancel                  # when a limit is exceeded: cancel (roll back) | suspend | postcopy
+#   measure-dirty-rate: false         # check measures each running guest's dirty rate (dirty-rate-seconds each)
+#   dirty-rate-seconds: 1             # 1 to 60
 
 # Where guests may go when a host is evacuated. Every host named must be under hosts: above.
 # relocation-domains:                 # named sets of hosts a guest moves between (as z/VM's)
@@ -80,11 +85,11 @@ ${hostLines.join('\n')}
 #   anti-affinity:                    # guests that must not share a host
 #     db-pair: [db1, db2]
 
-# How many migrations run at once (provisional defaults, being measured).
+# How many migrations run at once (the defaults, measured on the lab: README, Benchmarks).
 # concurrency:
-#   site: 2                           # in the whole site
-#   outgoing: 2                       # leaving any one host
-#   incoming: 1                       # arriving at any one host
+#   site: 4                           # in the whole site
+#   outgoing: 4                       # leaving any one host
+#   incoming: 2                       # arriving at any one host
 
 # devices:
 #   detach-for-migration:             # devices that cannot move with the guest

@@ -1,6 +1,7 @@
 /**
  * A loaded profile with defaults applied: what the rest of zmigrate consumes.
  */
+import type {LimitAction} from '../predict/types.js'
 import type {DeviceMapping, DeviceSelector, RuleOverride} from './schema.js'
 import type {Severity} from '../rules/severity.js'
 
@@ -48,6 +49,14 @@ export interface MigrationPolicy {
   detachTimeoutSeconds: number
   /** MiB/s shared by the migrations running at once; unset: no site-wide cap. */
   totalBandwidthMiB?: number
+  /**
+   * Limits as z/VM's VMRELOCATE MAXTOTAL and MAXQUIESCE: the whole migration's seconds and the
+   * switch-over pause's milliseconds; exceeding one does `onLimit` (cancel: domjobabort, the guest
+   * stays on the source). The model (src/predict) and the rule migration-may-not-converge read them.
+   */
+  limits: {maxTotalSeconds?: number; maxDowntimeMs?: number; onLimit: LimitAction}
+  /** The guest's dirty rate: measured during check only when `measure`, for `seconds` per running guest. */
+  dirtyRate: {measure: boolean; seconds: number}
 }
 
 /** Where one guest may go (placement.guests.NAME). */

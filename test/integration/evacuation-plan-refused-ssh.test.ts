@@ -32,11 +32,11 @@ describe('migrate --plan refuses a changed evacuation plan, and a guest gone sta
   before(async () => (site = await startSite(SITE_TREES)))
   after(async () => site?.stop())
 
-  /** A world with web01 and db01 on zlpar1 and the evacuation plan of zlpar1 to the whole site: db01, then web01, both to zlpar3. */
+  /** A world with web01 and db01 on zlpar1 and the evacuation plan of zlpar1 to the whole site: db01, then web01, both to zlpar3, one arriving at a time. */
   async function planned(): Promise<{w: World; file: string; doc: any}> {
     const w = site.world({zlpar1: [WEB01, DB01]})
     const file = join(w.dir, 'evac.json')
-    const r = await zm(['evacuate', 'zlpar1', '-o', file, '--profile', w.profile], w.env)
+    const r = await zm(['evacuate', 'zlpar1', '-o', file, '--incoming', '1', '--profile', w.profile], w.env)
     expect(r.exitCode, r.stderr).to.equal(0)
     const doc = JSON.parse(readFileSync(file, 'utf8'))
     expect(doc.guests.map((g: any) => `${g.order} ${g.name} ${g.destination}`)).to.deep.equal(['1 db01 zlpar3', '2 web01 zlpar3'])
@@ -195,7 +195,7 @@ describe('migrate --plan refuses a changed evacuation plan, and a guest gone sta
     ])
     const flags = await zm(['evacuate', '--resume', journalFile, '--max', '2', '--profile', w.profile], w.env)
     expect(flags.exitCode).to.equal(2)
-    expect(flags.stderr).to.match(/runs the plan file .*evac\.json, whose window caps apply \(site 2, outgoing 2, incoming 1\)/)
+    expect(flags.stderr).to.match(/runs the plan file .*evac\.json, whose window caps apply \(site 4, outgoing 4, incoming 1\)/)
 
     const r = await zm(['evacuate', '--resume', journalFile, '--profile', w.profile, '--json'], w.env)
     expect(r.exitCode, r.stderr + r.stdout.slice(-2000)).to.equal(0)

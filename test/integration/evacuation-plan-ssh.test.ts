@@ -29,13 +29,16 @@ describe('evacuate -o and migrate --plan with an evacuation plan (built CLI, rea
     const w = fresh()
     const before = nodes(w)
     const file = join(w.dir, 'zlpar1.evacuation.json')
-    const r = await zm(['evacuate', 'zlpar1', '--to', 'zlpar2,zlpar3,zlpar4', '--max', '3', '-o', file, '--profile', w.profile, '--json'], w.env)
+    const r = await zm(
+      ['evacuate', 'zlpar1', '--to', 'zlpar2,zlpar3,zlpar4', '--max', '3', '--incoming', '1', '-o', file, '--profile', w.profile, '--json'],
+      w.env,
+    )
     expect(r.exitCode, r.stderr + r.stdout).to.equal(0)
     const doc = evacuationPlanSchema.strict().parse(JSON.parse(readFileSync(file, 'utf8')))
     expect(JSON.parse(r.stdout)).to.deep.equal(doc)
     expect(statSync(file).mode & 0o777).to.equal(0o600)
     expect([doc.kind, doc.formatVersion, doc.host, doc.destinations]).to.deep.equal(['evacuation-plan', 1, 'zlpar1', ['zlpar2', 'zlpar3', 'zlpar4']])
-    expect(doc.caps).to.deep.equal({site: 3, outgoing: 2, incoming: 1})
+    expect(doc.caps).to.deep.equal({site: 3, outgoing: 4, incoming: 1})
     expect(doc.profile.file).to.equal(w.profile)
     // db01 is blocked on zlpar2 and zlpar4; web01 is ready on zlpar3 without actions, so both go there
     expect(doc.guests.map((g) => [g.order, g.name, g.uuid, g.destination])).to.deep.equal([
@@ -89,7 +92,7 @@ describe('evacuate -o and migrate --plan with an evacuation plan (built CLI, rea
   it('migrate --plan runs the evacuation plan: --dry-run checks it, then every guest moves on its reviewed plan; the journal records the file', async () => {
     const w = fresh()
     const file = join(w.dir, 'evac.json')
-    expect((await zm(['evacuate', 'zlpar1', '--to', 'site', '-o', file, '--profile', w.profile], w.env)).exitCode).to.equal(0)
+    expect((await zm(['evacuate', 'zlpar1', '--to', 'site', '--incoming', '1', '-o', file, '--profile', w.profile], w.env)).exitCode).to.equal(0)
     const doc = evacuationPlanSchema.parse(JSON.parse(readFileSync(file, 'utf8')))
 
     const dry = await zm(['migrate', '--plan', file, '--dry-run', '--profile', w.profile], w.env)

@@ -159,6 +159,13 @@ describe('virsh migrate options from the site policy', () => {
     expect(argv({maxDowntimeMs: 300})).to.not.include('300')
   })
 
+  it("takes the limit max-downtime as QEMU's target when max-downtime-ms is unset; neither: QEMU's own", () => {
+    expect(choose({limits: {maxDowntimeMs: 800, onLimit: 'cancel'}}).maxDowntimeMs).to.equal(800)
+    expect(choose({maxDowntimeMs: 500, limits: {maxDowntimeMs: 800, onLimit: 'cancel'}}).maxDowntimeMs).to.equal(500)
+    expect(choose({}).maxDowntimeMs).to.equal(undefined)
+    expect(choose({limits: {maxDowntimeMs: 800, onLimit: 'cancel'}}, 'shut off').maxDowntimeMs).to.equal(undefined)
+  })
+
   it('names the guest with --domain so a name starting with a dash is not an option', () => {
     const a = migrateArgv('--evil; rm -rf /', choose({}))
     expect(a[a.indexOf('--domain') + 1]).to.equal('--evil; rm -rf /')

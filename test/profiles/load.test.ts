@@ -64,6 +64,8 @@ describe('profile loader', () => {
         tunnelled: false,
         unsafe: false,
         detachTimeoutSeconds: 30,
+        limits: {onLimit: 'cancel'},
+        dirtyRate: {measure: false, seconds: 1},
       })
     })
 
@@ -173,6 +175,24 @@ describe('profile loader', () => {
       expect(profile.detachForMigration).to.deep.equal([{kind: 'hostdev', model: 'vfio-ccw', devno: '0x0009'}])
       // libvirt writes mdev UUIDs in lower case and mappings match exactly
       expect(profile.mappings[0].from).to.equal('90c6b1a4-1f3e-4d2b-9c1a-000000000001')
+    })
+
+    it('resolves the limits and the dirty-rate measurement', () => {
+      const file = profileFile([
+        ...twoHosts,
+        'migration:',
+        '  postcopy-after: 300',
+        '  max-downtime-ms: 400',
+        '  max-total: 1800',
+        '  max-downtime: 1000',
+        '  on-limit: postcopy',
+        '  measure-dirty-rate: true',
+        '  dirty-rate-seconds: 5',
+      ])
+      const profile = loadProfile(file, OPTS)
+      expect(profile.migration.limits).to.deep.equal({maxTotalSeconds: 1800, maxDowntimeMs: 1000, onLimit: 'postcopy'})
+      expect(profile.migration.dirtyRate).to.deep.equal({measure: true, seconds: 5})
+      expect(profile.migration.maxDowntimeMs).to.equal(400)
     })
 
     it('records the sha256 of the file bytes', () => {
@@ -310,6 +330,34 @@ describe('profile loader', () => {
       name: 'a key without a value',
       lines: ['site: dc1', 'hosts:', '  lp01:', '    address:'],
       problems: [[4, 5, 'hosts.lp01.address: has no value']],
+    },
+    {
+      name: "QEMU's downtime target above the max-downtime limit",
+      lines: [...twoHosts, 'migration:', '  max-downtime-ms: 2000', '  max-downtime: 1000'],
+      problems: [[8, 20, "migration.max-downtime-ms: QEMU's switch-over target (2000 ms) is above max-downtime (1000 ms)"]],
+    },
+    {
+      name: 'on-limit without a limit',
+      lines: [...twoHosts, 'migration:', '  on-limit: suspend'],
+      problems: [[8, 13, 'migration.on-limit: on-limit says what exceeding max-total or max-downtime does: set one of them']],
+    },
+    {
+      name: 'on-limit postcopy without post-copy enabled',
+      lines: [...twoHosts, 'migration:', '  max-total: 600', '  on-limit: postcopy'],
+      problems: [[9, 13, 'migration.on-limit: switching to post-copy at a limit needs post-copy enabled when the migration starts: set postcopy-after']],
+    },
+    {
+      name: 'on-limit: an action zmigrate does not know',
+      lines: [...twoHosts, 'migration:', '  max-total: 600', '  on-limit: abort'],
+      problems: [[9, 13, 'migration.on-limit: expected one of "cancel"|"suspend"|"postcopy"']],
+    },
+    {
+      name: 'a measurement longer than libvirt allows, and a limit that is not whole seconds',
+      lines: [...twoHosts, 'migration:', '  dirty-rate-seconds: 61', '  max-total: 1.5'],
+      problems: [
+        [8, 23, 'migration.dirty-rate-seconds: Too big'],
+        [9, 14, 'migration.max-total: expected int'],
+      ],
     },
     {
       name: 'tunnelled without p2p',

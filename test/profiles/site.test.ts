@@ -25,11 +25,11 @@ describe('profile: relocation domains, placement, concurrency', () => {
   }
 
   describe('valid', () => {
-    it('defaults: no domains, 512 MiB reserved, vCPUs not counted, site 2 / outgoing 2 / incoming 1, no total bandwidth', () => {
+    it('defaults: no domains, 512 MiB reserved, vCPUs not counted, site 4 / outgoing 4 / incoming 2, no total bandwidth', () => {
       const profile = loadProfile(profileFile(threeHosts), OPTS)
       expect(profile.relocationDomains).to.deep.equal({})
       expect(profile.placement).to.deep.equal({reserve: {memoryKiB: 512 * 1024}, guests: {}, antiAffinity: {}})
-      expect(profile.concurrency).to.deep.equal({site: 2, outgoing: 2, incoming: 1})
+      expect(profile.concurrency).to.deep.equal({site: 4, outgoing: 4, incoming: 2})
       expect(profile.migration).not.to.have.property('totalBandwidthMiB')
     })
 
@@ -100,7 +100,22 @@ describe('profile: relocation domains, placement, concurrency', () => {
       expect(text).to.match(/reserve CPUs: +not set: vCPUs are not counted/)
       expect(text).to.include('  guest licsrv: only lp01; never lp02')
       expect(text).to.include('  anti-affinity db: db1, db2 never share a host')
-      expect(text).to.match(/in the site: +2\n +leaving one host: +2\n +arriving at one host: +1/)
+      expect(text).to.match(/in the site: +4\n +leaving one host: +4\n +arriving at one host: +2/)
+    })
+
+    it('profile show says the downtime target, the limits and whether check measures dirty rates', () => {
+      const show = (migration: string) => {
+        const file = profileFile([...threeHosts, `migration: ${migration}`])
+        return renderProfile({found: {file, how: 'test'}, profile: loadProfile(file, OPTS)}, () => undefined)
+      }
+      const none = show('{}')
+      expect(none).to.match(/downtime target: +QEMU's default \(300 ms\)/)
+      expect(none).to.match(/limits: +none/)
+      expect(none).to.match(/dirty rate in check: +not measured/)
+      const set = show('{max-total: 1800, max-downtime: 800, on-limit: suspend, measure-dirty-rate: true, dirty-rate-seconds: 3}')
+      expect(set).to.match(/downtime target: +800 ms \(max-downtime\)/)
+      expect(set).to.match(/limits: +max-total 1800 s, max-downtime 800 ms; when exceeded: suspend/)
+      expect(set).to.match(/dirty rate in check: +measured, 3 s per running guest/)
     })
 
     it("the starter profile's commented migration, placement and concurrency examples validate once uncommented", () => {
@@ -225,8 +240,8 @@ describe('profile: relocation domains, placement, concurrency', () => {
     },
     {
       name: 'outgoing above the default site limit',
-      lines: [...threeHosts, 'concurrency:', '  outgoing: 3'],
-      problems: [[7, 13, 'concurrency.outgoing: 3 is more than concurrency.site (2, the default)']],
+      lines: [...threeHosts, 'concurrency:', '  outgoing: 5'],
+      problems: [[7, 13, 'concurrency.outgoing: 5 is more than concurrency.site (4, the default)']],
     },
     {
       name: 'incoming above the site limit',

@@ -47,6 +47,7 @@ const STABLE_IDS = [
   'libvirt-unreachable',
   'guest-state',
   'secure-execution',
+  'migration-may-not-converge',
 ]
 
 describe('the rule registry', () => {

@@ -8,6 +8,7 @@ import {guestState} from './guest-state.js'
 import {hugepagesUnavailable} from './hugepages-unavailable.js'
 import {libvirtUnreachable} from './libvirt-unreachable.js'
 import {machineTypeUnsupported} from './machine-type-unsupported.js'
+import {migrationMayNotConverge} from './migration-may-not-converge.js'
 import {numaPinning} from './numa-pinning.js'
 import {postcopyUserfaultfd} from './postcopy-userfaultfd.js'
 import {qemuIdsMismatch} from './qemu-ids-mismatch.js'
@@ -30,4 +31,5 @@ export const hostRules: readonly Rule[] = [
   destNameConflict,
   qemuIdsMismatch,
   postcopyUserfaultfd,
+  migrationMayNotConverge,
 ]

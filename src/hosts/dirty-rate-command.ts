@@ -1,0 +1,75 @@
+/**
+ * Measuring a guest's dirty rate with libvirt: the virsh argv (after `virsh -c URI`, as steps
+ * pass it), every value checked to its domain first. The output is parse-dirty-rate.ts's.
+ *
+ *   virsh domdirtyrate-calc --domain UUID --seconds N --mode dirty-bitmap   (returns at once)
+ *   ... N seconds later ...
+ *   virsh domstats --dirtyrate UUID      (dirtyrate.calc_status=2 once measured; 1 while measuring)
+ *
+ * domdirtyrate-calc and domstats --dirtyrate exist since libvirt 7.2 (virDomainStartDirtyRateCalc),
+ * --mode and dirtyrate.calc_mode since 8.1 (libvirt NEWS 8.1.0, virDomainDirtyRateCalcFlags); QEMU's
+ * calc-dirty-rate since 5.2, its dirty-bitmap mode since 6.2 (qemu commit 826b8bc8). N is 1 to 60
+ * (virsh.rst domdirtyrate-calc: "60s at most", default 1).
+ *
+ * Why dirty-bitmap: it counts the pages the guest wrote during the period from KVM's dirty log,
+ * the same log pre-copy reads to find what to send again (memory_global_dirty_log_sync), so it
+ * measures what a migration will have to resend. page-sampling, libvirt's default, hashes a
+ * sample of pages (512 per GiB) at the start and end and counts a page dirty only when its hash
+ * changed (migration/dirtyrate.c): a writer that rewrites pages with the same bytes (a memcpy of
+ * the same buffer, zeroing already-zero pages) changes no hash and is not counted, though every
+ * such page is resent, and RAM blocks under 128 MiB are not sampled at all (MIN_RAMBLOCK_SIZE).
+ * It under-reports exactly the guests that do not converge. dirty-ring needs KVM's dirty ring,
+ * which s390x does not have ("mode dirty-ring is not enabled", tp-libvirt#4739). The cost of
+ * dirty-bitmap: dirty logging is on for the N seconds, as during a migration, so the guest takes
+ * write-protection faults meanwhile.
+ *
+ * A libvirt without the command or without --mode is not asked for page-sampling instead: a
+ * figure that says "converges" for a guest that does not is worse than none. It is reported as not
+ * measurable (parse-dirty-rate.ts), and the rule that reads the rate stays silent.
+ *
+ * The guest is named by UUID, as every step names it (virsh resolves --domain X as an ID first):
+ * a UUID cannot be read as an option either, so domstats takes it as its operand.
+ */
+import type {DirtyRateMode} from './facts-types.js'
+
+export const DIRTY_RATE_MODE: DirtyRateMode = 'dirty-bitmap'
+/** virsh domdirtyrate-calc --seconds: 1 to 60 (QEMU's calc-time is 1 to 60 s as well). */
+export const DIRTY_RATE_SECONDS = {min: 1, max: 60} as const
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+export interface DirtyRateRequest {
+  /** The guest's UUID. */
+  domain: string
+  /** How long libvirt measures. */
+  seconds: number
+}
+
+/** Starts the measurement; the result is ready `seconds` later (dirtyRateStatsArgv). */
+export function dirtyRateCalcArgv(req: DirtyRateRequest): string[] {
+  return ['domdirtyrate-calc', '--domain', checkedUuid(req.domain), '--seconds', String(checkedSeconds(req.seconds)), '--mode', DIRTY_RATE_MODE]
+}
+
+/** Reads the last measurement of the guest. */
+export function dirtyRateStatsArgv(domain: string): string[] {
+  return ['domstats', '--dirtyrate', checkedUuid(domain)]
+}
+
+/** How long to wait after starting before reading: the period, and a second for QEMU to finish it. */
+export function dirtyRateWaitMs(seconds: number): number {
+  return (checkedSeconds(seconds) + 1) * 1000
+}
+
+function checkedUuid(domain: string): string {
+  if (typeof domain !== 'string' || !UUID.test(domain)) {
+    throw new TypeError(`a dirty-rate measurement names the guest by UUID, not ${JSON.stringify(String(domain).slice(0, 60))}`)
+  }
+  return domain.toLowerCase()
+}
+
+function checkedSeconds(seconds: number): number {
+  if (!Number.isInteger(seconds) || seconds < DIRTY_RATE_SECONDS.min || seconds > DIRTY_RATE_SECONDS.max) {
+    throw new TypeError(`a dirty-rate measurement lasts ${DIRTY_RATE_SECONDS.min} to ${DIRTY_RATE_SECONDS.max} whole seconds, not ${seconds}`)
+  }
+  return seconds
+}

@@ -1,0 +1,269 @@
+/**
+ * How long a live migration takes, how often pre-copy passes over memory, how long the guest is
+ * paused, and whether it converges at all. Pure: numbers in, a Prediction out.
+ *
+ * The model is the geometric-series pre-copy model (Akoush, Sohan, Rice, Moore, Hopper,
+ * "Predicting the Performance of Virtual Machine Migration", MASCOTS 2010; the passes and the
+ * writable working set as in Clark et al., "Live Migration of Virtual Machines", NSDI 2005), with
+ * QEMU's own rules for when pre-copy stops:
+ *
+ *   B  usable bandwidth: min(one connection's bandwidth x N connections, the cap)
+ *   D  dirty rate; with auto-converge at throttle p: D x (1 - p/100)
+ *   M  RAM, W the working set (W <= M), S the disks to copy, d QEMU's downtime-limit
+ *
+ *   disks:      S / B seconds first (libvirt's NBD drive-mirror runs to "ready" before any
+ *               memory moves: qemu_migration.c qemuMigrationSrcNBDStorageCopy, which gives each
+ *               disk's mirror the migration bandwidth; the disks are counted as sharing it)
+ *   pass 0:     V0 = M, lasting T0 = V0 / B
+ *   pass i+1:   V(i+1) = min(D x Ti, W), Ti = Vi / B    (so Vi = M (D/B)^i while nothing caps it)
+ *   switch-over at the first pass with Vn < B x d: QEMU completes when the pending bytes are below
+ *               threshold_size = bandwidth x downtime-limit (migration.c migration_iteration_run,
+ *               migration_update_counters); the guest then pauses for Vn / B
+ *   total       S/B + sum(Ti, i < n) + Vn/B = S/B + (M - Vn) / (B - D) + Vn/B for a constant D
+ *
+ * So pre-copy converges when D < B, or when the working set fits the downtime at once
+ * (W <= B x d); otherwise every pass leaves as much dirty as the last and it never ends: QEMU has no
+ * iteration limit, virsh migrate runs until a timeout or a cancel.
+ *
+ * QEMU checks the switch-over condition between passes as well, against the unsent bytes plus
+ * what the last bitmap sync found (pending estimate, then exact); since the unsent part of a pass
+ * shrinks faster than new writes grow when D < B, the sum is smallest at a pass's end, where the
+ * model checks it: at most one pass off.
+ *
+ * auto-converge (ram.c migration_trigger_throttle, mig_throttle_guest_down): at a bitmap sync more
+ * than 1 s after the last counted one, the period is "high" when its dirtied bytes exceed
+ * throttle-trigger-threshold (50 %) of its sent bytes; every second high period starts the
+ * throttle at cpu-throttle-initial (20 %) or raises it by cpu-throttle-increment (10 %), up to
+ * max-cpu-throttle (99 %). A throttled vCPU sleeps pct/(1-pct) of each 10 ms slice
+ * (cpu-throttle.c cpu_throttle_thread), so it runs (1 - p) of the time and, writing as fast per
+ * running second as before, dirties D x (1 - p).
+ *
+ * Post-copy: the guest starts on the destination and the rest (the unsent part of the pass plus
+ * what was dirtied since) follows at B. Its pause is modelled as sending the discard list, one
+ * 16-byte range per dirty 4 KiB page at worst (savevm.c qemu_savevm_send_postcopy_ram_discard).
+ * A suspend (virsh --timeout-suspend, on-limit suspend) pauses the guest while the rest is sent.
+ *
+ * What the model ignores, each a reason for the measured time to differ:
+ * - zero pages (QEMU sends a flag, not 4 KiB) and compression: real first passes are faster for a
+ *   guest with untouched memory; pass the bytes actually in use as ramBytes when known;
+ * - that dirtying is not linear: a guest rewriting the same pages dirties fewer distinct pages in a
+ *   long pass than rate x time (workingSetBytes caps it) and more in a short one than a 1 s
+ *   measurement suggests;
+ * - the guest's writes to its disks during the memory phase (the mirror keeps copying them), TCP
+ *   ramp-up, the setup phase, device state in the final pause, QEMU >= 9.2's extra bitmap syncs
+ *   every 5 s during a long pass with auto-converge (they throttle earlier: the model is slower);
+ * - post-copy page faults slowing the guest on the destination, and its risk: a link failure in
+ *   post-copy leaves the guest unusable on both sides until virsh migrate --postcopy-resume;
+ * - a post-copy switch requested during the disk copy is modelled as happening when memory starts
+ *   to move (whether libvirt accepts it that early is not confirmed);
+ * - a limit reached during the final pause: the switch-over is under way and nothing cancels it, so
+ *   a converging migration may end a pause (at most the downtime target) after max-total.
+ */
+import {checkScenario} from './check-scenario.js'
+import type {EndedBy, LimitAction, MigrationScenario, Outcome, Prediction} from './types.js'
+
+/** s390x pages are 4 KiB (TARGET_PAGE_SIZE); post-copy's discard list has one 16-byte range per page at worst. */
+const PAGE_BYTES = 4096
+const DISCARD_RANGE_BYTES = 16
+/** QEMU counts a throttle period at the first bitmap sync more than this long after the last (ram.c migration_bitmap_sync). */
+const THROTTLE_PERIOD_SECONDS = 1
+/** Passes simulated one by one before the model gives up (a bug: the jumps below end every case sooner). */
+const MAX_SIMULATED_PASSES = 1_000_000
+
+interface Deadline {
+  at: number
+  action: LimitAction
+  by: 'timeout' | 'max-total'
+}
+
+interface Model {
+  s: MigrationScenario
+  B: number
+  M: number
+  W: number
+  thresholdBytes: number
+  diskSeconds: number
+  deadlines: Deadline[]
+}
+
+/** Where pre-copy stands at the start of a pass. */
+interface PassState {
+  t: number
+  V: number
+  iterations: number
+  throttle: number
+}
+
+/** min(one connection x N, cap): parallel connections gain only up to the link or the shared limit. */
+export function usableBandwidth(s: Pick<MigrationScenario, 'bandwidthBytesPerSecond' | 'parallelConnections' | 'bandwidthCapBytesPerSecond'>): number {
+  const connections = Math.max(1, s.parallelConnections ?? 1)
+  return Math.min(s.bandwidthBytesPerSecond * connections, s.bandwidthCapBytesPerSecond ?? s.bandwidthBytesPerSecond)
+}
+
+export function predictMigration(s: MigrationScenario): Prediction {
+  checkScenario(s)
+  const B = usableBandwidth(s)
+  const deadlines: Deadline[] = []
+  if (s.limits?.maxTotalSeconds !== undefined) deadlines.push({at: s.limits.maxTotalSeconds, action: s.limits.onLimit, by: 'max-total'})
+  if (s.timeout) deadlines.push({at: s.timeout.seconds, action: s.timeout.action, by: 'timeout'})
+  deadlines.sort((a, b) => a.at - b.at)
+  const m: Model = {
+    s,
+    B,
+    M: s.ramBytes,
+    W: Math.min(s.workingSetBytes ?? s.ramBytes, s.ramBytes),
+    thresholdBytes: (B * s.downtimeLimitMs) / 1000,
+    diskSeconds: (s.diskBytes ?? 0) / B,
+    deadlines,
+  }
+  const first = deadlines[0]
+  if (first && first.at < m.diskSeconds) return duringDiskCopy(m, first)
+  return precopy(m)
+}
+
+function precopy(m: Model): Prediction {
+  const ac = m.s.autoConverge
+  const st: PassState = {t: m.diskSeconds, V: m.M, iterations: 0, throttle: 0}
+  const period = {start: st.t, dirtied: 0, sent: 0, high: 0}
+  for (let passes = 0; passes < MAX_SIMULATED_PASSES; passes++) {
+    // QEMU: pending_size < threshold_size (or nothing pending)
+    if (st.V < m.thresholdBytes || st.V === 0) return switchOver(m, st)
+    const D = dirtyRate(m, st.throttle)
+    const next = m.deadlines.find((d) => d.at >= st.t)
+    // nothing changes any more: jump over the passes (or find that they never end)
+    if (!ac || st.throttle >= ac.maxPercent || D / m.B <= ac.triggerPercent / 100) {
+      const jumped = jump(m, st, D, next)
+      if (jumped === 'never') return result(m, {outcome: 'never', throttlePercent: st.throttle})
+      if (jumped) continue
+    }
+    const T = st.V / m.B
+    if (next && next.at < st.t + T) {
+      const tau = next.at - st.t
+      const remaining = Math.min(st.V - m.B * tau + Math.min(D * tau, m.W), m.M)
+      return onDeadline(m, next, {...st, t: next.at, V: remaining})
+    }
+    const dirtied = Math.min(D * T, m.W)
+    if (ac) {
+      period.dirtied += dirtied
+      period.sent += st.V
+      if (st.t + T - period.start > THROTTLE_PERIOD_SECONDS) {
+        // QEMU does not reset the count on a low period: every second high one steps the throttle
+        if (period.dirtied > (period.sent * ac.triggerPercent) / 100 && ++period.high >= 2) {
+          period.high = 0
+          st.throttle = st.throttle === 0 ? ac.initialPercent : Math.min(st.throttle + ac.incrementPercent, ac.maxPercent)
+        }
+        Object.assign(period, {start: st.t + T, dirtied: 0, sent: 0})
+      }
+    }
+    st.t += T
+    st.V = dirtied
+    st.iterations++
+  }
+  throw new Error(`the migration model simulated ${MAX_SIMULATED_PASSES} passes without an end (a bug in zmigrate's model)`)
+}
+
+function dirtyRate(m: Model, throttle: number): number {
+  return m.s.dirtyBytesPerSecond * (1 - throttle / 100)
+}
+
+/**
+ * Skips whole passes once the dirty rate is fixed. Geometric (D < B, V <= W): the passes until
+ * V x rho^n <= B x d, or until the next deadline, in closed form. Stationary (each pass leaves as
+ * much as it sent): the passes until the deadline, or 'never'. Otherwise (V still capped by W, or
+ * growing towards it) nothing is skipped and the caller simulates the next pass.
+ */
+function jump(m: Model, st: PassState, D: number, next: Deadline | undefined): boolean | 'never' {
+  const rho = D / m.B
+  const nextV = Math.min(rho * st.V, m.W)
+  if (rho < 1 && st.V <= m.W && rho > 0) {
+    const n = passesBelow(st.V, rho, m.thresholdBytes)
+    const secondsFor = (k: number) => (st.V * (1 - rho ** k)) / (m.B * (1 - rho))
+    let k = n
+    if (next && next.at < st.t + secondsFor(n)) {
+      // the complete passes before the deadline: secondsFor(k) <= next.at - t
+      k = Math.floor(Math.log(1 - ((next.at - st.t) * m.B * (1 - rho)) / st.V) / Math.log(rho))
+      k = Math.min(Math.max(k, 0), n - 1)
+    }
+    if (k < 2) return false
+    st.t += secondsFor(k)
+    st.V *= rho ** k
+    st.iterations += k
+    return true
+  }
+  if (nextV < st.V) return false
+  if (nextV > st.V) return false
+  // stationary: every pass sends V and finds V dirty again
+  if (!next) return 'never'
+  const k = Math.floor((next.at - st.t) / (st.V / m.B))
+  if (k < 2) return false
+  st.t += k * (st.V / m.B)
+  st.iterations += k
+  return true
+}
+
+/** The fewest passes n >= 1 after which V x rho^n is below the threshold (0 < rho < 1, V >= threshold). */
+function passesBelow(V: number, rho: number, threshold: number): number {
+  let n = Math.max(1, Math.floor(Math.log(threshold / V) / Math.log(rho)) + 1)
+  // the logarithms are approximate; the comparison the loop makes is not
+  while (n > 1 && V * rho ** (n - 1) < threshold) n--
+  while (!(V * rho ** n < threshold)) n++
+  return n
+}
+
+/** Pre-copy converged: the guest pauses while the last V goes over. */
+function switchOver(m: Model, st: PassState): Prediction {
+  const downtimeMs = (st.V / m.B) * 1000
+  const max = m.s.limits?.maxDowntimeMs
+  if (max !== undefined && downtimeMs > max && m.s.limits?.onLimit === 'cancel') {
+    return result(m, {...ended(m, st), outcome: 'cancelled', totalSeconds: st.t + max / 1000, endedBy: 'max-downtime'})
+  }
+  return result(m, {...ended(m, st), outcome: 'converges', totalSeconds: st.t + st.V / m.B, downtimeMs})
+}
+
+/** A timeout or limit ends pre-copy at st.t with st.V bytes still to send. */
+function onDeadline(m: Model, d: Deadline, st: PassState): Prediction {
+  if (d.action === 'cancel') return result(m, {...ended(m, st), outcome: 'cancelled', totalSeconds: d.at, endedBy: d.by})
+  if (d.action === 'postcopy') return postcopy(m, st, d.by)
+  return suspended(m, st, d)
+}
+
+function postcopy(m: Model, st: PassState, by: EndedBy): Prediction {
+  const downtimeMs = (((st.V / PAGE_BYTES) * DISCARD_RANGE_BYTES) / m.B) * 1000
+  const postcopySeconds = st.V / m.B
+  return result(m, {
+    ...ended(m, st),
+    outcome: 'postcopy',
+    totalSeconds: st.t + downtimeMs / 1000 + postcopySeconds,
+    downtimeMs,
+    postcopy: {switchAfterSeconds: st.t, postcopySeconds},
+    endedBy: by,
+  })
+}
+
+/** The guest is paused while the rest goes over; a later max-total or max-downtime with on-limit cancel still cancels it. */
+function suspended(m: Model, st: PassState, d: Deadline): Prediction {
+  const pause = st.V / m.B
+  const cancels: {at: number; by: EndedBy}[] = m.deadlines.filter((x) => x !== d && x.action === 'cancel' && x.at > st.t && x.at < st.t + pause)
+  const max = m.s.limits?.maxDowntimeMs
+  if (max !== undefined && pause * 1000 > max && m.s.limits?.onLimit === 'cancel') cancels.push({at: st.t + max / 1000, by: 'max-downtime'})
+  const cancel = cancels.sort((a, b) => a.at - b.at)[0]
+  if (cancel) return result(m, {...ended(m, st), outcome: 'cancelled', totalSeconds: cancel.at, endedBy: cancel.by})
+  return result(m, {...ended(m, st), outcome: 'suspended', totalSeconds: st.t + pause, downtimeMs: pause * 1000, endedBy: d.by})
+}
+
+/** A deadline before the disks are copied: nothing of memory has moved yet. */
+function duringDiskCopy(m: Model, d: Deadline): Prediction {
+  const start: PassState = {t: d.at, V: m.M, iterations: 0, throttle: 0}
+  if (d.action === 'cancel') return result(m, {outcome: 'cancelled', totalSeconds: d.at, iterations: 0, precopySeconds: 0, endedBy: d.by, throttlePercent: 0})
+  if (d.action === 'postcopy') return postcopy(m, {...start, t: m.diskSeconds}, d.by)
+  // paused: the rest of the disks, then all of memory, go over while the guest waits
+  return suspended(m, {...start, V: m.M + (m.diskSeconds - d.at) * m.B}, d)
+}
+
+function ended(m: Model, st: PassState): Pick<Prediction, 'iterations' | 'precopySeconds' | 'throttlePercent'> {
+  return {iterations: st.iterations, precopySeconds: Math.max(0, st.t - m.diskSeconds), throttlePercent: st.throttle}
+}
+
+function result(m: Model, p: Omit<Prediction, 'converges' | 'diskSeconds' | 'bandwidthBytesPerSecond'> & {outcome: Outcome}): Prediction {
+  return {converges: p.outcome === 'converges' || p.outcome === 'postcopy', diskSeconds: m.diskSeconds, bandwidthBytesPerSecond: m.B, ...p}
+}

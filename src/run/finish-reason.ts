@@ -1,0 +1,78 @@
+/**
+ * Why a migration run ended: a fixed list runbooks key on, as z/VM's VMRELOCATE records an end
+ * code (monitor record USERLE: 00 success, 01 VMRELOCATE CANCEL, 03 lost ISFC connection,
+ * 04 MAXTOTAL exceeded, 05 MAXQUIESCE exceeded, ...). Never rename one; add one only for an end a
+ * runbook must handle differently. The mapping from what the runner knows to one reason is pure.
+ */
+import {z} from 'zod'
+import type {JobStats} from './jobinfo.js'
+
+export const FINISH_REASONS = [
+  'completed',
+  'cancelled-by-user',
+  'max-total-exceeded',
+  'max-downtime-exceeded',
+  'destination-lost',
+  'source-lost',
+  'postcopy-failed',
+  'failed',
+  'interrupted',
+] as const
+export type FinishReason = (typeof FINISH_REASONS)[number]
+export const finishReasonSchema = z.enum(FINISH_REASONS)
+
+/** What each means and what a runbook does about it. */
+export const finishReasonMeaning: Record<FinishReason, string> = {
+  completed: 'the guest runs on the destination (verified)',
+  'cancelled-by-user': 'someone cancelled it (zmigrate cancel, Ctrl-C, or virsh domjobabort); rolled back, the guest runs on the source',
+  'max-total-exceeded': 'it took longer than migration.max-total and on-limit cancelled it; rolled back, the guest runs on the source',
+  'max-downtime-exceeded': 'the switch-over would have paused the guest longer than migration.max-downtime; cancelled and rolled back',
+  'destination-lost': 'the destination host, its libvirt, or the migration connection to it was lost; rolled back where the source could',
+  'source-lost': 'the source host or its libvirt stopped answering; find where the guest runs before anything else',
+  // post-copy cannot be rolled back: the guest's memory is split between the hosts
+  'postcopy-failed': 'it failed after switching to post-copy: the guest is paused with its memory on both hosts; recover with virsh migrate --postcopy-resume',
+  failed: 'a step failed for another reason (the report names it); rolled back',
+  interrupted: 'zmigrate stopped before the outcome was known; zmigrate migrate --resume JOURNAL finds out and continues',
+}
+
+export interface FinishEvidence {
+  /** How the run's last step ended: done, failed, or zmigrate stopped before it knew (a second Ctrl-C, a crash found on --resume). */
+  step: 'succeeded' | 'failed' | 'interrupted'
+  /** The migration job as libvirt last reported it (domjobinfo, jobinfo.ts), when there was one. */
+  job?: Pick<JobStats, 'type' | 'errmsg'>
+  /** zmigrate sent domjobabort: because a limit said cancel (limitHit), else because someone asked (zmigrate cancel, Ctrl-C). */
+  cancelRequested: boolean
+  /** The limit exceeded, when one was. */
+  limitHit?: 'max-total' | 'max-downtime'
+  /** Whether each host answered once the step had ended. */
+  sourceAnswered: boolean
+  destinationAnswered: boolean
+  /** The migration had switched to post-copy. */
+  postcopyStarted?: boolean
+}
+
+/**
+ * libvirt's words for a migration whose connection between the hosts broke (keepalive, sockets):
+ * the source lost its destination even when both answer zmigrate again afterwards.
+ */
+const CONNECTION_LOST = /connection (?:reset|closed|refused|timed out|lost)|broken pipe|keepalive timeout|no route to host|network is unreachable/i
+
+/**
+ * One reason, first match wins: success; zmigrate stopping; post-copy (which no rollback can
+ * undo, whatever broke it); zmigrate's own cancel (a limit's, else a person's: the cancel is why,
+ * whatever error the abort produced); a host that no longer answers; a broken connection in
+ * libvirt's error; a cancel nobody asked zmigrate for (virsh domjobabort from another shell);
+ * anything else.
+ */
+export function finishReason(e: FinishEvidence): FinishReason {
+  if (e.step === 'succeeded') return 'completed'
+  if (e.step === 'interrupted') return 'interrupted'
+  if (e.postcopyStarted) return 'postcopy-failed'
+  if (e.cancelRequested)
+    return e.limitHit === 'max-total' ? 'max-total-exceeded' : e.limitHit === 'max-downtime' ? 'max-downtime-exceeded' : 'cancelled-by-user'
+  if (!e.sourceAnswered) return 'source-lost'
+  if (!e.destinationAnswered) return 'destination-lost'
+  if (e.job?.errmsg !== undefined && CONNECTION_LOST.test(e.job.errmsg)) return 'destination-lost'
+  if (e.job?.type === 'Cancelled') return 'cancelled-by-user'
+  return 'failed'
+}
