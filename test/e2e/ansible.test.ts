@@ -1,0 +1,206 @@
+// End-to-end on the lab: real ansible-playbook runs (Debian's ansible-core) of the collection
+// zmigrate.zkvm (ansible/) against the two-host lab, zmigrate (the build, bin/run.js) running on
+// this machine as the controller. The playbooks are ansible/playbooks/lab/*.yml; each writes its
+// tasks' results to a JSON file the test reads. Each test leaves zdemo running on one host.
+import {expect} from 'chai'
+import {existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {proveSurvival} from '../../lab/proof.js'
+import {ansiblePython, ansibleTool, BUILT_CLI, runTool} from '../support/ansible.js'
+import {holdLab} from '../support/lab-hold.js'
+import {guestState, hasDisk, lab, labProfile, onHost, other, REPO, whereIs, zm, LAB, type LabHostName} from '../support/lab-cli.js'
+
+const PLAYBOOKS = join(REPO, 'ansible', 'playbooks', 'lab')
+const LAB_PROFILE = join(REPO, 'profiles', 'lab.yaml')
+
+/** What a check-mode run must leave alone on a host: its guests and their states, zdemo's disks, the image and scratch files. */
+async function hostSnapshot(h: LabHostName): Promise<string> {
+  const v = 'virsh -c qemu:///system'
+  const r = await onHost(h, [
+    `${v} list --all --name | sort; for d in $(${v} list --all --name); do echo "$d: $(${v} domstate "$d")"; ${v} domblklist "$d"; done; ` +
+      `find /var/lib/libvirt/images /var/lib/libvirt/scratch -maxdepth 1 -printf '%p %s\\n' | sort`,
+  ])
+  expect(r.exitCode, r.stderr).to.equal(0)
+  return r.stdout
+}
+
+async function prove(on: LabHostName) {
+  const report = await proveSurvival({host: on === 'zhost-a' ? 'a' : 'b', guest: 'zdemo', lab: LAB, waitSeconds: 5})
+  expect(report.ok, JSON.stringify(report, null, 1)).to.equal(true)
+}
+
+describe('@lab zmigrate from Ansible: the collection zmigrate.zkvm on the lab', function () {
+  this.timeout(15 * 60_000)
+  let work: string
+  let data: string
+  let inventory: string
+  let from: LabHostName
+  let cli: string
+
+  /** ansible-playbook PLAYBOOK with these extra vars (one undefined is not passed); the results file it wrote. */
+  async function playbook(
+    name: string,
+    vars: Record<string, string | undefined>,
+    opts: {args?: string[]; inventory?: string} = {},
+  ): Promise<Record<string, any>> {
+    const results = join(work, `${name}-${Date.now()}.json`)
+    const extra = join(work, `${name}-vars.json`)
+    writeFileSync(extra, JSON.stringify({zmigrate_path: cli, zmigrate_data_dir: data, zmigrate_profile: LAB_PROFILE, results, ...vars}))
+    const r = await runTool(
+      ansibleTool('ansible-playbook'),
+      ['-i', opts.inventory ?? inventory, join(PLAYBOOKS, `${name}.yml`), '-e', `@${extra}`, ...(opts.args ?? [])],
+      {
+        timeout: 10 * 60_000,
+      },
+    )
+    expect(r.exitCode, `${r.stdout.slice(-4000)}\n${r.stderr.slice(-2000)}`).to.equal(0)
+    expect(existsSync(results), `${name}.yml wrote no results:\n${r.stdout.slice(-3000)}`).to.equal(true)
+    return JSON.parse(readFileSync(results, 'utf8'))
+  }
+
+  const journals = () => (existsSync(join(data, 'journals')) ? readdirSync(join(data, 'journals')) : [])
+
+  before(async function () {
+    this.timeout(45 * 60_000)
+    await holdLab()
+    const up = await lab('up')
+    if (up.exitCode !== 0) throw new Error(`lab/up failed:\n${up.stdout}\n${up.stderr}`)
+    ansibleTool('ansible-playbook')
+    // the built CLI is the one the playbooks run: refuse a missing or stale build before any playbook
+    expect((await zm(['profile', 'show', '--json'])).exitCode).to.equal(0)
+    work = mkdtempSync(join(tmpdir(), 'zm-e2e-ansible-'))
+    data = join(work, 'data')
+    mkdirSync(data, {mode: 0o700})
+    inventory = join(work, 'localhost.ini')
+    // the build, run by this test's Node whatever PATH the modules see
+    cli = join(work, 'zmigrate')
+    writeFileSync(cli, `#!/bin/sh\nexec '${process.execPath}' '${BUILT_CLI}' "$@"\n`, {mode: 0o755})
+    writeFileSync(inventory, `localhost ansible_connection=local ansible_python_interpreter=${ansiblePython()}\n`)
+  })
+
+  beforeEach(async function () {
+    from = (await whereIs()) ?? 'zhost-a'
+    expect(await guestState(from)).to.equal('running')
+  })
+
+  after(async function () {
+    // leave zdemo at home on zhost-a, as lab/up made it, for whoever comes next
+    this.timeout(300_000)
+    if ((await whereIs()) === 'zhost-b') {
+      const r = await zm(['migrate', 'zdemo', '--from', 'zhost-b', '--to', 'zhost-a', '--yes'])
+      if (r.exitCode !== 0) throw new Error(`could not move zdemo home: ${r.stderr}`)
+    }
+    if (work) rmSync(work, {recursive: true, force: true})
+  })
+
+  it('check mode (check, the guest plan, the evacuation placement) changes nothing on either host', async () => {
+    const to = other(from)
+    const before = {[from]: await hostSnapshot(from), [to]: await hostSnapshot(to)}
+    const journalsBefore = journals()
+    const r = await playbook('preview', {from, to}, {args: ['--check', '--diff']})
+
+    expect(r.check.failed ?? false, r.check.msg).to.equal(false)
+    expect(r.check.changed).to.equal(false)
+    const pair = r.check.readiness.find((p: {destination: string}) => p.destination === to)
+    expect(pair, JSON.stringify(r.check.readiness)).to.deep.include({guest: 'zdemo', status: 'actions', blockers: []})
+
+    expect(r.guest.failed ?? false, r.guest.msg).to.equal(false)
+    expect(r.guest.changed).to.equal(true)
+    expect(r.guest.source).to.equal(from)
+    expect(r.guest.host).to.equal(from)
+    expect(r.guest.plan.steps.map((s: {kind: string}) => s.kind)).to.include.members(['detach-device', 'migrate', 'attach-device', 'verify'])
+
+    expect(r.evacuate.failed ?? false, r.evacuate.msg).to.equal(false)
+    expect(r.evacuate.changed).to.equal(true)
+    expect(r.evacuate.moved).to.deep.include({guest: 'zdemo', uuid: r.guest.uuid, from, to})
+
+    expect(await hostSnapshot(from)).to.equal(before[from])
+    expect(await hostSnapshot(to)).to.equal(before[to])
+    expect(await guestState(from)).to.equal('running')
+    expect(journals()).to.deep.equal(journalsBefore)
+  })
+
+  it('moving zdemo there and back: changed the first time, unchanged when repeated (with and without from)', async () => {
+    const to = other(from)
+    const there = await playbook('move-zdemo', {to}, {args: ['--diff']})
+    expect(there.guest.failed ?? false, there.guest.msg).to.equal(false)
+    expect(there.guest).to.deep.include({changed: true, source: from, host: to, destination: to, rc: 0})
+    expect(there.guest.report.outcome).to.equal('migrated')
+    expect(await guestState(to)).to.equal('running')
+    expect(await guestState(from)).to.equal('absent')
+    expect(await hasDisk(to, 'vdb')).to.equal(true)
+    await prove(to)
+
+    const again = await playbook('move-zdemo', {to})
+    expect(again.guest.failed ?? false, again.guest.msg).to.equal(false)
+    expect(again.guest).to.deep.include({changed: false, host: to})
+    expect(again.guest.report).to.equal(undefined)
+
+    const back = await playbook('move-zdemo', {to: from, from: to})
+    expect(back.guest.failed ?? false, back.guest.msg).to.equal(false)
+    expect(back.guest).to.deep.include({changed: true, source: to, host: from})
+    expect(await guestState(from)).to.equal('running')
+    expect(await guestState(to)).to.equal('absent')
+
+    const backAgain = await playbook('move-zdemo', {to: from, from: to})
+    expect(backAgain.guest).to.deep.include({changed: false, host: from})
+    await prove(from)
+  })
+
+  it("a guest with a blocker fails with the blocker's rule id in the result, and stays", async () => {
+    const to = other(from)
+    // zdemo's data disk is host-local: the plan copies it (local-disk-copy, an action); this profile makes that a blocker
+    const blocking = labProfile((d) => {
+      d.rules = {...d.rules, 'local-disk-copy': {severity: 'blocker', reason: 'e2e: the Ansible test needs a guest with a blocker'}}
+    })
+    const journalsBefore = journals()
+    const r = await playbook('blocked', {to, zmigrate_profile: blocking})
+    expect(r.guest.failed).to.equal(true)
+    expect(r.guest.changed).to.equal(false)
+    expect(r.guest.blockers).to.deep.equal(['local-disk-copy'])
+    expect(r.guest.findings[0]).to.deep.include({rule: 'local-disk-copy', severity: 'blocker'})
+    expect(r.guest.msg).to.include('local-disk-copy')
+    expect(await guestState(from)).to.equal('running')
+    expect(await guestState(to)).to.equal('absent')
+    expect(journals()).to.deep.equal(journalsBefore)
+  })
+
+  it('the inventory plugin lists the lab hosts, and a play over them runs zmigrate on the controller', async () => {
+    const labInventory = join(REPO, 'ansible', 'inventory', 'lab.zmigrate.yml')
+    const listed = await runTool(ansibleTool('ansible-inventory'), ['-i', labInventory, '--list'])
+    expect(listed.exitCode, listed.stderr).to.equal(0)
+    const inv = JSON.parse(listed.stdout)
+    expect(inv.lab.hosts).to.deep.equal(['zhost-a', 'zhost-b'])
+    expect(inv._meta.hostvars['zhost-a'].ansible_host).to.equal('127.0.0.2')
+    expect(inv._meta.hostvars['zhost-b'].ansible_host).to.equal('127.0.0.3')
+
+    // the modules' profile is the inventory's host variable zmigrate_profile: the profile it was read from
+    const r = await playbook('site-readiness', {zmigrate_profile: undefined}, {inventory: labInventory})
+    expect(Object.keys(r).sort()).to.deep.equal(['zhost-a', 'zhost-b'])
+    const zdemoRows = (h: LabHostName) =>
+      r[h].readiness.filter((p: {guest: string}) => p.guest === 'zdemo').map((p: {destination: string; status: string}) => `${p.destination} ${p.status}`)
+    expect(r[from].failed ?? false, r[from].msg).to.equal(false)
+    expect(r[from].cmd).to.include.members(['--profile', LAB_PROFILE])
+    expect(zdemoRows(from)).to.deep.equal([`${other(from)} actions`])
+    expect(r[other(from)].failed ?? false, r[other(from)].msg).to.equal(false)
+    expect(zdemoRows(other(from))).to.deep.equal([])
+  })
+
+  it('evacuating the host and bringing its guests home: changed, changed, then unchanged', async () => {
+    const to = other(from)
+    const r = await playbook('evacuate-and-return', {from})
+    expect(r.evacuate.failed ?? false, r.evacuate.msg).to.equal(false)
+    expect(r.evacuate.changed).to.equal(true)
+    expect(r.evacuate.moved.map((m: {guest: string; to: string}) => `${m.guest} ${m.to}`)).to.deep.equal([`zdemo ${to}`])
+    expect(r.return.failed ?? false, r.return.msg).to.equal(false)
+    expect(r.return.changed).to.equal(true)
+    expect(r.return.moved.map((m: {guest: string; to: string}) => `${m.guest} ${m.to}`)).to.deep.equal([`zdemo ${from}`])
+    expect(r.again.failed ?? false, r.again.msg).to.equal(false)
+    expect(r.again.changed).to.equal(false)
+    expect(r.again.home).to.deep.equal(['zdemo'])
+    expect(await guestState(from)).to.equal('running')
+    expect(await guestState(to)).to.equal('absent')
+    await prove(from)
+  })
+})
