@@ -21,12 +21,11 @@ import {execa} from 'execa'
 import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {performance} from 'node:perf_hooks'
-import {bareLiveMigrate} from './bare-virsh.js'
+import {bareLiveMigrate, scratchDisk} from './bare-virsh.js'
 import {IDLE_GUEST, IP, lab, LAB, onHost, REPO, RUNNING_GUESTS, sendHome, type LabHostName} from '../test/support/lab-cli.js'
 
 const ROUNDS = Number(process.env.ROUNDS ?? 3)
 const CAPS = (process.env.CAPS ?? 'profile').split(/\s+/).filter(Boolean)
-const SCRATCH = '/var/lib/libvirt/scratch/zdemo-scratch.img'
 const GUESTS = [...RUNNING_GUESTS, IDLE_GUEST]
 
 const median = (xs: number[]) => {
@@ -65,7 +64,7 @@ function journalDowntimeMs(file: string): number | undefined {
 
 /** The sequential loop, guest after guest in zmigrate's order, each to zmigrate's destination for it. */
 async function bareLoop(order: {guest: string; to: LabHostName}[]): Promise<{ms: number; downtimes: Record<string, number | undefined>}> {
-  await must(virsh('zhost-a', 'detach-disk', 'zdemo', 'vdb', '--live', '--config'), 'detach vdb')
+  await scratchDisk('zhost-a', 'detach')
   const t0 = performance.now()
   for (const {guest, to} of order) {
     const uri = `qemu+ssh://root@${IP[to]}/system`
@@ -80,10 +79,7 @@ async function bareLoop(order: {guest: string; to: LabHostName}[]): Promise<{ms:
   }
   const ms = performance.now() - t0
   const zdemoTo = order.find((o) => o.guest === 'zdemo')?.to ?? 'zhost-b'
-  await must(
-    virsh(zdemoTo, 'attach-disk', 'zdemo', SCRATCH, 'vdb', '--targetbus', 'virtio', '--address', 'ccw:0xfe.0x0.0x0009', '--live', '--config'),
-    'attach vdb',
-  )
+  await scratchDisk(zdemoTo, 'attach')
   const downtimes: Record<string, number | undefined> = {}
   for (const {guest, to} of order) if (guest !== IDLE_GUEST) downtimes[guest] = await downtimeMs(to, guest)
   return {ms, downtimes}

@@ -17,12 +17,11 @@
 import {execa} from 'execa'
 import {join} from 'node:path'
 import {performance} from 'node:perf_hooks'
-import {bareLiveMigrate} from './bare-virsh.js'
+import {bareLiveMigrate, scratchDisk} from './bare-virsh.js'
 import {guestState, lab, LAB, onHost, other, REPO, whereIs, type LabHostName, IP} from '../test/support/lab-cli.js'
 
 const ROUNDS = Number(process.env.ROUNDS ?? 5)
 const IMAGE = '/var/lib/libvirt/images/zdemo-data.img'
-const SCRATCH = '/var/lib/libvirt/scratch/zdemo-scratch.img'
 /** The q-quantile by linear interpolation between order statistics (median: q = 0.5). */
 function quantile(xs: number[], q: number): number {
   const s = [...xs].sort((a, b) => a - b)
@@ -40,14 +39,14 @@ async function must(p: Promise<{exitCode: number; stdout: string; stderr: string
 
 async function bare(from: LabHostName): Promise<{ms: number; downtimeMs?: number}> {
   const to = other(from)
-  await must(virsh(from, 'detach-disk', 'zdemo', 'vdb', '--live', '--config'), 'detach vdb')
+  await scratchDisk(from, 'detach')
   const t0 = performance.now()
   await must(bareLiveMigrate(from, to, 'zdemo'), 'virsh migrate')
   const ms = performance.now() - t0
   if (process.env.VERBOSE) console.log(`  bare ${from} -> ${to}: ${ms.toFixed(0)} ms`)
   const info = await virsh(to, 'domjobinfo', '--domain', 'zdemo', '--completed', '--rawstats')
   const downtime = /^downtime:\s*(\d+)/m.exec(info.stdout)?.[1]
-  await must(virsh(to, 'attach-disk', 'zdemo', SCRATCH, 'vdb', '--targetbus', 'virtio', '--address', 'ccw:0xfe.0x0.0x0009', '--live', '--config'), 'attach vdb')
+  await scratchDisk(to, 'attach')
   return {ms, downtimeMs: downtime ? Number(downtime) : undefined}
 }
 

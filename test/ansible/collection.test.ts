@@ -268,7 +268,7 @@ describe('the Ansible collection zmigrate.zkvm', function () {
       expect(r.exitCode, r.stderr).to.equal(0)
       expect(r.stderr).to.not.match(/WARNING|ERROR/)
       const inv = JSON.parse(r.stdout)
-      expect(inv.lab.hosts).to.deep.equal(['zhost-a', 'zhost-b'])
+      expect(inv.lab.hosts).to.deep.equal(['zhost-a', 'zhost-b', 'zhost-c'])
       expect(inv._meta.hostvars['zhost-a']).to.deep.include({
         ansible_host: '127.0.0.2',
         zmigrate_host: 'zhost-a',
@@ -276,6 +276,7 @@ describe('the Ansible collection zmigrate.zkvm', function () {
         zmigrate_transport: 'ssh',
       })
       expect(inv._meta.hostvars['zhost-b']).to.deep.include({ansible_host: '127.0.0.3', zmigrate_migration_uri: 'qemu+ssh://root@127.0.0.3/system'})
+      expect(inv._meta.hostvars['zhost-c']).to.deep.include({ansible_host: '127.0.0.4', zmigrate_migration_uri: 'qemu+ssh://root@127.0.0.4/system'})
       expect(inv._meta.hostvars['zhost-a'].zmigrate_profile).to.equal(join(REPO, 'profiles', 'lab.yaml'))
     })
 

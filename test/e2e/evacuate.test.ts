@@ -3,10 +3,11 @@
 // resumed. The guests are the lab's own (lab/up): zdemo, zweb and zapp running, each with a data
 // disk that is copied (zdemo also with a host-local device that is detached), zidle shut off.
 import {expect} from 'chai'
-import {mkdtempSync, readdirSync, rmSync} from 'node:fs'
+import {existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {consoleLogPath, proveSurvival, readHeartbeats} from '../../lab/proof.js'
+import {evacuationPlanSchema} from '../../src/plan/evacuation-schema.js'
 import {evacuationReportSchema, type EvacuationReport} from '../../src/report/evacuation-report.js'
 import {holdLab} from '../support/lab-hold.js'
 import {
@@ -153,6 +154,40 @@ describe('@lab zmigrate evacuate and return (three hosts)', function () {
         .verdicts.map((v: {kind: string; guest: string}) => `${v.kind} ${v.guest}`)
         .sort(),
     ).to.deep.equal(ALL.map((g) => `home ${g}`))
+  })
+
+  it('a reviewed evacuation plan file: evacuate -o changes nothing, an edited file is refused, migrate --plan moves every guest on its reviewed plan', async () => {
+    const file = join(data, 'zhost-a.evacuation.json')
+    const o = await zm(['evacuate', 'zhost-a', '--to', 'site', '-o', file, '--json'], {ZMIGRATE_DATA_DIR: data})
+    expect(o.exitCode, o.stderr).to.equal(0)
+    const doc = evacuationPlanSchema.strict().parse(JSON.parse(readFileSync(file, 'utf8')))
+    expect(doc.guests.map((g) => g.name).sort()).to.deep.equal(ALL)
+    expect(new Set(doc.guests.map((g) => g.destination))).to.deep.equal(new Set(['zhost-b', 'zhost-c']))
+    const where = await whereAll()
+    expect(
+      ALL.every((g) => where.get(g)?.host === 'zhost-a'),
+      'nothing moved',
+    ).to.equal(true)
+    expect(existsSync(join(data, 'evacuations')), 'no evacuation journal').to.equal(false)
+
+    // a reviewer's edit: zweb to the other destination
+    const edited = JSON.parse(readFileSync(file, 'utf8'))
+    const zweb = edited.guests.find((g: {name: string}) => g.name === 'zweb')
+    zweb.destination = zweb.destination === 'zhost-b' ? 'zhost-c' : 'zhost-b'
+    writeFileSync(join(data, 'edited.json'), JSON.stringify(edited))
+    const refused = await zm(['migrate', '--plan', join(data, 'edited.json'), '--json'], {ZMIGRATE_DATA_DIR: data})
+    expect(refused.exitCode, refused.stderr + refused.stdout.slice(-800)).to.equal(5)
+    expect((await whereAll()).get('zweb')?.host).to.equal('zhost-a')
+
+    const r = await zm(['migrate', '--plan', file, '--json'], {ZMIGRATE_DATA_DIR: data})
+    expect(r.exitCode, r.stderr + r.stdout.slice(-1500)).to.equal(0)
+    const report = evacuationReportSchema.strict().parse(lastJson(r.stdout))
+    expect(report.plan).to.deep.equal({file, fingerprint: doc.fingerprint})
+    const planned = Object.fromEntries(doc.guests.map((g) => [g.name, g.destination]))
+    expect(Object.fromEntries(report.guests.map((g) => [g.name, g.destination]))).to.deep.equal(planned)
+    expect(report.guests.every((g) => g.outcome === 'migrated')).to.equal(true)
+    for (const g of RUNNING_GUESTS) await prove(g, planned[g] as LabHostName, 'zhost-a')
+    expect(await guestState(planned[IDLE_GUEST] as LabHostName, IDLE_GUEST)).to.equal('shut off')
   })
 
   it("a destination's libvirtd killed mid-evacuation: only the guests moving there stay (rolled back or not started), the rest move", async () => {
