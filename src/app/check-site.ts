@@ -22,7 +22,6 @@ import type {HostTransport} from '../hosts/transport.js'
 import {profileHost} from '../profiles/hosts.js'
 import type {ResolvedHost, ResolvedProfile} from '../profiles/types.js'
 import type {ReadinessStatus, SiteCheckReport} from '../report/check-site-report.js'
-import type {Readiness as PlacementReadiness} from '../site/types.js'
 import {evaluateRules} from '../rules/engine.js'
 import {libvirtUnreachable} from '../rules/host/libvirt-unreachable.js'
 import {RULES} from '../rules/registry.js'
@@ -31,8 +30,10 @@ import {type GuestSelection, assertSomethingToCheck, probeTargets, readDomainFil
 import {checkExitCode} from './exit-status.js'
 import {type HostCapacity, hostCapacity} from './host-capacity.js'
 import {siteCheckReport} from './site-report.js'
+import type {PairEvaluation, Readiness, ReachedDestination, SiteDestination, SiteEvaluation, UnreachedDestination} from './site-types.js'
 
 export type {HostCapacity, ReadinessStatus}
+export type {PairEvaluation, Readiness, ReachedDestination, SiteDestination, SiteEvaluation, UnreachedDestination}
 
 export interface SiteCheckRequest extends GuestSelection {
   profile: ResolvedProfile
@@ -41,60 +42,6 @@ export interface SiteCheckRequest extends GuestSelection {
   to: readonly string[]
   rules?: readonly Rule[]
 }
-
-/**
- * One cell of the readiness matrix: can this guest go to this destination, and what stops it.
- * Placement's Readiness (src/site/types.ts) plus the guest's UUID: the list goes to placement as it is.
- */
-export interface Readiness extends PlacementReadiness {
-  uuid?: string
-  /** blocked: a blocker finding; actions: action findings only (the plan handles them); ok: neither. */
-  status: ReadinessStatus
-  /** Ids of the rules with a blocker finding, each once, in the order of the findings. */
-  blockers: string[]
-}
-
-export interface ReachedDestination {
-  name: string
-  host: ResolvedHost
-  reachable: true
-  facts: HostFacts
-  /** The probes of every checked guest's disk paths on this host. */
-  probes: ReadonlyMap<string, PathProbe>
-  /** `hypervisor-cpu-compare` on this host, by guest `<cpu>` XML. */
-  cpuCompare: ReadonlyMap<string, CpuCompareResult>
-  /** Room for guests (checkSite always reads it; the one-destination check does not). */
-  capacity?: HostCapacity
-}
-
-export interface UnreachedDestination {
-  name: string
-  host: ResolvedHost
-  reachable: false
-  /** Why: HostAccessError (connection, host key, login; exit 3) or the host's script failing. */
-  error: ZmigrateError
-}
-
-export interface PairEvaluation {
-  guest: GuestUnderCheck
-  destination: string
-  /** The rules' input (what the planner needs); absent when the destination was not reached. */
-  context?: CheckContext
-  findings: Finding[]
-  readiness: Readiness
-}
-
-/** Facts, probes and per-pair findings: what both forms of check build on. */
-export interface SiteEvaluation {
-  source: {host: ResolvedHost; facts: HostFacts; probes: ReadonlyMap<string, PathProbe>}
-  guests: GuestUnderCheck[]
-  destinations: (ReachedDestination | UnreachedDestination)[]
-  /** Guest-major: the first guest against every destination in order, then the next guest, … */
-  pairs: PairEvaluation[]
-  roundTrips: Record<string, number>
-}
-
-export type SiteDestination = (ReachedDestination & {capacity: HostCapacity}) | UnreachedDestination
 
 export interface SiteCheckOutcome extends SiteEvaluation {
   destinations: SiteDestination[]

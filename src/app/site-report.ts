@@ -7,7 +7,7 @@ import {oneLine} from '../errors.js'
 import type {ResolvedProfile} from '../profiles/types.js'
 import type {SiteCheckReport, SiteGuestReport} from '../report/check-site-report.js'
 import {severityCounts} from '../rules/severity.js'
-import type {SiteDestination, SiteEvaluation} from './check-site.js'
+import type {SiteDestination, SiteEvaluation} from './site-types.js'
 
 export function siteCheckReport(
   profile: ResolvedProfile,
