@@ -31,7 +31,13 @@ export interface MoveRequest {
   caps?: Partial<ConcurrencyLimits>
 }
 
-const RESUMABLE: readonly EvacuationGuest['state'][] = ['pending', 'running', 'interrupted']
+/** What --resume continues or starts: those in flight when it stopped, and those it never started (pending, or not attempted after a stop). */
+const RESUMABLE: readonly EvacuationGuest['state'][] = ['pending', 'running', 'interrupted', 'not-attempted']
+
+/** The guests a run of this journal moves (all of a new one; on --resume, those not finished), in their order. */
+export function guestsToRun(journal: Pick<EvacuationJournal, 'guests'>): EvacuationGuest[] {
+  return journal.guests.filter((g) => RESUMABLE.includes(g.state)).sort((a, b) => a.order - b.order)
+}
 
 /** The window's caps: the profile's concurrency, with the flags given over it. */
 export function windowLimits(profile: ResolvedProfile, caps: Partial<ConcurrencyLimits> = {}): ConcurrencyLimits {
@@ -131,7 +137,7 @@ export async function moveGuests(
   pool: HostPool,
   reviewed?: ReadonlyMap<string, Plan>,
 ): Promise<{report: EvacuationReport; exitCode: ExitCodeValue}> {
-  const todo = journal.guests.filter((g) => RESUMABLE.includes(g.state)).sort((a, b) => a.order - b.order)
+  const todo = guestsToRun(journal)
   const planned = await fromPlanFile(journal, todo, req, reviewed)
   const recorder = new EvacuationRecorder(journal)
   const stop: Stop = {}

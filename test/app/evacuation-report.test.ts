@@ -1,5 +1,5 @@
 import {expect} from 'chai'
-import {evacuationExitCode, evacuationReport} from '../../src/app/move-guests.js'
+import {evacuationExitCode, evacuationReport, guestsToRun} from '../../src/app/move-guests.js'
 import {journalFor} from '../../src/app/evacuate.js'
 import type {EvacuationGuest} from '../../src/run/evacuation-journal.js'
 import type {GuestPlacement} from '../../src/site/types.js'
@@ -55,5 +55,29 @@ describe('an evacuation outcome and its exit status', () => {
     // without a plan file, a guest that could not be planned at its turn stayed: 1, as before
     expect(evacuationExitCode(run(['migrated', 'stale'], {stays: false}))).to.equal(1)
     expect(run(['migrated', 'stale']).plan).to.equal(undefined)
+  })
+})
+
+describe('what --resume moves', () => {
+  it('the guests in flight when it stopped and those never started (pending, or not attempted after a stop), in order; never the finished ones', () => {
+    const g3: GuestPlacement = {
+      kind: 'placed',
+      guest: 'g3',
+      uuid: '3c3c3c3c-2222-4222-8333-000000000004',
+      source: 'a',
+      destination: 'b',
+      order: 3,
+      why: 'x',
+      warnings: [],
+      refused: [],
+    }
+    const j = journalFor([...placements.slice(0, 2), g3], 'a', '/tmp/zm-none')
+    const states: EvacuationGuest['state'][] = ['migrated', 'not-attempted', 'interrupted']
+    j.guests.forEach((g, i) => (g.state = states[i]))
+    expect(guestsToRun(j).map((g) => `${g.name} ${g.state}`)).to.deep.equal(['g2 not-attempted', 'g3 interrupted'])
+    for (const done of ['migrated', 'rolled-back', 'rollback-incomplete', 'blocked', 'stale'] as const) {
+      j.guests.forEach((g) => (g.state = done))
+      expect(guestsToRun(j), done).to.deep.equal([])
+    }
   })
 })
