@@ -21,8 +21,8 @@ import {execa} from 'execa'
 import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {performance} from 'node:perf_hooks'
-import {bareLiveMigrate, scratchDisk} from './bare-virsh.js'
-import {IDLE_GUEST, IP, lab, LAB, onHost, REPO, RUNNING_GUESTS, sendHome, type LabHostName} from '../test/support/lab-cli.js'
+import {bareLiveMigrate} from './bare-virsh.js'
+import {IDLE_GUEST, IP, lab, LAB, onHost, REPO, RUNNING_GUESTS, sendHome, type LabHostName, scratchDisk} from '../test/support/lab-cli.js'
 
 const ROUNDS = Number(process.env.ROUNDS ?? 3)
 const CAPS = (process.env.CAPS ?? 'profile').split(/\s+/).filter(Boolean)

@@ -17,8 +17,8 @@
 import {execa} from 'execa'
 import {join} from 'node:path'
 import {performance} from 'node:perf_hooks'
-import {bareLiveMigrate, scratchDisk} from './bare-virsh.js'
-import {guestState, lab, LAB, onHost, other, REPO, whereIs, type LabHostName, IP} from '../test/support/lab-cli.js'
+import {bareLiveMigrate} from './bare-virsh.js'
+import {guestState, lab, LAB, onHost, other, REPO, whereIs, type LabHostName, IP, scratchDisk} from '../test/support/lab-cli.js'
 
 const ROUNDS = Number(process.env.ROUNDS ?? 5)
 const IMAGE = '/var/lib/libvirt/images/zdemo-data.img'

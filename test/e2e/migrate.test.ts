@@ -8,7 +8,22 @@ import {planSchema} from '../../src/plan/schema.js'
 import {migrationReportSchema} from '../../src/run/report.js'
 import {hostMigrationReportSchema} from '../../src/report/host-migration-report.js'
 import {consoleLogPath, hostOf, proveSurvival, readHeartbeats} from '../../lab/proof.js'
-import {guestState, hasDisk, IP, lab, labProfile, onHost, other, sendHome, startCli, whereIs, zm, LAB, type LabHostName} from '../support/lab-cli.js'
+import {
+  guestState,
+  hasDisk,
+  IP,
+  lab,
+  labProfile,
+  onHost,
+  other,
+  scratchDisk,
+  sendHome,
+  startCli,
+  whereIs,
+  zm,
+  LAB,
+  type LabHostName,
+} from '../support/lab-cli.js'
 import {holdLab} from '../support/lab-hold.js'
 
 async function prove(on: LabHostName) {
@@ -152,21 +167,8 @@ describe('@lab zmigrate migrate on the lab', function () {
       expect(r.stderr).to.match(/stale/)
       expect(await guestState(from)).to.equal('running')
     } finally {
-      await onHost(from, [
-        'virsh',
-        '-c',
-        'qemu:///system',
-        'attach-disk',
-        'zdemo',
-        '/var/lib/libvirt/scratch/zdemo-scratch.img',
-        'vdb',
-        '--targetbus',
-        'virtio',
-        '--address',
-        'ccw:0xfe.0x0.0x0009',
-        '--live',
-        '--config',
-      ])
+      // as lab/guest/zdemo.xml has it, serial included (the guest finds its scratch device by serial)
+      await scratchDisk(from, 'attach')
     }
     expect(await hasDisk(from, 'vdb')).to.equal(true)
   })

@@ -130,3 +130,26 @@ export async function sendHome(): Promise<void> {
   }
   if (failures.length > 0) throw new Error(`could not move the lab guests home: ${failures.join('; ')}`)
 }
+
+/**
+ * zdemo's scratch disk vdb as lab/guest/zdemo.xml defines it (serial and cache mode included: the
+ * guest finds the device by its serial, so `virsh attach-disk`, which sets neither, would not do).
+ */
+const SCRATCH_XML = /<disk\b(?:(?!<\/disk>)[\s\S])*zdemo-scratch\.img(?:(?!<\/disk>)[\s\S])*<\/disk>/.exec(
+  readFileSync(join(REPO, 'lab', 'guest', 'zdemo.xml'), 'utf8'),
+)?.[0]
+
+/** Detach or re-attach zdemo's scratch disk on `host`, live and in its definition, as an admin would around a bare migration. */
+export async function scratchDisk(host: LabHostName, action: 'attach' | 'detach'): Promise<void> {
+  if (!SCRATCH_XML) throw new Error('lab/guest/zdemo.xml defines no zdemo-scratch.img disk')
+  const r = await execa(
+    'ssh',
+    ['-F', join(LAB, 'ssh', 'config'), `root@${IP[host]}`, `virsh -c qemu:///system ${action}-device zdemo /dev/stdin --live --config`],
+    {
+      input: SCRATCH_XML,
+      reject: false,
+      timeout: 60_000,
+    },
+  )
+  if (r.exitCode !== 0) throw new Error(`${action} zdemo's vdb on ${host}: ${String(r.stderr).trim()}`)
+}
