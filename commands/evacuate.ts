@@ -66,7 +66,7 @@ Exit 0: every guest moved and verified; 1: a guest stayed (nowhere to go, blocke
         confirm: async (placements) => {
           if (!json && (process.stdin.isTTY || flags.yes)) this.log(renderPlacements(placements, host))
           const n = placements.filter((p) => p.kind === 'placed').length
-          return n > 0 && confirmOrRefuse(`Migrate ${n} guest${n === 1 ? '' : 's'} off ${host}?`, {yes: flags.yes})
+          return confirmOrRefuse(`Migrate ${n} guest${n === 1 ? '' : 's'} off ${host}?`, {yes: flags.yes})
         },
       }),
     )

@@ -38,7 +38,7 @@ export interface EvacuateRequest {
   /** Flags over the profile's concurrency caps. */
   caps?: Partial<ConcurrencyLimits>
   dryRun?: boolean
-  /** Asked once with the placement before anything changes; false cancels. */
+  /** Asked once with the placement before anything changes, when some guest can move; false cancels. */
   confirm: (placements: readonly GuestPlacement[]) => Promise<boolean>
   /** Continue this evacuation journal instead of starting one. */
   resumeFile?: string
@@ -114,7 +114,9 @@ export async function evacuate(req: EvacuateRequest, callerPool?: HostPool): Pro
     if (req.output) return await writeEvacuationPlan(req, req.output, pool)
     const {placements} = await placeEvacuation(req, pool)
     if (req.dryRun) return {ending: 'dry-run', placements, exitCode: ExitCode.OK}
-    if (!(await req.confirm(placements))) return {ending: 'cancelled', placements, exitCode: ExitCode.OK}
+    // nothing to ask when no guest can move: the run records who stays and why (exit 1 if any does)
+    const movable = placements.some((p) => p.kind === 'placed')
+    if (movable && !(await req.confirm(placements))) return {ending: 'cancelled', placements, exitCode: ExitCode.OK}
     const {report, exitCode} = await moveGuests(journalFor(placements, req.host, req.dataDir), req, pool)
     return {ending: 'ran', placements, report, exitCode}
   } finally {

@@ -78,6 +78,16 @@ describe('evacuate -o and migrate --plan with an evacuation plan (built CLI, rea
     expect(existsSync(w.dataDir)).to.equal(false)
   })
 
+  it('an evacuation where no guest can move asks nothing, moves nothing, and exits 1 with who stays and why (not 0, "cancelled")', async () => {
+    const w = site.world({zlpar1: [DB01]})
+    const before = nodes(w)
+    const r = await zm(['evacuate', 'zlpar1', '--to', 'zlpar2,zlpar4', '--yes', '--profile', w.profile, '--json'], w.env)
+    expect(r.exitCode, r.stderr + r.stdout.slice(-1000)).to.equal(1)
+    const report = evacuationReportSchema.strict().parse(lastJson(r.stdout))
+    expect([report.ok, report.guests.length, report.stays.map((x) => x.name)]).to.deep.equal([false, 0, ['db01']])
+    expect(nodes(w)).to.deep.equal(before)
+  })
+
   it('evacuate --dry-run --json prints the placement its JSON Schema describes', async () => {
     const w = fresh()
     const r = await zm(['evacuate', 'zlpar1', '--to', 'zlpar2,zlpar4', '--dry-run', '--profile', w.profile, '--json'], w.env)
