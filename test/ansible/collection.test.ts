@@ -14,11 +14,10 @@ import {planSchema} from '../../src/plan/schema.js'
 import type {ProfileShowing} from '../../src/profiles/show-text.js'
 import {checkReportSchema} from '../../src/report/check-report.js'
 import {siteCheckReportSchema} from '../../src/report/check-site-report.js'
+import {evacuateCancelledSchema, evacuateDryRunSchema, returnCancelledSchema, returnDryRunSchema} from '../../src/report/dry-run-report.js'
 import {evacuationReportSchema} from '../../src/report/evacuation-report.js'
 import type {RunEvent} from '../../src/run/events.js'
 import {migrationReportSchema} from '../../src/run/report.js'
-import {STAY_CODES, type ReturnVerdict} from '../../src/site/return-home.js'
-import {REFUSAL_CODES, type GuestPlacement} from '../../src/site/types.js'
 import {ansiblePython, ansibleTool, BUILT_CLI, COLLECTION, REPO, runTool} from '../support/ansible.js'
 
 const UNIT = join(COLLECTION, 'tests', 'unit')
@@ -26,53 +25,10 @@ const FIXTURES = join(UNIT, 'fixtures')
 
 // ---- the CLI documents without a JSON Schema, as zod schemas proven against the CLI's types
 
-const refusal = z.strictObject({destination: z.string(), reasons: z.array(z.strictObject({code: z.enum(REFUSAL_CODES), message: z.string()}))})
-const placement = z.discriminatedUnion('kind', [
-  z.strictObject({
-    kind: z.literal('placed'),
-    guest: z.string(),
-    uuid: z.string(),
-    source: z.string(),
-    destination: z.string(),
-    order: z.number().int(),
-    why: z.string(),
-    warnings: z.array(z.string()),
-    refused: z.array(refusal),
-  }),
-  z.strictObject({kind: z.literal('nowhere'), guest: z.string(), uuid: z.string(), source: z.string(), nowhere: z.array(refusal)}),
-])
-const verdict = z.discriminatedUnion('kind', [
-  z.strictObject({
-    kind: z.literal('return'),
-    guest: z.string(),
-    uuid: z.string(),
-    home: z.string(),
-    from: z.string(),
-    order: z.number().int(),
-    why: z.string(),
-    warnings: z.array(z.string()),
-  }),
-  z.strictObject({kind: z.literal('home'), guest: z.string(), uuid: z.string(), home: z.string(), state: z.string()}),
-  z.strictObject({
-    kind: z.literal('stays'),
-    guest: z.string(),
-    uuid: z.string(),
-    home: z.string(),
-    now: z.string().optional(),
-    code: z.enum(STAY_CODES),
-    reasons: z.array(z.string()),
-  }),
-])
 const errorEnvelope = z.strictObject({
   ok: z.literal(false),
   error: z.strictObject({code: z.string().regex(/^E_[A-Z_]+$/), message: z.string(), remedy: z.string().optional(), exitCode: z.number().int()}),
 })
-// what evacuate and return print when nothing ran (commands/evacuate.ts, commands/return.ts)
-const evacuateDryRun = z.strictObject({dryRun: z.literal(true), placements: z.array(placement)})
-const evacuateCancelled = z.strictObject({cancelled: z.literal(true), placements: z.array(placement)})
-const returnDryRun = z.strictObject({dryRun: z.literal(true), verdicts: z.array(verdict)})
-const returnCancelled = z.strictObject({cancelled: z.literal(true), verdicts: z.array(verdict)})
-
 // src/run/jobinfo.ts JobStats
 const n = z.number().optional()
 const jobStats = z.strictObject({
@@ -140,13 +96,9 @@ const profileShowRead = z.object({
 })
 
 // compile-time proof (npm run typecheck): what these schemas admit is what the CLI's types say it prints…
-export const placementIsCliType = (p: z.infer<typeof placement>): GuestPlacement => p
-export const verdictIsCliType = (v: z.infer<typeof verdict>): ReturnVerdict => v
 export const errorIsCliType = (e: z.infer<typeof errorEnvelope>): ErrorEnvelope => e
 export const eventIsCliType = (e: z.infer<typeof runEvent>): RunEvent => e
-// …every placement, verdict and error the CLI prints is admitted…
-export const cliPlacementIsAdmitted = (p: GuestPlacement): z.infer<typeof placement> => p
-export const cliVerdictIsAdmitted = (v: ReturnVerdict): z.infer<typeof verdict> => v
+// …every error the CLI prints is admitted… (placements and verdicts: src/report/dry-run-report.ts proves its own)
 export const cliErrorIsAdmitted = (e: ErrorEnvelope): z.infer<typeof errorEnvelope> => e
 // …and the fields the collection reads of facts and profile show are the CLI's, with their types
 export const factsReadFromCli = (f: HostFacts): z.infer<typeof factsRead> => f
@@ -157,11 +109,11 @@ const SCHEMA_OF: [string, z.ZodType][] = [
   ['check-', checkReportSchema],
   ['plan-', planSchema],
   ['migrate-', migrationReportSchema],
-  ['evacuate-dry-run', evacuateDryRun],
-  ['evacuate-cancelled', evacuateCancelled],
+  ['evacuate-dry-run', evacuateDryRunSchema],
+  ['evacuate-cancelled', evacuateCancelledSchema],
   ['evacuate-', evacuationReportSchema],
-  ['return-dry-run', returnDryRun],
-  ['return-cancelled', returnCancelled],
+  ['return-dry-run', returnDryRunSchema],
+  ['return-cancelled', returnCancelledSchema],
   ['return-', evacuationReportSchema],
   ['error-', errorEnvelope],
   ['facts-', factsRead],
@@ -227,7 +179,7 @@ describe('the Ansible collection zmigrate.zkvm', function () {
       }
     }
     // and the check has teeth: a placement with a renamed field is refused
-    expect(evacuateDryRun.safeParse({dryRun: true, placements: [{kind: 'placed', guest: 'g', uuid: 'u', source: 'a', to: 'b'}]}).success).to.equal(false)
+    expect(evacuateDryRunSchema.safeParse({dryRun: true, placements: [{kind: 'placed', guest: 'g', uuid: 'u', source: 'a', to: 'b'}]}).success).to.equal(false)
   })
 
   it('ansible-doc renders every module and the inventory plugin', async () => {
