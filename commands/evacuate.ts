@@ -4,12 +4,12 @@ import {BaseCommand, profileFlag} from '../src/cli/base-command.js'
 import {confirmOrRefuse} from '../src/cli/confirm.js'
 import {withInterrupts} from '../src/cli/interrupt.js'
 import {loadProfileFor} from '../src/cli/load-profile.js'
-import {windowFlags} from '../src/cli/site-flags.js'
+import {windowFlags, windowRequest} from '../src/cli/site-flags.js'
 import {UsageError} from '../src/errors.js'
+import {createRenderer} from '../src/report/progress.js'
 import type {EvacuationPlan} from '../src/plan/types.js'
 import type {EvacuationReport} from '../src/report/evacuation-report.js'
 import {evacuationPlanWritten, renderEvacuationReport, renderPlacements} from '../src/report/evacuation-text.js'
-import {createRenderer} from '../src/report/progress.js'
 import type {GuestPlacement} from '../src/site/types.js'
 
 export default class Evacuate extends BaseCommand {
@@ -52,16 +52,11 @@ Exit 0: every guest moved and verified; 1: a guest stayed (nowhere to go, blocke
     const host = args.host ?? ''
     const result = await withInterrupts((signal) =>
       evacuate({
-        profile,
-        toolVersion: this.config.version,
-        dataDir: this.config.dataDir,
+        ...windowRequest(this.config, flags, signal),
         emit: createRenderer({json, tty: Boolean(process.stderr.isTTY)}),
-        signal,
+        profile,
         host,
         to: flags.to?.split(',').map((h) => h.trim()),
-        caps: {site: flags.max, outgoing: flags.outgoing, incoming: flags.incoming},
-        dryRun: flags['dry-run'],
-        resumeFile: flags.resume,
         output: flags.output,
         confirm: async (placements) => {
           if (!json && (process.stdin.isTTY || flags.yes)) this.log(renderPlacements(placements, host))

@@ -4,11 +4,11 @@ import {BaseCommand, profileFlag} from '../src/cli/base-command.js'
 import {confirmOrRefuse} from '../src/cli/confirm.js'
 import {withInterrupts} from '../src/cli/interrupt.js'
 import {loadProfileFor} from '../src/cli/load-profile.js'
-import {windowFlags} from '../src/cli/site-flags.js'
+import {windowFlags, windowRequest} from '../src/cli/site-flags.js'
 import {UsageError} from '../src/errors.js'
+import {createRenderer} from '../src/report/progress.js'
 import type {EvacuationReport} from '../src/report/evacuation-report.js'
 import {renderEvacuationReport, renderReturnVerdicts} from '../src/report/evacuation-text.js'
-import {createRenderer} from '../src/report/progress.js'
 import type {ReturnVerdict} from '../src/site/return-home.js'
 
 export default class Return extends BaseCommand {
@@ -37,16 +37,11 @@ Exit codes as for evacuate.`
     const host = args.host ?? ''
     const result = await withInterrupts((signal) =>
       returnHome({
-        profile,
-        toolVersion: this.config.version,
-        dataDir: this.config.dataDir,
+        ...windowRequest(this.config, flags, signal),
         emit: createRenderer({json, tty: Boolean(process.stderr.isTTY)}),
-        signal,
+        profile,
         host,
         evacuationFile: flags.evacuation,
-        caps: {site: flags.max, outgoing: flags.outgoing, incoming: flags.incoming},
-        dryRun: flags['dry-run'],
-        resumeFile: flags.resume,
         confirm: async (verdicts) => {
           if (!json && (process.stdin.isTTY || flags.yes)) this.log(renderReturnVerdicts(verdicts, host))
           const n = verdicts.filter((v) => v.kind === 'return').length
