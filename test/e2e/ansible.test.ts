@@ -6,10 +6,9 @@ import {expect} from 'chai'
 import {existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {proveSurvival} from '../../lab/proof.js'
 import {ansiblePython, ansibleTool, BUILT_CLI, runTool} from '../support/ansible.js'
 import {holdLab} from '../support/lab-hold.js'
-import {guestState, hasDisk, lab, LAB_HOSTS, labProfile, onHost, other, REPO, sendHome, whereIs, zm, LAB, type LabHostName} from '../support/lab-cli.js'
+import {guestState, hasDisk, lab, LAB_HOSTS, labProfile, onHost, other, REPO, sendHome, whereIs, zm, type LabHostName, proveAlive} from '../support/lab-cli.js'
 
 const PLAYBOOKS = join(REPO, 'ansible', 'playbooks', 'lab')
 const LAB_PROFILE = join(REPO, 'profiles', 'lab.yaml')
@@ -25,10 +24,7 @@ async function hostSnapshot(h: LabHostName): Promise<string> {
   return r.stdout
 }
 
-async function prove(on: LabHostName) {
-  const report = await proveSurvival({host: on, guest: 'zdemo', lab: LAB, waitSeconds: 5})
-  expect(report.ok, JSON.stringify(report, null, 1)).to.equal(true)
-}
+const prove = (on: LabHostName) => proveAlive(on, {waitSeconds: 5})
 
 describe('@lab zmigrate from Ansible: the collection zmigrate.zkvm on the lab', function () {
   this.timeout(15 * 60_000)

@@ -6,19 +6,30 @@ import {execa} from 'execa'
 import {existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {proveSurvival} from '../../lab/proof.js'
 import {stepsFingerprint} from '../../src/plan/fingerprint.js'
 import {migrationReportSchema} from '../../src/run/report.js'
-import {guestState, hasDisk, IP, lab, labProfile, onHost, other, sendHome, startCli, whereIs, zm, LAB, type LabHostName} from '../support/lab-cli.js'
+import {
+  guestState,
+  hasDisk,
+  IP,
+  lab,
+  labProfile,
+  onHost,
+  other,
+  sendHome,
+  startCli,
+  whereIs,
+  zm,
+  LAB,
+  type LabHostName,
+  proveAlive,
+} from '../support/lab-cli.js'
 import {holdLab} from '../support/lab-hold.js'
 
 const lastJson = (stdout: string) => JSON.parse(String(stdout).trim().split('\n').at(-1)!)
 const virsh = (h: LabHostName, ...args: string[]) => onHost(h, ['virsh', '-c', 'qemu:///system', ...args])
 
-async function prove(on: LabHostName) {
-  const report = await proveSurvival({host: on, guest: 'zdemo', lab: LAB, waitSeconds: 5})
-  expect(report.ok, JSON.stringify(report, null, 1)).to.equal(true)
-}
+const prove = (on: LabHostName) => proveAlive(on, {waitSeconds: 5})
 
 describe('@lab zmigrate never harms a guest it did not mean to touch', function () {
   this.timeout(10 * 60_000)

@@ -7,7 +7,7 @@ import {readFileSync} from 'node:fs'
 import {planSchema} from '../../src/plan/schema.js'
 import {migrationReportSchema} from '../../src/run/report.js'
 import {hostMigrationReportSchema} from '../../src/report/host-migration-report.js'
-import {consoleLogPath, hostOf, proveSurvival, readHeartbeats} from '../../lab/proof.js'
+import {consoleLogPath, hostOf, readHeartbeats} from '../../lab/proof.js'
 import {
   guestState,
   hasDisk,
@@ -23,14 +23,11 @@ import {
   zm,
   LAB,
   type LabHostName,
+  proveAlive,
 } from '../support/lab-cli.js'
 import {holdLab} from '../support/lab-hold.js'
 
-async function prove(on: LabHostName) {
-  const report = await proveSurvival({host: on, guest: 'zdemo', lab: LAB, waitSeconds: 5})
-  expect(report.ok, JSON.stringify(report, null, 1)).to.equal(true)
-  return report
-}
+const prove = (on: LabHostName) => proveAlive(on, {waitSeconds: 5})
 
 /**
  * zoff: a shut-off copy of zdemo's definition (its own name, UUID and MAC; the detached scratch

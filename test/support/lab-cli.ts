@@ -8,7 +8,8 @@ import {tmpdir} from 'node:os'
 import {dirname, join, resolve} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {parse, stringify} from 'yaml'
-import {labDir} from '../../lab/proof.js'
+import {expect} from 'chai'
+import {consoleLogPath, hostOf, labDir, proveSurvival, readHeartbeats, type SurvivalReport} from '../../lab/proof.js'
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
 export const LAB = labDir()
@@ -152,4 +153,21 @@ export async function scratchDisk(host: LabHostName, action: 'attach' | 'detach'
     },
   )
   if (r.exitCode !== 0) throw new Error(`${action} zdemo's vdb on ${host}: ${String(r.stderr).trim()}`)
+}
+
+/**
+ * The guest survived its move to `on` (lab/proof: heartbeat continued without a reboot, every record
+ * on the destination's disk), waiting up to `waitSeconds` for it; otherwise an assertion naming the
+ * proof's problems, what libvirt says of the guest on every host, and each host's last heartbeat.
+ */
+export async function proveAlive(on: LabHostName, opts: {guest?: string; from?: LabHostName; waitSeconds?: number} = {}): Promise<SurvivalReport> {
+  const guest = opts.guest ?? 'zdemo'
+  const report = await proveSurvival({host: on, from: opts.from, guest, lab: LAB, waitSeconds: opts.waitSeconds ?? 5})
+  if (report.ok) return report
+  const states = await Promise.all(
+    LAB_HOSTS.map(async (h) => `${h}: ${(await onHost(h, ['virsh', '-c', 'qemu:///system', 'domstate', '--reason', guest])).stdout.trim() || 'absent'}`),
+  )
+  const beats = LAB_HOSTS.map((h) => `${h}: ${readHeartbeats(consoleLogPath(LAB, hostOf(h), guest)).lastHeartbeat ?? 'none'}`)
+  expect(report.ok, `${guest} on ${on}: ${JSON.stringify(report, null, 1)}\nlibvirt: ${states.join('; ')}\nlast heartbeats: ${beats.join('; ')}`).to.equal(true)
+  return report
 }
