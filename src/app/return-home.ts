@@ -85,7 +85,10 @@ export async function returnHome(req: ReturnRequest, callerPool?: HostPool): Pro
     const {hosts, readiness} = await whereAndWhether(req.profile, evacuation.host, evacuation, pool)
     const verdicts = planReturnHome({record, hosts, readiness, policy: req.profile})
     if (req.dryRun) return {ending: 'dry-run', verdicts, exitCode: ExitCode.OK}
-    if (!(await req.confirm(verdicts))) return {ending: 'cancelled', verdicts, exitCode: ExitCode.OK}
+    // nobody to move: all home is nothing to do (exit 0); guests that cannot come back are reported by the run (exit 1), as evacuate does
+    const movable = verdicts.some((v) => v.kind === 'return')
+    if (!movable && !verdicts.some((v) => v.kind === 'stays')) return {ending: 'cancelled', verdicts, exitCode: ExitCode.OK}
+    if (movable && !(await req.confirm(verdicts))) return {ending: 'cancelled', verdicts, exitCode: ExitCode.OK}
     const journal = newEvacuationJournal(
       {
         purpose: 'return',

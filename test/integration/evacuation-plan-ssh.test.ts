@@ -12,6 +12,7 @@ import {stepsFingerprint} from '../../src/plan/fingerprint.js'
 import {planSchema} from '../../src/plan/schema.js'
 import {evacuateDryRunSchema, returnDryRunSchema} from '../../src/report/dry-run-report.js'
 import {evacuationReportSchema} from '../../src/report/evacuation-report.js'
+import {EvacuationRecorder, newEvacuationJournal} from '../../src/run/evacuation-journal.js'
 import {migrationReportSchema} from '../../src/run/report.js'
 import {zm} from '../support/lab-cli.js'
 import {DB01, lastJson, SITE_TREES, startSite, WEB01, type TestSite, type World} from '../support/test-driver-site.js'
@@ -143,6 +144,22 @@ describe('evacuate -o and migrate --plan with an evacuation plan (built CLI, rea
       ['return', 'db01', 'zlpar3'],
       ['return', 'web01', 'zlpar3'],
     ])
+  })
+
+  it('a return where no guest can come back moves nothing and exits 1 with who stays and why (as evacuate), not 0', async () => {
+    const w = site.world({zlpar1: []})
+    const gone = {name: 'ghost01', uuid: '0b4c2a6e-0d2f-4a53-9d0c-2f6a1e7f9b0f', home: 'zlpar1', source: 'zlpar1', destination: 'zlpar3', order: 1}
+    const journal = newEvacuationJournal({purpose: 'evacuate', host: 'zlpar1', guests: [gone], stays: []}, w.dataDir)
+    journal.guests[0].state = 'migrated'
+    journal.status = 'finished'
+    await new EvacuationRecorder(journal).save()
+    const before = nodes(w)
+    const r = await zm(['return', 'zlpar1', '--yes', '--profile', w.profile, '--json'], w.env)
+    expect(r.exitCode, r.stderr + r.stdout.slice(-1000)).to.equal(1)
+    const report = evacuationReportSchema.strict().parse(lastJson(r.stdout))
+    expect([report.ok, report.purpose, report.guests.length]).to.deep.equal([false, 'return', 0])
+    expect(report.stays.map((x) => [x.name, x.reasons[0]?.split(':')[0]])).to.deep.equal([['ghost01', 'gone']])
+    expect(nodes(w)).to.deep.equal(before)
   })
 
   it('a single-guest plan file still works with migrate --plan, unchanged', async () => {
