@@ -1,4 +1,5 @@
 import type {Plan} from '../plan/types.js'
+import {planPredictionLines} from './prediction-text.js'
 
 function quoteArg(a: string): string {
   return /^[A-Za-z0-9_@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`
@@ -18,6 +19,7 @@ export function renderPlan(plan: Plan, opts: {commands?: boolean} = {}): string 
   const actions = plan.findings.filter((f) => f.severity === 'action').length
   const warnings = plan.findings.filter((f) => f.severity === 'warning')
   out.push('', `${plan.steps.length} steps from ${actions} action finding${actions === 1 ? '' : 's'}.`)
+  if (plan.prediction) out.push(...planPredictionLines(plan.prediction))
   for (const w of warnings) out.push(`warning: ${w.rule}: ${w.subject}: ${w.message}`)
   return out.join('\n')
 }
