@@ -27,6 +27,7 @@ import {errorLine, type StepEnv} from './step-env.js'
 import {sleep} from './wait.js'
 
 export const ABORT_GRACE_MS = 30_000
+const MAX_TIMER_MS = 2 ** 31 - 1
 const ABORT_ATTEMPTS = 3
 
 type LimitRecord = NonNullable<MigrationRecord['limit']>
@@ -96,6 +97,11 @@ export class MigrationWatch {
   }
 
   private after(ms: number, act: () => void): void {
+    // setTimeout fires at once past 2^31 - 1 ms (24.8 days); a max-total that long waits in steps
+    if (ms > MAX_TIMER_MS) {
+      this.after(MAX_TIMER_MS, () => this.after(ms - MAX_TIMER_MS, act))
+      return
+    }
     const timer = setTimeout(act, ms)
     timer.unref()
     this.timers.push(timer)

@@ -90,6 +90,7 @@ describe('the limits the plan hands the runner', () => {
     const step = stepOf(p.steps, 'migrate', 'source')
     expect(step.migrate.limits).to.deep.equal({maxTotalSeconds: 600, maxDowntimeMs: 500, onLimit: 'cancel'})
     expect(step.undo?.kind === 'migrate' && step.undo.migrate.limits).to.equal(undefined)
+    expect(renderPlan(p)).to.include('      limits: max-total 600 s, max-downtime 500 ms, on-limit cancel (zmigrate enforces them while virsh migrate runs)')
     expect(stepOf(plan().steps, 'migrate', 'source').migrate.limits).to.equal(undefined)
     expect(
       stepOf(plan({state: 'shut off', migration: {limits: {maxTotalSeconds: 600, onLimit: 'cancel'}}}).steps, 'migrate', 'source').migrate.limits,
