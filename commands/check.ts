@@ -32,12 +32,17 @@ export default class Check extends BaseCommand {
     all: Flags.boolean({summary: 'Check every guest on the source host.', default: false}),
     'domain-xml': Flags.file({summary: 'Check this domain XML file instead of (or as well as) guests on the source.', exists: false}),
     verbose: Flags.boolean({summary: 'With several destinations: the findings of every guest and destination, not only the blocked ones.', default: false}),
+    measure: Flags.boolean({
+      summary:
+        "Measure each running guest's dirty rate (libvirt's dirty-bitmap mode, dirty-rate-seconds each, all at once) for the convergence rule; default: the profile's migration.measure-dirty-rate.",
+      allowNo: true,
+    }),
   }
 
   async run(): Promise<CheckReport | SiteCheckReport> {
     const {argv, flags} = await this.parse(Check)
     const profile = loadProfileFor(flags.profile, (msg) => this.warnOnStderr(msg))
-    const request = {profile, from: flags.from, guests: argv as string[], all: flags.all, domainXmlFile: flags['domain-xml']}
+    const request = {profile, from: flags.from, guests: argv as string[], all: flags.all, domainXmlFile: flags['domain-xml'], measure: flags.measure}
     const destinations = chooseDestinations(profile, flags.from, flags.to)
     if (destinations.form === 'one') {
       const {report, exitCode} = await runCheck({...request, to: destinations.to})

@@ -27,6 +27,7 @@ import {libvirtUnreachable} from '../rules/host/libvirt-unreachable.js'
 import {RULES} from '../rules/registry.js'
 import type {CheckContext, Finding, GuestUnderCheck, Rule} from '../rules/types.js'
 import {type GuestSelection, assertSomethingToCheck, probeTargets, readDomainFile, selectGuests, uniqueCpuXmls} from './check-guests.js'
+import {measureGuests, measuresDirtyRates, withDirtyRates} from './check-measure.js'
 import {checkExitCode} from './exit-status.js'
 import {type HostCapacity, hostCapacity} from './host-capacity.js'
 import {siteCheckReport} from './site-report.js'
@@ -41,6 +42,8 @@ export interface SiteCheckRequest extends GuestSelection {
   /** Candidate destinations (profile host names) in the order to report them; a repeated name counts once. */
   to: readonly string[]
   rules?: readonly Rule[]
+  /** Measure the running guests' dirty rates (check --measure); unset: the profile's migration.measure-dirty-rate. */
+  measure?: boolean
 }
 
 export interface SiteCheckOutcome extends SiteEvaluation {
@@ -115,9 +118,12 @@ export async function evaluateSite(request: SiteCheckRequest, pool: HostPool, op
   }
   const sourceGathered = gather(source)
   const destinationsGathered = destinationHosts.map((host) => settle(gather(host).then((g) => (opts.capacity ? {...g, capacity: hostCapacity(g.facts)} : g))))
-  const {transport: sourceT, facts: sourceFacts} = await sourceGathered
+  const {transport: sourceT, facts: gatheredFacts} = await sourceGathered
 
-  const guests = selectGuests(request, sourceFacts, fileDomain)
+  const guests = selectGuests(request, gatheredFacts, fileDomain)
+  // measured while the destinations are read and probed; the rules wait for it
+  const measuring = measuresDirtyRates(profile, request.measure) ? measureGuests(sourceT, source, profile, guests) : Promise.resolve(new Map())
+  measuring.catch(() => {}) // awaited below
   const domains = guests.map((g) => g.domain)
   const probe: ProbeRequest = {targets: probeTargets(domains), cpuXmls: uniqueCpuXmls(domains)}
   const sourceProbing = (probe.targets.length > 0 ? probeHost(sourceT, source, {targets: probe.targets, cpuXmls: []}) : Promise.resolve(undefined)).then(
@@ -131,6 +137,7 @@ export async function evaluateSite(request: SiteCheckRequest, pool: HostPool, op
       const d = await reach(host, destinationsGathered[i], probe)
       if (!d.reachable) return {destination: d, pairs: guests.map((guest) => pair(guest, d.name, [notReached(d)]))}
       const sourceProbes = await sourceProbing
+      const sourceFacts = withDirtyRates(gatheredFacts, await measuring)
       const column = guests.map((guest) => {
         const context: CheckContext = {
           guest,
@@ -149,6 +156,7 @@ export async function evaluateSite(request: SiteCheckRequest, pool: HostPool, op
     }),
   )
   const sourceProbes = await sourceProbing
+  const sourceFacts = withDirtyRates(gatheredFacts, await measuring)
   const destinations = columns.map((c) => c.destination)
   const firstUnreached = destinations.find((d): d is UnreachedDestination => !d.reachable)
   if (firstUnreached && destinations.every((d) => !d.reachable)) throw firstUnreached.error

@@ -16,6 +16,7 @@ import {severityCounts} from '../rules/severity.js'
 import type {CheckContext, Finding, GuestUnderCheck, Rule} from '../rules/types.js'
 import type {GuestSelection} from './check-guests.js'
 import {evaluateSite} from './check-site.js'
+import {measuredDirtyRate} from './check-measure.js'
 import {checkExitCode} from './exit-status.js'
 
 export {probeTargets} from './check-guests.js'
@@ -25,6 +26,8 @@ export interface CheckRequest extends GuestSelection {
   from: string
   to: string
   rules?: readonly Rule[]
+  /** Measure the running guests' dirty rates (--measure); unset: the profile's migration.measure-dirty-rate. */
+  measure?: boolean
 }
 
 export interface CheckOutcome {
@@ -59,7 +62,7 @@ export async function runCheck(request: CheckRequest, callerPool?: HostPool): Pr
     const site = await evaluateSite({...request, from: source.name, to: [destination.name]}, pool)
     const [reached] = site.destinations
     if (!reached.reachable) throw reached.error
-    const evaluations = site.pairs.flatMap(({guest, context, findings}) => (context ? [{context, report: guestReport(guest, findings)}] : []))
+    const evaluations = site.pairs.flatMap(({guest, context, findings}) => (context ? [{context, report: guestReport(guest, findings, context.source)}] : []))
     const report: CheckReport = {
       formatVersion: 1,
       ok: evaluations.every((e) => e.report.migratable),
@@ -75,7 +78,8 @@ export async function runCheck(request: CheckRequest, callerPool?: HostPool): Pr
   }
 }
 
-function guestReport(guest: GuestUnderCheck, findings: Finding[]): GuestReport {
+function guestReport(guest: GuestUnderCheck, findings: Finding[], source: HostFacts): GuestReport {
   const counts = severityCounts(findings)
-  return {name: guest.name, state: guest.state, migratable: counts.blocker === 0, counts, findings}
+  const dirtyRate = measuredDirtyRate(source, guest)
+  return {name: guest.name, state: guest.state, migratable: counts.blocker === 0, counts, findings, ...(dirtyRate ? {dirtyRate} : {})}
 }

@@ -16,6 +16,7 @@ import type {ConcurrencyLimits, ResolvedProfile} from '../profiles/types.js'
 import type {EvacuationReport} from '../report/evacuation-report.js'
 import {applyPlanOrResume} from '../run/apply-plan.js'
 import type {EventSink} from '../run/events.js'
+import type {FinishReason} from '../run/finish-reason.js'
 import {EvacuationRecorder, type EvacuationGuest, type EvacuationJournal} from '../run/evacuation-journal.js'
 import {runWindow, type WindowJob} from '../run/window.js'
 import {bandwidthShare} from '../site/schedule.js'
@@ -74,8 +75,8 @@ interface JobContext {
 function guestJob(g: EvacuationGuest, ctx: JobContext): WindowJob<void> {
   const {req, profile, recorder, pool, stop, reviewed} = ctx
   const emit: EventSink = (e) => req.emit({...e, guest: g.name})
-  const settle = async (state: EvacuationGuest['state'], reason?: string) => {
-    await recorder.update(g.uuid, {state, ...(reason ? {reason} : {})})
+  const settle = async (state: EvacuationGuest['state'], reason?: string, finishReason?: FinishReason) => {
+    await recorder.update(g.uuid, {state, ...(reason ? {reason} : {}), ...(finishReason ? {finishReason} : {})})
     if (state === 'rollback-incomplete') stop.reason ??= `the rollback of ${g.name} needs a human`
     if (state === 'interrupted') stop.reason ??= 'interrupted'
   }
@@ -86,7 +87,7 @@ function guestJob(g: EvacuationGuest, ctx: JobContext): WindowJob<void> {
     async run() {
       if (g.journal) {
         const {report} = await applyPlanOrResume({profile, resumeFile: g.journal, dataDir: req.dataDir, emit, signal: req.signal}, pool)
-        return settle(report.outcome)
+        return settle(report.outcome, undefined, report.finishReason)
       }
       const saved = reviewed?.get(g.uuid)
       if (reviewed && !saved) return settle('stale', `${g.name} has no plan in the evacuation plan file`)
@@ -104,7 +105,7 @@ function guestJob(g: EvacuationGuest, ctx: JobContext): WindowJob<void> {
         {profile, plan, dataDir: req.dataDir, emit, signal: req.signal, onJournal: (file) => recorder.update(g.uuid, {journal: file})},
         pool,
       )
-      return settle(report.outcome)
+      return settle(report.outcome, undefined, report.finishReason)
     },
   }
 }
@@ -185,6 +186,7 @@ export function evacuationReport(j: EvacuationJournal, peak: number): Evacuation
       destination: g.destination,
       order: g.order,
       outcome: g.state,
+      ...(g.finishReason ? {finishReason: g.finishReason} : {}),
       ...(g.journal ? {journal: g.journal} : {}),
       ...(g.reason ? {reason: g.reason} : {}),
     })),

@@ -20,6 +20,8 @@ export interface PlanRequest {
   now?: Date
   /** Write the plan file here (`zmigrate plan -o FILE`). */
   output?: string
+  /** Measure the guest's dirty rate for the prediction (plan --measure); unset: the profile's migration.measure-dirty-rate. */
+  measure?: boolean
 }
 
 export interface PlanOutcome {
@@ -30,7 +32,17 @@ export interface PlanOutcome {
 }
 
 export async function planGuest(request: PlanRequest, pool?: HostPool): Promise<PlanOutcome> {
-  const outcome = await runCheck({profile: request.profile, from: request.from, to: request.to, guests: [request.guest], all: false}, pool)
+  const outcome = await runCheck(
+    {
+      profile: request.profile,
+      from: request.from,
+      to: request.to,
+      guests: [request.guest],
+      all: false,
+      ...(request.measure !== undefined ? {measure: request.measure} : {}),
+    },
+    pool,
+  )
   const evaluation = outcome.evaluations[0]
   const plan = buildPlan({context: evaluation.context, findings: evaluation.report.findings, toolVersion: request.toolVersion, now: request.now})
   if (request.output) await writePlan(request.output, plan)

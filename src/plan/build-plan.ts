@@ -17,6 +17,7 @@ import type {CheckContext, Finding} from '../rules/types.js'
 import {deviceMoves} from './device-moves.js'
 import {proposedFixes} from './fixes.js'
 import {findingsFingerprint, sha256, stepsFingerprint} from './fingerprint.js'
+import {planPrediction} from './prediction.js'
 import {copiedImages, sourceImageRemovals} from './source-images.js'
 import {chooseMigrateOptions, migrateArgv} from './migrate-options.js'
 import type {DeviceRef, Plan, PlanStep, StepAction} from './types.js'
@@ -185,7 +186,9 @@ export function buildPlan(input: PlanInput): Plan {
     copyDisks,
     destinationUri: destinationHost.migrationUri,
   })
-  const reverse = {...migrate, destinationUri: sourceHost.migrationUri, copyDisks: migrate.copyDisks}
+  // the way back is a rollback and must finish: no limit cancels it (it would leave the guest on the destination anyway)
+  const {limits: _limits, ...unlimited} = migrate
+  const reverse = {...unlimited, destinationUri: sourceHost.migrationUri, copyDisks: migrate.copyDisks}
   const migrateCommands = [virsh(srcUri, ...migrateArgv(uuid, migrate))]
   if (migrate.maxDowntimeMs !== undefined)
     migrateCommands.push(virsh(srcUri, 'migrate-setmaxdowntime', '--domain', uuid, '--downtime', String(migrate.maxDowntimeMs)))
@@ -252,6 +255,7 @@ export function buildPlan(input: PlanInput): Plan {
   // 6. after verification, what the copy left on the source (profile migration.source-images)
   const images = copiedImages(ctx, migrate.copyDisks)
   for (const removal of sourceImageRemovals(ctx, images)) add(`remove-source-copy-${removal.image.target}`, [], removal)
+  const prediction = planPrediction(ctx, migrate)
 
   return {
     formatVersion: 1,
@@ -265,6 +269,7 @@ export function buildPlan(input: PlanInput): Plan {
     findings,
     steps,
     ...(images.length > 0 ? {copiedImages: images} : {}),
+    ...(prediction ? {prediction} : {}),
   }
 }
 

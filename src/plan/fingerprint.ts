@@ -18,9 +18,21 @@ export function canonicalJson(value: unknown): string {
   )
 }
 
-/** Stable text of the findings a plan depends on (order-independent), with the fix each proposes. */
+/**
+ * The findings a plan's staleness covers: all but the measured ones (a dirty rate differs each time
+ * it is measured, so its finding's message and data would make every reviewed plan stale at the
+ * next measurement). A measured finding that became a blocker still stops the migration: the
+ * fresh plan it is compared with is refused by it (exit 1).
+ */
+export function stalenessFindings<F extends Pick<Finding, 'measured'>>(findings: readonly F[]): F[] {
+  return findings.filter((f) => f.measured !== true)
+}
+
+/** Stable text of the findings a plan depends on (order-independent), with the fix each proposes; measured ones left out. */
 export function findingsFingerprint(findings: readonly Finding[]): string {
-  const canonical = findings.map((f) => canonicalJson([f.rule, f.severity, f.subject, f.message, f.data ?? null, ...(f.fix ? [f.fix] : [])])).sort()
+  const canonical = stalenessFindings(findings)
+    .map((f) => canonicalJson([f.rule, f.severity, f.subject, f.message, f.data ?? null, ...(f.fix ? [f.fix] : [])]))
+    .sort()
   return sha256(canonical.join('\n'))
 }
 

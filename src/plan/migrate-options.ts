@@ -41,6 +41,20 @@ export function chooseMigrateOptions(input: MigrateChoiceInput): MigrateOptions 
     tunnelled: policy.tunnelled,
     unsafe: policy.unsafe,
     destinationUri: input.destinationUri,
+    ...(mode === 'live' ? liveLimits(policy) : {}),
+  }
+}
+
+/**
+ * The limits a live migration runs under (z/VM's MAXTOTAL and MAXQUIESCE; the runner enforces
+ * them: run/limits.ts). Only a live migration has them: an offline one moves a definition, and a
+ * non-live one keeps the guest paused throughout, with nothing to bound but its length.
+ */
+function liveLimits(policy: MigrationPolicy): Pick<MigrateOptions, 'limits'> {
+  const {maxTotalSeconds, maxDowntimeMs, onLimit} = policy.limits
+  if (maxTotalSeconds === undefined && maxDowntimeMs === undefined) return {}
+  return {
+    limits: {...(maxTotalSeconds !== undefined ? {maxTotalSeconds} : {}), ...(maxDowntimeMs !== undefined ? {maxDowntimeMs} : {}), onLimit},
   }
 }
 

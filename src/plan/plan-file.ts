@@ -4,7 +4,7 @@
  * writing the file is app/plan-file.ts.
  */
 import {InputError, StalePlanError} from '../errors.js'
-import {stepsFingerprint} from './fingerprint.js'
+import {stalenessFindings, stepsFingerprint} from './fingerprint.js'
 import {issueText, planSchema} from './schema.js'
 import type {Plan} from './types.js'
 
@@ -32,8 +32,8 @@ export function assertFresh(saved: Plan, fresh: Plan): void {
   if (saved.guest.state !== fresh.guest.state) changes.push(`${saved.guest.name} was ${saved.guest.state} and is ${fresh.guest.state} now`)
   if (saved.fingerprints.findings !== fresh.fingerprints.findings) {
     const key = (f: Plan['findings'][number]) => `${f.rule}: ${f.subject}: ${f.message}`
-    const before = new Set(saved.findings.map(key))
-    const after = new Set(fresh.findings.map(key))
+    const before = new Set(stalenessFindings(saved.findings).map(key))
+    const after = new Set(stalenessFindings(fresh.findings).map(key))
     const gone = [...before].filter((k) => !after.has(k))
     const added = [...after].filter((k) => !before.has(k))
     changes.push(`the findings changed (${[...added.map((a) => `new: ${a}`), ...gone.map((g) => `gone: ${g}`)].slice(0, 3).join('; ') || 'details differ'})`)

@@ -5,7 +5,9 @@
  * the bottom make the compiler prove this schema and the Plan type (plan/types.ts) agree.
  */
 import {z} from 'zod'
-import {findingSchema} from '../report/check-report.js'
+import {LIMIT_ACTIONS} from '../predict/types.js'
+import {predictionSchema, scenarioSchema} from '../predict/schema.js'
+import {dirtyRateSchema, findingSchema} from '../report/check-report.js'
 import type {Plan} from './types.js'
 import {
   absolutePathSchema,
@@ -33,24 +35,38 @@ const deviceRefSchema = z
   })
   .refine((d) => d.match.element === d.kind && isDeviceXml(d.xml, d.kind), {message: 'the device XML must be one element of the device kind', path: ['xml']})
 
-const migrateOptionsSchema = z.object({
-  mode: z.enum(['live', 'non-live', 'offline']),
-  persistent: z.boolean(),
-  undefineSource: z.boolean(),
-  suspend: z.boolean(),
-  copyDisks: z.array(diskTargetSchema),
-  parallelConnections: z.number().int().min(0).max(255),
-  autoConverge: z.boolean(),
-  postcopy: z.boolean(),
-  timeoutSeconds: z.number().int().positive().optional(),
-  timeoutAction: z.enum(['suspend', 'postcopy']).optional(),
-  bandwidthMiB: z.number().positive().optional(),
-  maxDowntimeMs: z.number().int().positive().optional(),
-  p2p: z.boolean(),
-  tunnelled: z.boolean(),
-  unsafe: z.boolean(),
-  destinationUri: libvirtUriSchema,
-})
+const migrateOptionsSchema = z
+  .object({
+    mode: z.enum(['live', 'non-live', 'offline']),
+    persistent: z.boolean(),
+    undefineSource: z.boolean(),
+    suspend: z.boolean(),
+    copyDisks: z.array(diskTargetSchema),
+    parallelConnections: z.number().int().min(0).max(255),
+    autoConverge: z.boolean(),
+    postcopy: z.boolean(),
+    timeoutSeconds: z.number().int().positive().optional(),
+    timeoutAction: z.enum(['suspend', 'postcopy']).optional(),
+    bandwidthMiB: z.number().positive().optional(),
+    maxDowntimeMs: z.number().int().positive().optional(),
+    p2p: z.boolean(),
+    tunnelled: z.boolean(),
+    unsafe: z.boolean(),
+    destinationUri: libvirtUriSchema,
+    /** The runner acts on these while the job runs: whole seconds and milliseconds, as the profile takes them. */
+    limits: z
+      .object({
+        maxTotalSeconds: z.number().int().positive().max(100_000_000).optional(),
+        maxDowntimeMs: z.number().int().positive().max(2_000_000).optional(),
+        onLimit: z.enum(LIMIT_ACTIONS),
+      })
+      .refine((l) => l.maxTotalSeconds !== undefined || l.maxDowntimeMs !== undefined, {message: 'limits need max-total or max-downtime'})
+      .optional(),
+  })
+  .refine((o) => o.limits?.onLimit !== 'postcopy' || o.postcopy, {
+    message: 'on-limit postcopy needs the migration started with --postcopy',
+    path: ['limits', 'onLimit'],
+  })
 
 const imageSchema = z.object({
   path: absolutePathSchema,
@@ -107,6 +123,17 @@ export const planSchema = z.object({
   findings: z.array(findingSchema),
   steps: z.array(planStepSchema).min(1).max(1000),
   copiedImages: z.array(copiedImageSchema).optional(),
+  prediction: z
+    .discriminatedUnion('kind', [
+      z.object({
+        kind: z.literal('predicted'),
+        dirtyRate: z.union([dirtyRateSchema, z.object({kind: z.literal('not-measured')})]),
+        scenario: scenarioSchema,
+        result: predictionSchema,
+      }),
+      z.object({kind: z.literal('unavailable'), reason: z.string()}),
+    ])
+    .optional(),
 })
 
 // compile-time proof that the schema and the type describe the same document

@@ -4,6 +4,8 @@
  * was computed from, so applying it later refuses a stale plan (the Terraform saved-plan idea).
  * The JSON form of this type IS the plan file; schemas/plan.json is generated from plan/schema.ts.
  */
+import type {DirtyRateFact} from '../hosts/facts-types.js'
+import type {LimitAction, MigrationScenario, Prediction} from '../predict/types.js'
 import type {Finding} from '../rules/types.js'
 import type {DEVICE_ELEMENTS, IMAGE_FORMATS} from './values.js'
 
@@ -42,6 +44,11 @@ export interface MigrateOptions {
   unsafe: boolean
   /** libvirt URI of the destination, as the source reaches it. */
   destinationUri: string
+  /**
+   * zmigrate's limits on a live migration (profile max-total, max-downtime, on-limit), enforced by
+   * the runner while the job runs (run/limits.ts); absent when the profile sets neither limit.
+   */
+  limits?: {maxTotalSeconds?: number; maxDowntimeMs?: number; onLimit: LimitAction}
 }
 
 /** What every step has, whatever its kind. */
@@ -111,11 +118,29 @@ export type PlanStep = StepAction & {
   because: string[]
 }
 
+/**
+ * What the migration model (src/predict) says this migration will take: from the guest's memory,
+ * the disks copied, the policy's bandwidth and options, and the dirty rate check measured (none
+ * measured: the model assumes 0, and says so). Informational: no fingerprint covers it, so a
+ * dirty rate measured again does not make the plan stale; the runner predicts again from the same
+ * scenario with the rate it measures right before the migration (run/migrate-step.ts).
+ */
+export type PlanPrediction =
+  | {
+      kind: 'predicted'
+      dirtyRate: DirtyRateFact | {kind: 'not-measured'}
+      scenario: MigrationScenario
+      result: Prediction
+    }
+  /** Why there is none: the profile gives no bandwidth, or the model refused its inputs. */
+  | {kind: 'unavailable'; reason: string}
+
 export interface PlanFingerprints {
   /** sha256 of the guest's live domain XML on the source. */
   domainXml: string
   /**
-   * sha256 of the findings (rule, severity, subject, message, data, fix) the plan was computed from.
+   * sha256 of the findings (rule, severity, subject, message, data, fix) the plan was computed from,
+   * but the measured ones (a dirty rate differs each time: plan/fingerprint.ts stalenessFindings).
    * Facts matter exactly as far as they change a finding: free memory drifting by a few MiB does
    * not make a plan stale, a destination mdev disappearing does.
    */
@@ -141,6 +166,8 @@ export interface Plan {
   steps: PlanStep[]
   /** The file images the migration copies (left on the source unless the policy removes them). */
   copiedImages?: CopiedImage[]
+  /** A live migration's predicted time, passes and downtime (absent for offline and non-live migrations). */
+  prediction?: PlanPrediction
 }
 
 /**

@@ -43,6 +43,12 @@
  * 16-byte range per dirty 4 KiB page at worst (savevm.c qemu_savevm_send_postcopy_ram_discard).
  * A suspend (virsh --timeout-suspend, on-limit suspend) pauses the guest while the rest is sent.
  *
+ * max-downtime (z/VM's MAXQUIESCE) is exceeded when the switch-over would pause the guest longer:
+ * QEMU itself never switches over while the rest does not fit its downtime target, so pre-copy
+ * that stops shrinking what is left (stationary passes, above the limit at the bandwidth) is called
+ * exceeded after STALL_PASSES such passes, as zmigrate's runner judges it from domjobinfo
+ * (run/limits.ts); and a pause to finish (a suspend) longer than the limit is cut off at the limit.
+ *
  * What the model ignores, each a reason for the measured time to differ:
  * - zero pages (QEMU sends a flag, not 4 KiB) and compression: real first passes are faster for a
  *   guest with untouched memory; pass the bytes actually in use as ramBytes when known;
@@ -60,7 +66,7 @@
  *   a converging migration may end a pause (at most the downtime target) after max-total.
  */
 import {checkScenario} from './check-scenario.js'
-import type {EndedBy, LimitAction, MigrationScenario, Outcome, Prediction} from './types.js'
+import {STALL_PASSES, type EndedBy, type LimitAction, type MigrationScenario, type Outcome, type Prediction} from './types.js'
 
 /** s390x pages are 4 KiB (TARGET_PAGE_SIZE); post-copy's discard list has one 16-byte range per page at worst. */
 const PAGE_BYTES = 4096
@@ -73,7 +79,7 @@ const MAX_SIMULATED_PASSES = 1_000_000
 interface Deadline {
   at: number
   action: LimitAction
-  by: 'timeout' | 'max-total'
+  by: EndedBy
 }
 
 interface Model {
@@ -134,6 +140,7 @@ function precopy(m: Model): Prediction {
     if (!ac || st.throttle >= ac.maxPercent || D / m.B <= ac.triggerPercent / 100) {
       const jumped = jump(m, st, D, next)
       if (jumped === 'never') return result(m, {outcome: 'never', throttlePercent: st.throttle})
+      if (jumped === 'stalled') return onDeadline(m, {at: st.t, action: m.s.limits?.onLimit ?? 'cancel', by: 'max-downtime'}, st)
       if (jumped) continue
     }
     const T = st.V / m.B
@@ -172,7 +179,7 @@ function dirtyRate(m: Model, throttle: number): number {
  * much as it sent): the passes until the deadline, or 'never'. Otherwise (V still capped by W, or
  * growing towards it) nothing is skipped and the caller simulates the next pass.
  */
-function jump(m: Model, st: PassState, D: number, next: Deadline | undefined): boolean | 'never' {
+function jump(m: Model, st: PassState, D: number, next: Deadline | undefined): boolean | 'never' | 'stalled' {
   const rho = D / m.B
   const nextV = Math.min(rho * st.V, m.W)
   if (rho < 1 && st.V <= m.W && rho > 0) {
@@ -193,10 +200,21 @@ function jump(m: Model, st: PassState, D: number, next: Deadline | undefined): b
   if (nextV < st.V) return false
   if (nextV > st.V) return false
   // stationary: every pass sends V and finds V dirty again
+  const passSeconds = st.V / m.B
+  const max = m.s.limits?.maxDowntimeMs
+  if (max !== undefined && passSeconds * 1000 > max) {
+    // zmigrate's runner calls this max-downtime exceeded after STALL_PASSES passes without progress (run/limits.ts)
+    const stallAt = st.t + STALL_PASSES * passSeconds
+    if (!next || next.at >= stallAt) {
+      st.t = stallAt
+      st.iterations += STALL_PASSES
+      return 'stalled'
+    }
+  }
   if (!next) return 'never'
-  const k = Math.floor((next.at - st.t) / (st.V / m.B))
+  const k = Math.floor((next.at - st.t) / passSeconds)
   if (k < 2) return false
-  st.t += k * (st.V / m.B)
+  st.t += k * passSeconds
   st.iterations += k
   return true
 }

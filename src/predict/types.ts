@@ -27,6 +27,14 @@ export const QEMU_AUTO_CONVERGE: AutoConvergeParams = {initialPercent: 20, incre
 /** QEMU's downtime-limit when nobody sets one (migration/options.c DEFAULT_MIGRATE_SET_DOWNTIME). */
 export const QEMU_DEFAULT_DOWNTIME_LIMIT_MS = 300
 
+/**
+ * Passes over memory without progress (what is left not shrinking, above max-downtime at the
+ * bandwidth) after which max-downtime counts as exceeded: the runner's judgement (run/limits.ts)
+ * and the model's (precopy.ts). Three: one pass can be noise (a burst of writes), three in a row
+ * is a guest that writes as fast as the link carries.
+ */
+export const STALL_PASSES = 3
+
 /** What a limit does when it is hit (profile migration.on-limit), as z/VM's VMRELOCATE cancels. */
 export const LIMIT_ACTIONS = ['cancel', 'suspend', 'postcopy'] as const
 export type LimitAction = (typeof LIMIT_ACTIONS)[number]

@@ -111,7 +111,7 @@ export const migrationPolicySchema = z.strictObject({
   'max-downtime': z.number().int().positive().max(2_000_000).optional(),
   /** What exceeding max-total or max-downtime does: cancel (default, as z/VM: the guest stays on the source), suspend, postcopy. */
   'on-limit': z.enum(LIMIT_ACTIONS).optional(),
-  /** check measures each running guest's dirty rate (costs dirty-rate-seconds per guest). Default false. */
+  /** check and plan measure each running guest's dirty rate (all of a host's guests at once, dirty-rate-seconds). Default false. */
   'measure-dirty-rate': z.boolean().optional(),
   /** Seconds libvirt measures a dirty rate for (virsh domdirtyrate-calc --seconds: 1 to 60). Default 1. */
   'dirty-rate-seconds': z.number().int().min(1).max(60).optional(),

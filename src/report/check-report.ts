@@ -4,7 +4,8 @@
  * Add fields freely; never rename or remove one.
  */
 import {z} from 'zod'
-import {busIdSchema, diskTargetSchema, oneLineSchema, pciAddressSchema, scsiHostSchema, uuidSchema} from '../plan/values.js'
+import type {DirtyRateFact} from '../hosts/facts-types.js'
+import {busIdSchema, diskTargetSchema, oneLineSchema, pciAddressSchema, scsiHostSchema, timestampSchema, uuidSchema} from '../plan/values.js'
 import type {DestinationIdentity, Fix} from '../rules/fix.js'
 import {SEVERITIES} from '../rules/severity.js'
 import {RULE_CATEGORIES} from '../rules/types.js'
@@ -34,6 +35,24 @@ export const fixTypeMatchesSchema = (f: z.infer<typeof fixSchema>): Fix => f
 export const identitySchemaMatchesType = (i: DestinationIdentity): z.infer<typeof destinationIdentitySchema> => i
 export const identityTypeMatchesSchema = (i: z.infer<typeof destinationIdentitySchema>): DestinationIdentity => i
 
+/** hosts/facts-types.ts DirtyRateFact: a guest's dirty rate as check (or migrate) measured it, or why it could not. */
+export const dirtyRateSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('measured'),
+    bytesPerSecond: z.number().nonnegative().max(Number.MAX_SAFE_INTEGER),
+    mode: z.enum(['page-sampling', 'dirty-bitmap', 'dirty-ring']),
+    seconds: z.number().int().min(1).max(60),
+    measuredAt: timestampSchema,
+  }),
+  z.object({
+    kind: z.literal('not-measurable'),
+    reason: z.enum(['command-unknown', 'mode-unsupported', 'qemu-unsupported', 'guest-not-running', 'not-finished', 'superseded', 'failed']),
+    detail: z.string(),
+  }),
+])
+export const dirtyRateSchemaMatchesType = (d: DirtyRateFact): z.infer<typeof dirtyRateSchema> => d
+export const dirtyRateTypeMatchesSchema = (d: z.infer<typeof dirtyRateSchema>): DirtyRateFact => d
+
 export const findingSchema = z.object({
   rule: z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/),
   category: z.enum(RULE_CATEGORIES),
@@ -44,6 +63,11 @@ export const findingSchema = z.object({
   override: z.object({defaultSeverity: z.enum(SEVERITIES), reason: z.string()}).optional(),
   data: z.record(z.string(), z.unknown()).optional(),
   fix: fixSchema.optional(),
+  /**
+   * The finding rests on a measurement that differs each time it is taken (a guest's dirty rate):
+   * a plan's staleness check leaves it out, so a re-measure does not make a reviewed plan stale.
+   */
+  measured: z.boolean().optional(),
 })
 
 export const guestReportSchema = z.object({
@@ -53,6 +77,8 @@ export const guestReportSchema = z.object({
   migratable: z.boolean(),
   counts: z.object({blocker: z.number().int(), action: z.number().int(), warning: z.number().int(), info: z.number().int()}),
   findings: z.array(findingSchema),
+  /** Its dirty rate, when this check measured it (profile migration.measure-dirty-rate or --measure). */
+  dirtyRate: dirtyRateSchema.optional(),
 })
 
 export const checkReportSchema = z.object({

@@ -6,7 +6,7 @@
  */
 import {z} from 'zod'
 import {READINESS_STATUSES} from '../site/types.js'
-import {findingSchema, guestReportSchema} from './check-report.js'
+import {dirtyRateSchema, findingSchema, guestReportSchema} from './check-report.js'
 
 // one list of statuses, placement's (ok: nothing to prepare; actions: the plan prepares it; blocked)
 export {READINESS_STATUSES}
@@ -32,6 +32,8 @@ export const siteGuestSchema = z.object({
   memoryKiB: kib,
   currentMemoryKiB: kib.optional(),
   vcpus: z.number().int().nonnegative(),
+  /** Its dirty rate, when this check measured it (profile migration.measure-dirty-rate or --measure). */
+  dirtyRate: dirtyRateSchema.optional(),
   /** True when at least one destination has no blocker for this guest. */
   movable: z.boolean(),
   /** One per destination, in the order of `destinations`. */

@@ -4,6 +4,7 @@
  * (of every pair with verbose), and one result line.
  */
 import type {ReadinessStatus, SiteCheckReport, SitePairReport} from './check-site-report.js'
+import {dirtyRateText} from './prediction-text.js'
 import {countsText, findingLines, painter, plural} from './check-text.js'
 
 const statusColour: Record<ReadinessStatus, string> = {ok: 'green', actions: 'cyan', blocked: 'red'}
@@ -37,6 +38,9 @@ export function renderSiteCheckReport(report: SiteCheckReport, opts: {color?: bo
   out.push(line(header, () => 'bold'))
   report.guests.forEach((g, i) => out.push(line(rows[i], (c) => (c === 0 ? undefined : statusColour[g.pairs[c - 1].status]))))
   if (report.guests.length === 0) out.push('(no guests)')
+
+  const measured = report.guests.filter((g) => g.dirtyRate)
+  if (measured.length > 0) out.push('', 'dirty rates:', ...measured.map((g) => `  ${g.name}: ${g.dirtyRate ? dirtyRateText(g.dirtyRate) : ''}`))
 
   const unreached = report.destinations.filter((d) => !d.reachable)
   for (const d of unreached) {

@@ -1,6 +1,7 @@
 import {ux} from '@oclif/core'
 import type {Severity} from '../rules/severity.js'
 import type {CheckReport, GuestReport} from './check-report.js'
+import {dirtyRateText} from './prediction-text.js'
 
 const colour: Record<Severity, string> = {blocker: 'red', action: 'cyan', warning: 'yellow', info: 'dim'}
 
@@ -41,6 +42,7 @@ export function renderCheckReport(report: CheckReport, opts: {color?: boolean} =
     out.push('')
     const verdict = g.migratable ? paint('green', 'migratable') : paint('red', 'BLOCKED')
     out.push(`${g.name} (${g.state}): ${verdict} — ${countsText(g.counts)}`)
+    if (g.dirtyRate) out.push(`  dirty rate: ${dirtyRateText(g.dirtyRate)}`)
     out.push(...findingLines(g.findings, paint))
   }
   const movable = report.guests.filter((g) => g.migratable).length

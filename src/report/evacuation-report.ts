@@ -6,6 +6,7 @@
  */
 import {z} from 'zod'
 import {EVACUATION_GUEST_STATES} from '../run/evacuation-journal.js'
+import {finishReasonSchema} from '../run/finish-reason.js'
 
 export const evacuationReportSchema = z.object({
   formatVersion: z.literal(1),
@@ -27,6 +28,8 @@ export const evacuationReportSchema = z.object({
       destination: z.string(),
       order: z.number().int(),
       outcome: z.enum(EVACUATION_GUEST_STATES),
+      /** Why its migration ended (run/finish-reason.ts), for a guest whose migration ran. */
+      finishReason: finishReasonSchema.optional(),
       journal: z.string().optional(),
       reason: z.string().optional(),
     }),

@@ -27,7 +27,7 @@ export function renderEvacuationReport(r: EvacuationReport): string {
   ]
   for (const g of [...r.guests].sort((a, b) => a.order - b.order)) {
     out.push(
-      `  ${g.outcome.padEnd(19)} ${g.name} -> ${g.destination}${g.reason ? `  (${g.reason})` : ''}${g.journal ? `\n${' '.repeat(22)}journal ${g.journal}` : ''}`,
+      `  ${g.outcome.padEnd(19)} ${g.name} -> ${g.destination}${g.finishReason && g.finishReason !== 'completed' ? `  [${g.finishReason}]` : ''}${g.reason ? `  (${g.reason})` : ''}${g.journal ? `\n${' '.repeat(22)}journal ${g.journal}` : ''}`,
     )
   }
   for (const s of r.stays) out.push(`  ${'stayed'.padEnd(19)} ${s.name}: ${s.reasons.join(' | ')}`)

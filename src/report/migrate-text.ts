@@ -1,18 +1,32 @@
 import type {Plan} from '../plan/types.js'
+import {finishReasonMeaning} from '../run/finish-reason.js'
 import type {MigrationReport} from '../run/report.js'
 import {formatBytes} from '../units.js'
 import type {GuestOutcome, HostMigrationReport} from './host-migration-report.js'
+import {comparisonLines} from './prediction-text.js'
 
 const mark: Record<string, string> = {done: 'ok  ', failed: 'FAIL', pending: '-   ', running: '?   ', skipped: 'ok  ', 'not-needed': 'n/a '}
+
+/** The headline's words for a run zmigrate stopped on purpose; any other end is a failure. */
+const STOPPED: Partial<Record<MigrationReport['finishReason'], string>> = {
+  'cancelled-by-user': 'migration cancelled',
+  'max-total-exceeded': 'migration cancelled: it exceeded max-total',
+  'max-downtime-exceeded': 'migration cancelled: the switch-over would have exceeded max-downtime',
+  interrupted: 'migration interrupted',
+}
 
 export function renderMigrationReport(r: MigrationReport): string {
   const headline = {
     migrated: `${r.guest} migrated from ${r.from} to ${r.to} and verified${r.downtimeMs !== undefined ? ` (downtime ${r.downtimeMs} ms)` : ''}.`,
-    'rolled-back': `${r.guest}: migration failed; everything was rolled back — ${r.guest} is on ${r.from} as before.`,
+    'rolled-back': `${r.guest}: ${STOPPED[r.finishReason] ?? 'migration failed'}; everything was rolled back — ${r.guest} is on ${r.from} as before.`,
     'rollback-incomplete': `${r.guest}: migration failed and the rollback is INCOMPLETE — a human must finish it (below).`,
     interrupted: `${r.guest}: interrupted; continue with zmigrate migrate --resume ${r.journal}`,
   }[r.outcome]
-  const out = ['', headline, '', 'steps:']
+  const by = r.cancelledBy ? ` (by ${r.cancelledBy})` : ''
+  const out = ['', headline, `finish reason: ${r.finishReason}${by} — ${finishReasonMeaning[r.finishReason]}`]
+  if (r.limit) out.push(`limit: ${r.limit.detail}; on-limit ${r.limit.action}${r.limit.sent ? '' : ` (libvirt refused it: ${r.limit.error ?? 'no answer'})`}`)
+  if (r.prediction) out.push(...comparisonLines(r.prediction))
+  out.push('', 'steps:')
   for (const s of r.steps) out.push(`  ${mark[s.state] ?? s.state} ${s.id}  ${s.description}${s.error ? `\n       error: ${s.error}` : ''}`)
   if (r.undo.length > 0) {
     out.push('', 'rollback:')
@@ -47,7 +61,7 @@ export function renderHostMigrationReport(r: HostMigrationReport): string {
       g.outcome === 'blocked'
         ? (g.blockers ?? []).map((b) => `${b.rule}: ${b.subject}`).join('; ')
         : g.report
-          ? `journal ${g.report.journal}${g.report.downtimeMs !== undefined ? `, downtime ${g.report.downtimeMs} ms` : ''}${g.report.manual.length > 0 ? `; needs a human: ${g.report.manual.join('; ')}` : ''}`
+          ? `${g.report.finishReason}, journal ${g.report.journal}${g.report.downtimeMs !== undefined ? `, downtime ${g.report.downtimeMs} ms` : ''}${g.report.manual.length > 0 ? `; needs a human: ${g.report.manual.join('; ')}` : ''}`
           : ''
     out.push(`  ${g.outcome.padEnd(19)} ${g.name}${detail ? `  (${detail})` : ''}`)
   }

@@ -4,6 +4,7 @@
  */
 import {exitCodeDescriptions} from '../exit-codes.js'
 import {RULES} from '../rules/registry.js'
+import {FINISH_REASONS, finishReasonMeaning} from '../run/finish-reason.js'
 
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ')
 
@@ -17,7 +18,12 @@ export function exitCodesTable(): string {
   return ['| exit | meaning |', '|---|---|', ...rows].join('\n')
 }
 
-export const README_SECTIONS: Record<string, () => string> = {rules: rulesTable, 'exit-codes': exitCodesTable}
+export function finishReasonsTable(): string {
+  const rows = FINISH_REASONS.map((r) => `| \`${r}\` | ${cell(finishReasonMeaning[r])} |`)
+  return ['| finish reason | meaning |', '|---|---|', ...rows].join('\n')
+}
+
+export const README_SECTIONS: Record<string, () => string> = {rules: rulesTable, 'exit-codes': exitCodesTable, 'finish-reasons': finishReasonsTable}
 
 /** README text with every `<!-- NAME:start -->…<!-- NAME:end -->` section regenerated. */
 export function regenerateReadme(readme: string): string {

@@ -50,6 +50,7 @@ export function evaluateRules(rules: readonly Rule[], ctx: CheckContext): Findin
       if (override?.severity && override.severity !== natural) finding.override = {defaultSeverity: natural, reason: override.reason}
       if (draft.data) finding.data = draft.data
       if (draft.fix) finding.fix = draft.fix
+      if (rule.measured) finding.measured = true
       findings.push(finding)
     }
   }

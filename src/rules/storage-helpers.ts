@@ -93,6 +93,24 @@ export function disksToCopy(ctx: CheckContext): Disk[] {
   )
 }
 
+/**
+ * The bytes the disk copy moves: each disk to copy at its allocated size (qemu-img's actual size:
+ * the NBD mirror skips holes), else its virtual size, else the file's; the disks with no size
+ * known are named, not counted. For the migration model (rules/host/migration-may-not-converge.ts,
+ * plan/prediction.ts).
+ */
+export function copiedDiskBytes(ctx: CheckContext): {bytes: number; unknown: string[]} {
+  let bytes = 0
+  const unknown: string[] = []
+  for (const disk of disksToCopy(ctx)) {
+    const probe = disk.path === undefined ? undefined : ctx.sourceProbes.get(disk.path)
+    const size = probe?.image?.actualSizeBytes ?? probe?.image?.virtualSizeBytes ?? probe?.sizeBytes
+    if (size === undefined) unknown.push(disk.target.dev)
+    else bytes += size
+  }
+  return {bytes, unknown}
+}
+
 // ---------------------------------------------------------------------------------------------
 // DASD
 

@@ -62,6 +62,11 @@ export interface Rule {
   remedy: string
   /** The IBM / libvirt rule it enforces, with a reference. */
   source: string
+  /**
+   * Its findings rest on a measurement that differs each time (a guest's dirty rate): they are
+   * marked `measured`, and a plan's staleness check leaves them out (plan/fingerprint.ts).
+   */
+  measured?: boolean
   check(ctx: CheckContext): FindingDraft[]
 }
 
@@ -77,4 +82,6 @@ export interface Finding {
   data?: Record<string, unknown>
   /** The fix the rule proposes; planned only while the finding is an `action`. */
   fix?: Fix
+  /** From a rule whose findings rest on a measurement (Rule.measured). */
+  measured?: boolean
 }

@@ -84,7 +84,13 @@ export async function applyPlanOrResume(request: ApplyRequest, pool: HostPool): 
     await lock.setJournal(journal.file).catch(() => undefined) // only for a second run's message
     await request.onJournal?.(journal.file)
     request.emit({type: 'plan', guest: plan.guest.name, from: plan.source.host, to: plan.destination.host, steps: plan.steps.length, journal: journal.file})
-    await applyJournal(journal, {hosts, emit: request.emit, signal: request.signal, detachTimeoutSeconds: request.profile.migration.detachTimeoutSeconds})
+    await applyJournal(journal, {
+      hosts,
+      emit: request.emit,
+      signal: request.signal,
+      detachTimeoutSeconds: request.profile.migration.detachTimeoutSeconds,
+      dirtyRateSeconds: request.profile.migration.dirtyRate.seconds,
+    })
     return {journal, report: migrationReport(journal)}
   } finally {
     await lock.release()

@@ -8,7 +8,8 @@
  */
 import type {PlanHostRole, PlanStep} from '../plan/types.js'
 import type {EventSink} from './events.js'
-import type {HostRef} from './host-ops.js'
+import {finishReason, isCancelRequest, stoppedBySignal, type FinishEvidence} from './finish-reason.js'
+import {domainState, type HostRef} from './host-ops.js'
 import {addEvent, type Journal, type StepRecord} from './journal.js'
 import {DEFAULT_RETRY_DELAYS_MS, fileStore, JournalWriteError, recordJournal, type JournalStore, type Persist} from './journal-store.js'
 import {rollback} from './rollback.js'
@@ -25,9 +26,18 @@ export interface ApplyOptions {
   store?: JournalStore
   /** Delays between attempts to write the journal. */
   journalRetryDelaysMs?: readonly number[]
+  /** How long the dirty-rate measurement before the migration lasts (profile migration.dirty-rate-seconds). */
+  dirtyRateSeconds?: number
 }
 
 export async function applyJournal(journal: Journal, opts: ApplyOptions): Promise<Journal> {
+  // one write at a time, in order: the migrate step's notes must not land after a later state
+  let last: Promise<void> = Promise.resolve()
+  const persist: Persist = () => {
+    const next = last.catch(() => undefined).then(() => recordJournal(journal, opts.store ?? fileStore, opts.journalRetryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS))
+    last = next
+    return next
+  }
   const env: StepEnv = {
     guest: journal.plan.guest.name,
     domain: journal.plan.guest.uuid,
@@ -36,11 +46,21 @@ export async function applyJournal(journal: Journal, opts: ApplyOptions): Promis
     signal: opts.signal,
     detachTimeoutSeconds: opts.detachTimeoutSeconds ?? 30,
     progressIntervalMs: opts.progressIntervalMs ?? 1000,
+    guestState: journal.plan.guest.state,
+    ...(journal.plan.prediction ? {prediction: journal.plan.prediction} : {}),
+    dirtyRateSeconds: opts.dirtyRateSeconds ?? 1,
+    note: (patch) => {
+      journal.migration = {...journal.migration, ...patch}
+      // as it happens, best effort: the step's own end is journaled (and a failure to write stops the run) right after
+      void persist().catch(() => undefined)
+    },
   }
-  const persist: Persist = () => recordJournal(journal, opts.store ?? fileStore, opts.journalRetryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS)
   if (journal.status === 'running') {
     await applySteps(journal, env, opts, persist)
-    if (journal.status === 'running') journal.status = 'succeeded'
+    if (journal.status === 'running') {
+      journal.status = 'succeeded'
+      journal.finishReason = 'completed'
+    }
     await persist()
   }
   if (journal.status === 'rolling-back') await rollback(journal, env, persist)
@@ -54,7 +74,7 @@ async function applySteps(journal: Journal, env: StepEnv, opts: ApplyOptions, pe
     const step = steps.get(record.id)
     if (!step) throw new Error(`journal step ${record.id} is not in its plan`) // loadJournal checks this
     if (opts.signal?.aborted) {
-      await fail(journal, record, 'interrupted by signal', opts, persist)
+      await fail(journal, record, 'interrupted by signal', opts, persist, {sourceAnswered: true, destinationAnswered: true})
       return
     }
     if ((record.state === 'running' || record.state === 'failed') && (await confirmDone(journal, record, step, env, persist))) continue
@@ -80,7 +100,7 @@ async function applySteps(journal: Journal, env: StepEnv, opts: ApplyOptions, pe
         await leftBehind(journal, record, message, opts, persist)
         continue
       }
-      await fail(journal, record, message, opts, persist)
+      await fail(journal, record, message, opts, persist, error instanceof StepError && error.finish ? error.finish : await hostsAnswer(env))
       return
     }
     record.result = result
@@ -141,12 +161,35 @@ async function leftBehind(journal: Journal, record: StepRecord, message: string,
   opts.emit({type: 'step-failed', step: record.id, error: message})
 }
 
-async function fail(journal: Journal, record: StepRecord, message: string, opts: ApplyOptions, persist: Persist): Promise<void> {
+/** After a step other than the migration failed: does each host still answer? (for the finish reason) */
+async function hostsAnswer(env: StepEnv): Promise<Omit<FinishEvidence, 'step'>> {
+  const answers = async (h: HostRef) =>
+    domainState(h, env.domain).then(
+      () => true,
+      () => false,
+    )
+  const [sourceAnswered, destinationAnswered] = await Promise.all([answers(env.hosts.source), answers(env.hosts.destination)])
+  return {sourceAnswered, destinationAnswered}
+}
+
+async function fail(
+  journal: Journal,
+  record: StepRecord,
+  message: string,
+  opts: ApplyOptions,
+  persist: Persist,
+  evidence: Omit<FinishEvidence, 'step'>,
+): Promise<void> {
   record.state = 'failed'
   record.error = message
   record.endedAt = new Date().toISOString()
   journal.failedStep = record.id
   journal.status = 'rolling-back'
+  // zmigrate's own stop first (a limit's cancel); else a signal that came during the step
+  const stoppedBy = evidence.stoppedBy ?? stoppedBySignal(opts.signal)
+  journal.finishReason = finishReason({...evidence, step: 'failed', ...(stoppedBy ? {stoppedBy} : {})})
+  const reason: unknown = opts.signal?.reason
+  if (journal.finishReason === 'cancelled-by-user' && isCancelRequest(reason)) journal.cancelledBy = reason.by
   addEvent(journal, 'step-failed', message, {step: record.id})
   await persist()
   opts.emit({type: 'step-failed', step: record.id, error: message})

@@ -13,6 +13,7 @@ import {InputError} from '../errors.js'
 import {readJsonFile} from '../json-file.js'
 import {issueText, sha256Schema} from '../plan/schema.js'
 import {timestampSchema, uuidSchema} from '../plan/values.js'
+import {finishReasonSchema} from './finish-reason.js'
 
 export const EVACUATION_GUEST_STATES = [
   'pending',
@@ -39,6 +40,8 @@ const guestSchema = z.object({
   state: z.enum(EVACUATION_GUEST_STATES),
   /** Its own migration journal, once it started. */
   journal: z.string().optional(),
+  /** Why its migration ended (its journal's finish reason), once it ran. */
+  finishReason: finishReasonSchema.optional(),
   /** One line: why it did not move (blockers, a stale plan, an error). */
   reason: z.string().optional(),
 })

@@ -24,15 +24,46 @@ export const finishReasonSchema = z.enum(FINISH_REASONS)
 /** What each means and what a runbook does about it. */
 export const finishReasonMeaning: Record<FinishReason, string> = {
   completed: 'the guest runs on the destination (verified)',
-  'cancelled-by-user': 'someone cancelled it (zmigrate cancel, Ctrl-C, or virsh domjobabort); rolled back, the guest runs on the source',
+  'cancelled-by-user': 'someone cancelled it (zmigrate cancel, or virsh domjobabort from another shell); rolled back, the guest runs on the source',
   'max-total-exceeded': 'it took longer than migration.max-total and on-limit cancelled it; rolled back, the guest runs on the source',
-  'max-downtime-exceeded': 'the switch-over would have paused the guest longer than migration.max-downtime; cancelled and rolled back',
+  'max-downtime-exceeded':
+    'the switch-over would have paused the guest longer than migration.max-downtime (pre-copy stopped getting there); cancelled and rolled back, the guest runs on the source',
   'destination-lost': 'the destination host, its libvirt, or the migration connection to it was lost; rolled back where the source could',
   'source-lost': 'the source host or its libvirt stopped answering; find where the guest runs before anything else',
   // post-copy cannot be rolled back: the guest's memory is split between the hosts
   'postcopy-failed': 'it failed after switching to post-copy: the guest is paused with its memory on both hosts; recover with virsh migrate --postcopy-resume',
   failed: 'a step failed for another reason (the report names it); rolled back',
-  interrupted: 'zmigrate stopped before the outcome was known; zmigrate migrate --resume JOURNAL finds out and continues',
+  interrupted:
+    'zmigrate was stopped by a signal (Ctrl-C, SIGTERM) or died before the run ended: after a first signal it rolled back as for a failure (the outcome says how far); otherwise zmigrate migrate --resume JOURNAL finds out and continues',
+}
+
+/**
+ * What `zmigrate cancel` puts on the run's AbortSignal (signal.reason), so the runner tells a
+ * person's cancel from a plain signal (Ctrl-C, SIGTERM: no such reason). `by` says who asked
+ * (user and host, as the cancel request recorded it), for the journal and the report.
+ */
+export interface CancelRequest {
+  kind: 'cancelled-by-user'
+  by: string
+}
+
+export function isCancelRequest(reason: unknown): reason is CancelRequest {
+  if (typeof reason !== 'object' || reason === null) return false
+  const r = reason as Record<string, unknown>
+  return r.kind === 'cancelled-by-user' && typeof r.by === 'string'
+}
+
+/**
+ * Why zmigrate stopped the migration itself, if it did: a limit with on-limit cancel (zmigrate sent
+ * domjobabort), a person's cancel request (zmigrate cancel: domjobabort too), or a signal without
+ * one (Ctrl-C, SIGTERM). A limit whose on-limit is suspend or postcopy does not stop it.
+ */
+export type StoppedBy = 'max-total' | 'max-downtime' | 'user' | 'signal'
+
+/** How the run's AbortSignal ended it: a cancel request is a person's, anything else a signal's. */
+export function stoppedBySignal(signal: AbortSignal | undefined): StoppedBy | undefined {
+  if (!signal?.aborted) return undefined
+  return isCancelRequest(signal.reason) ? 'user' : 'signal'
 }
 
 export interface FinishEvidence {
@@ -40,10 +71,8 @@ export interface FinishEvidence {
   step: 'succeeded' | 'failed' | 'interrupted'
   /** The migration job as libvirt last reported it (domjobinfo, jobinfo.ts), when there was one. */
   job?: Pick<JobStats, 'type' | 'errmsg'>
-  /** zmigrate sent domjobabort: because a limit said cancel (limitHit), else because someone asked (zmigrate cancel, Ctrl-C). */
-  cancelRequested: boolean
-  /** The limit exceeded, when one was. */
-  limitHit?: 'max-total' | 'max-downtime'
+  /** zmigrate stopped it itself, and why (absent: it ended on its own). */
+  stoppedBy?: StoppedBy
   /** Whether each host answered once the step had ended. */
   sourceAnswered: boolean
   destinationAnswered: boolean
@@ -57,19 +86,25 @@ export interface FinishEvidence {
  */
 const CONNECTION_LOST = /connection (?:reset|closed|refused|timed out|lost)|broken pipe|keepalive timeout|no route to host|network is unreachable/i
 
+const STOPPED: Record<StoppedBy, FinishReason> = {
+  'max-total': 'max-total-exceeded',
+  'max-downtime': 'max-downtime-exceeded',
+  user: 'cancelled-by-user',
+  signal: 'interrupted',
+}
+
 /**
- * One reason, first match wins: success; zmigrate stopping; post-copy (which no rollback can
- * undo, whatever broke it); zmigrate's own cancel (a limit's, else a person's: the cancel is why,
- * whatever error the abort produced); a host that no longer answers; a broken connection in
- * libvirt's error; a cancel nobody asked zmigrate for (virsh domjobabort from another shell);
- * anything else.
+ * One reason, first match wins: success; zmigrate stopping before it knew; post-copy (which no
+ * rollback can undo, whatever broke it); zmigrate's own stop (a limit's, a person's cancel, a
+ * signal: that is why, whatever error the abort produced); a host that no longer answers; a broken
+ * connection in libvirt's error; a cancel nobody asked zmigrate for (virsh domjobabort from
+ * another shell); anything else.
  */
 export function finishReason(e: FinishEvidence): FinishReason {
   if (e.step === 'succeeded') return 'completed'
   if (e.step === 'interrupted') return 'interrupted'
   if (e.postcopyStarted) return 'postcopy-failed'
-  if (e.cancelRequested)
-    return e.limitHit === 'max-total' ? 'max-total-exceeded' : e.limitHit === 'max-downtime' ? 'max-downtime-exceeded' : 'cancelled-by-user'
+  if (e.stoppedBy) return STOPPED[e.stoppedBy]
   if (!e.sourceAnswered) return 'source-lost'
   if (!e.destinationAnswered) return 'destination-lost'
   if (e.job?.errmsg !== undefined && CONNECTION_LOST.test(e.job.errmsg)) return 'destination-lost'

@@ -25,8 +25,15 @@ export interface JobStats {
   diskProcessed?: number
   diskRemaining?: number
   diskBps?: number
+  /**
+   * --rawstats `downtime` (VIR_DOMAIN_JOB_DOWNTIME): libvirt gives the downtime *expected* at the
+   * switch-over while the job is active (QEMU's expected-downtime), the real one once completed.
+   */
   downtimeMs?: number
+  /** The labelled form's "Expected downtime" (an active job): the same figure as downtimeMs then. */
   expectedDowntimeMs?: number
+  /** auto_converge_throttle: percent of vCPU time auto-converge takes from the guest now. */
+  autoConvergeThrottle?: number
   setupTimeMs?: number
   errmsg?: string
 }
@@ -51,6 +58,7 @@ const RAW_KEYS: Record<string, keyof JobStats> = {
   disk_bps: 'diskBps',
   downtime: 'downtimeMs',
   setup_time: 'setupTimeMs',
+  auto_converge_throttle: 'autoConvergeThrottle',
   errmsg: 'errmsg',
 }
 
@@ -75,6 +83,7 @@ const LABELS: Record<string, keyof JobStats> = {
   'total downtime': 'downtimeMs',
   'expected downtime': 'expectedDowntimeMs',
   'setup time': 'setupTimeMs',
+  'auto converge throttle': 'autoConvergeThrottle',
   'error message': 'errmsg',
 }
 
@@ -139,4 +148,24 @@ export function etaSeconds(prev: JobStats | undefined, cur: JobStats, intervalMs
   if (!prev || prev.dataRemaining === undefined || cur.dataRemaining === undefined || intervalMs <= 0) return undefined
   const rate = ((prev.dataRemaining - cur.dataRemaining) / intervalMs) * 1000
   return rate > 0 ? Math.ceil(cur.dataRemaining / rate) : undefined
+}
+
+/** A migration job still running: libvirt's Bounded or Unbounded (None: no job; the rest: ended). */
+export function isActiveJob(stats: JobStats): boolean {
+  return stats.type === 'Unbounded' || stats.type === 'Bounded'
+}
+
+/**
+ * How long the switch-over would pause the guest now, in ms, from an active job's statistics:
+ * libvirt's expected downtime (VIR_DOMAIN_JOB_DOWNTIME while the job runs: QEMU's
+ * expected-downtime, the bytes its last dirty-bitmap sync found / the current bandwidth; QEMU
+ * starts it at its downtime target and updates it once it knows a dirty rate, i.e. after the first
+ * pass), else the memory still to send at the current bandwidth. Undefined when neither is known.
+ */
+export function expectedDowntimeMs(stats: JobStats): number | undefined {
+  if (!isActiveJob(stats)) return undefined
+  const libvirts = stats.expectedDowntimeMs ?? stats.downtimeMs
+  if (libvirts !== undefined && Number.isFinite(libvirts)) return libvirts
+  if (stats.memoryRemaining !== undefined && stats.memoryBps !== undefined && stats.memoryBps > 0) return (stats.memoryRemaining / stats.memoryBps) * 1000
+  return undefined
 }

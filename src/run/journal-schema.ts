@@ -8,6 +8,10 @@
 import {z} from 'zod'
 import {planSchema, stepActionSchema} from '../plan/schema.js'
 import {timestampSchema} from '../plan/values.js'
+import {predictionSchema} from '../predict/schema.js'
+import {LIMIT_ACTIONS} from '../predict/types.js'
+import {dirtyRateSchema} from '../report/check-report.js'
+import {finishReasonSchema} from './finish-reason.js'
 
 const stepRecordSchema = z.object({
   id: z.string(),
@@ -28,6 +32,33 @@ const undoRecordSchema = z.object({
   manual: z.string().optional(),
 })
 
+const migrationRecordSchema = z.object({
+  dirtyRate: dirtyRateSchema.optional(),
+  prediction: z
+    .object({
+      basis: z.enum(['measured-before-migrate', 'plan']),
+      dirtyRate: z.union([dirtyRateSchema, z.object({kind: z.literal('not-measured')})]),
+      result: predictionSchema,
+    })
+    .optional(),
+  limit: z
+    .object({
+      limit: z.enum(['max-total', 'max-downtime']),
+      action: z.enum(LIMIT_ACTIONS),
+      detail: z.string(),
+      at: timestampSchema,
+      elapsedMs: z.number().nonnegative(),
+      sent: z.boolean(),
+      error: z.string().optional(),
+    })
+    .optional(),
+  stop: z
+    .object({by: z.enum(['max-total', 'max-downtime', 'user', 'signal']), at: timestampSchema, sent: z.boolean(), error: z.string().optional()})
+    .optional(),
+  postcopyStarted: z.boolean().optional(),
+  lastIteration: z.number().int().nonnegative().optional(),
+})
+
 export const journalSchema = z
   .object({
     formatVersion: z.literal(1),
@@ -41,6 +72,9 @@ export const journalSchema = z
     undo: z.array(undoRecordSchema),
     timings: z.object({startupMs: z.number(), connectMs: z.number(), preflightMs: z.number()}).optional(),
     failedStep: z.string().optional(),
+    finishReason: finishReasonSchema.optional(),
+    cancelledBy: z.string().optional(),
+    migration: migrationRecordSchema.optional(),
     events: z.array(z.object({at: timestampSchema, type: z.string(), message: z.string(), data: z.record(z.string(), z.unknown()).optional()})),
   })
   .superRefine((j, ctx) => {

@@ -13,7 +13,11 @@ import {InputError} from '../errors.js'
 import {readJsonFile} from '../json-file.js'
 import {issueText} from '../plan/schema.js'
 import {journalSchema} from './journal-schema.js'
+import type {DirtyRateFact} from '../hosts/facts-types.js'
 import type {Plan, StepAction} from '../plan/types.js'
+import type {LimitAction, Prediction} from '../predict/types.js'
+import type {FinishReason, StoppedBy} from './finish-reason.js'
+import type {LimitName} from './limits.js'
 
 export type StepState = 'pending' | 'running' | 'done' | 'failed' | 'skipped'
 export type UndoState = 'pending' | 'running' | 'done' | 'failed' | 'not-needed'
@@ -71,7 +75,32 @@ export interface Journal {
   timings?: PreflightTimings
   /** The step whose failure started the rollback. */
   failedStep?: string
+  /** Why the run ended (finish-reason.ts), once it has: runbooks key on it. */
+  finishReason?: FinishReason
+  /** Who cancelled it (zmigrate cancel's request), when the finish reason is cancelled-by-user that way. */
+  cancelledBy?: string
+  /** What the migrate step measured, predicted and did about limits and cancels. */
+  migration?: MigrationRecord
   events: JournalEvent[]
+}
+
+/** What the migrate step records as it happens (run/migrate-step.ts), beside its step record. */
+export interface MigrationRecord {
+  /** The guest's dirty rate, measured right before virsh migrate started (only when the plan could predict: a bandwidth is known). */
+  dirtyRate?: DirtyRateFact
+  /**
+   * The prediction the report compares with what happened: the plan's scenario with the dirty rate
+   * measured then ('measured-before-migrate'), or, without one, the plan's own ('plan').
+   */
+  prediction?: {basis: 'measured-before-migrate' | 'plan'; dirtyRate: DirtyRateFact | {kind: 'not-measured'}; result: Prediction}
+  /** The limit found exceeded, what on-limit did about it, and whether libvirt took the command. */
+  limit?: {limit: LimitName; action: LimitAction; detail: string; at: string; elapsedMs: number; sent: boolean; error?: string}
+  /** zmigrate stopped the job (domjobabort): why, and whether libvirt took it. */
+  stop?: {by: StoppedBy; at: string; sent: boolean; error?: string}
+  /** The migration switched to post-copy (zmigrate's migrate-postcopy, or the source said so after a failure). */
+  postcopyStarted?: boolean
+  /** The last pass over memory libvirt reported (memory_iteration: 0 is the first). */
+  lastIteration?: number
 }
 
 // compile-time proof that the schema (journal-schema.ts) and the type describe the same document

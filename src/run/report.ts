@@ -3,7 +3,9 @@
  * outcome, and what needs a human. JSON contract: schemas/migrate.json (from run/report-schema.ts).
  */
 import {z} from 'zod'
+import {finishReasonSchema, type FinishReason} from './finish-reason.js'
 import type {Journal} from './journal.js'
+import {predictionComparison, predictionComparisonSchema} from './report-prediction.js'
 
 export const migrationReportSchema = z.object({
   formatVersion: z.literal(1),
@@ -14,6 +16,23 @@ export const migrationReportSchema = z.object({
   to: z.string(),
   /** The journal file (resume with --resume). */
   journal: z.string(),
+  /** Why the run ended, from a fixed list runbooks key on (run/finish-reason.ts; README: finish reasons). */
+  finishReason: finishReasonSchema,
+  /** Who cancelled it (zmigrate cancel), when finishReason is cancelled-by-user that way. */
+  cancelledBy: z.string().optional(),
+  /** A limit (max-total, max-downtime) the migration exceeded, and what on-limit did. */
+  limit: z
+    .object({
+      limit: z.enum(['max-total', 'max-downtime']),
+      action: z.enum(['cancel', 'suspend', 'postcopy']),
+      detail: z.string(),
+      elapsedMs: z.number(),
+      sent: z.boolean(),
+      error: z.string().optional(),
+    })
+    .optional(),
+  /** The model's prediction for the migration against what happened (when the plan could predict: a bandwidth was known). */
+  prediction: predictionComparisonSchema.optional(),
   steps: z.array(
     z.object({
       id: z.string(),
@@ -75,6 +94,8 @@ export function migrationReport(journal: Journal): MigrationReport {
   const byId = new Map(journal.plan.steps.map((s) => [s.id, s]))
   // verify reads the migration's statistics on the destination
   const downtime = journal.steps.map((s) => s.result?.downtimeMs).find((d) => typeof d === 'number')
+  const limit = journal.migration?.limit
+  const prediction = predictionComparison(journal)
   return {
     formatVersion: 1,
     ok: outcome === 'migrated',
@@ -83,6 +104,21 @@ export function migrationReport(journal: Journal): MigrationReport {
     from: journal.plan.source.host,
     to: journal.plan.destination.host,
     journal: journal.file,
+    finishReason: journal.finishReason ?? finishedAs(journal),
+    ...(journal.cancelledBy !== undefined ? {cancelledBy: journal.cancelledBy} : {}),
+    ...(limit
+      ? {
+          limit: {
+            limit: limit.limit,
+            action: limit.action,
+            detail: limit.detail,
+            elapsedMs: limit.elapsedMs,
+            sent: limit.sent,
+            ...(limit.error !== undefined ? {error: limit.error} : {}),
+          },
+        }
+      : {}),
+    ...(prediction ? {prediction} : {}),
     steps: journal.steps.map((s) => ({
       id: s.id,
       kind: byId.get(s.id)?.kind ?? '?',
@@ -104,6 +140,16 @@ export function migrationReport(journal: Journal): MigrationReport {
     manual: journal.undo.flatMap((u) => (u.state === 'failed' && u.manual ? [u.manual] : [])),
     ...(outcome === 'migrated' && (journal.plan.copiedImages ?? []).length > 0 ? {sourceImages: sourceImages(journal)} : {}),
   }
+}
+
+/**
+ * A journal without a recorded reason: one still running (zmigrate stopped before it knew: the
+ * report of a crashed or killed run), or one written before finish reasons were recorded.
+ */
+function finishedAs(journal: Journal): FinishReason {
+  if (journal.status === 'succeeded') return 'completed'
+  if (journal.status === 'running') return 'interrupted'
+  return 'failed'
 }
 
 function sourceImages(journal: Journal): NonNullable<MigrationReport['sourceImages']> {

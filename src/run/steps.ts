@@ -2,12 +2,7 @@
  * One handler per step kind: `run` does it and confirms it took effect; `isDone` tells,
  * after a crash, whether a step that was running had finished (for --resume).
  */
-import {oneLine, ZmigrateError} from '../errors.js'
-import {ExitCode} from '../exit-codes.js'
-import {migrateArgv} from '../plan/migrate-options.js'
-import type {ActionOf, DeviceRef, DeviceScope, PlanHostRole, StepAction} from '../plan/types.js'
-import {formatBytes} from '../units.js'
-import type {EventSink} from './events.js'
+import type {ActionOf, DeviceRef, DeviceScope, StepAction} from '../plan/types.js'
 import {
   createImage,
   dasdOnlineStates,
@@ -23,37 +18,12 @@ import {
   virshWithFile,
   type HostRef,
 } from './host-ops.js'
-import {etaSeconds, parseJobInfo, type JobStats} from './jobinfo.js'
+import {parseJobInfo} from './jobinfo.js'
+import {migrate} from './migrate-step.js'
+import {otherRole as other, StepError, type StepEnv, type StepResult} from './step-env.js'
 import {sleep} from './wait.js'
-import {MAX_PENDING_SAMPLE_CHARS, SampleStream} from './sample-stream.js'
 
-export interface StepEnv {
-  /** The guest's name, for messages. */
-  guest: string
-  /**
-   * The guest's UUID, the only way steps name it to virsh: `--domain X` resolves X as an ID
-   * first, then a UUID, then a name, so a guest named '1' would be whichever guest has ID 1.
-   */
-  domain: string
-  hosts: Record<PlanHostRole, HostRef>
-  emit: EventSink
-  signal?: AbortSignal
-  /** Seconds to wait for a detached device to disappear. */
-  detachTimeoutSeconds: number
-  /** How often to sample domjobinfo during a migration. */
-  progressIntervalMs: number
-}
-
-export class StepError extends ZmigrateError {
-  /** Where the guest was found after a failed migration. */
-  readonly guestLocation?: {source: string; destination: string}
-  constructor(message: string, opts: {remedy?: string; guestLocation?: {source: string; destination: string}} = {}) {
-    super(message, {exitCode: ExitCode.BLOCKED, code: 'E_STEP', remedy: opts.remedy})
-    this.guestLocation = opts.guestLocation
-  }
-}
-
-const other = (role: PlanHostRole): PlanHostRole => (role === 'source' ? 'destination' : 'source')
+export {errorLine, StepError, type StepEnv, type StepResult} from './step-env.js'
 
 const scopeFlags = (scope: DeviceScope): string[] => scope.map((s) => `--${s}`)
 
@@ -69,11 +39,6 @@ async function waitForDevice(h: HostRef, env: StepEnv, device: DeviceRef, scope:
     await sleep(250, env.signal)
   }
 }
-
-export type StepResult = Record<string, unknown>
-
-/** An error as the one line a journal and a report show. */
-export const errorLine = (error: unknown): string => oneLine(String((error as Error)?.message ?? error))
 
 export async function runAction(action: StepAction, env: StepEnv): Promise<StepResult> {
   const h = env.hosts[action.host]
@@ -121,79 +86,18 @@ export async function runAction(action: StepAction, env: StepEnv): Promise<StepR
   }
 }
 
-/**
- * Samples `domjobinfo` every interval through ONE long-lived virsh session on the source (commands
- * on its stdin), instead of a new ssh command and virsh process per sample: on a busy host each of
- * those costs CPU that the migration itself needs. The guest is named by UUID, a safe token.
- */
-const JOB_SAMPLER = 'while :; do printf "domjobinfo --domain %s --rawstats\\necho ::zm-sample::\\n" "$1" || exit 0; sleep "$3"; done | virsh -q -c "$2"'
-
-async function migrate(action: ActionOf<'migrate'>, env: StepEnv): Promise<StepResult> {
-  const opts = action.migrate
-  const from = env.hosts[action.host]
-  const to = env.hosts[other(action.host)]
-  const started = Date.now()
-  const migration = from.t.run(['virsh', '-c', from.uri, ...migrateArgv(env.domain, opts)], {signal: env.signal})
-  let prev: JobStats | undefined
-  let prevAt = 0
-  let downtimeSet = opts.maxDowntimeMs === undefined
-  const onSample = (stats: JobStats) => {
-    if (stats.type === 'None' || stats.type === undefined) return
-    const now = Date.now()
-    env.emit({type: 'progress', step: 'migrate', stats, etaSeconds: etaSeconds(prev, stats, now - prevAt)})
-    prev = stats
-    prevAt = now
-    if (!downtimeSet) {
-      downtimeSet = true // once: a failure here must not stop the migration
-      void virsh(from, ['migrate-setmaxdowntime', '--domain', env.domain, '--downtime', String(opts.maxDowntimeMs)], {timeoutMs: 5000}).catch(() => undefined)
-    }
-  }
-  const stopSampling = new AbortController()
-  const samples = new SampleStream('::zm-sample::')
-  let noted = false
-  const seconds = String(Math.max(0.2, env.progressIntervalMs / 1000))
-  const sampler = sleep(Math.min(env.progressIntervalMs, 500), stopSampling.signal).then(() =>
-    stopSampling.signal.aborted
-      ? undefined
-      : from.t
-          .run(['sh', '-c', JOB_SAMPLER, 'zmigrate', env.domain, from.uri, seconds], {
-            signal: stopSampling.signal,
-            keepStdout: false,
-            onStdout: (chunk) => {
-              const {samples: done, dropped} = samples.push(chunk)
-              for (const part of done) onSample(parseJobInfo(part))
-              if (dropped && !noted) {
-                noted = true
-                env.emit({
-                  type: 'notice',
-                  message: `${from.t.hostName}: the progress sampler printed ${formatBytes(MAX_PENDING_SAMPLE_CHARS)} without a sample end; progress is skipped until it does`,
-                })
-              }
-            },
-          })
-          .catch(() => undefined),
-  )
-  const result = await migration.finally(() => stopSampling.abort())
-  await sampler
-  const wallMs = Date.now() - started
-  if (result.exitCode !== 0) {
-    const location = {source: await domainState(from, env.domain).catch(() => 'unknown'), destination: await domainState(to, env.domain).catch(() => 'unknown')}
-    throw new StepError(
-      `${from.t.hostName}: virsh migrate failed: ${failureText(result)} (guest now: ${from.t.hostName} ${location.source}, ${to.t.hostName} ${location.destination})`,
-      {guestLocation: location},
-    )
-  }
-  // the destination keeps the completed job's statistics until read: verify reads them, so the
-  // migration step ends when virsh does
-  return {wallMs}
-}
-
 /** libvirt's statistics of the migration that brought the guest here (downtime, bytes, bandwidth). */
 async function completedMigrationStats(h: HostRef, guest: string): Promise<StepResult> {
   const completed = await virsh(h, ['domjobinfo', '--domain', guest, '--completed', '--rawstats'], {timeoutMs: 10_000}).catch(() => undefined)
   const stats = completed?.exitCode === 0 ? parseJobInfo(completed.stdout) : undefined
   if (!stats || stats.type !== 'Completed') return {}
-  return {downtimeMs: stats.downtimeMs, dataTotal: stats.dataTotal, memoryBps: stats.memoryBps, migrationMs: stats.elapsedMs}
+  return {
+    downtimeMs: stats.downtimeMs,
+    dataTotal: stats.dataTotal,
+    memoryBps: stats.memoryBps,
+    migrationMs: stats.elapsedMs,
+    ...(stats.iteration !== undefined ? {lastIteration: stats.iteration} : {}),
+  }
 }
 
 async function verify(action: ActionOf<'verify'>, env: StepEnv): Promise<StepResult> {

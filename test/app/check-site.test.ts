@@ -6,6 +6,7 @@ import {checkSite, chooseDestinations} from '../../src/app/check-site.js'
 import {HostAccessError} from '../../src/errors.js'
 import {COLLECT_SCRIPT} from '../../src/hosts/collect-script.js'
 import {PROBE_SCRIPT} from '../../src/hosts/probe-script.js'
+import {MEASURE_SCRIPT} from '../../src/hosts/dirty-rate-measure.js'
 import {HostPool} from '../../src/hosts/connect.js'
 import type {ResolvedHost} from '../../src/profiles/types.js'
 import {siteCheckReportSchema} from '../../src/report/check-site-report.js'
@@ -125,6 +126,29 @@ describe('checkSite: every guest against every destination, each host read once'
     const scripts = (transports.get('zsrc')?.calls ?? []).map((c) => (c.argv[2] === COLLECT_SCRIPT ? 'collect' : c.argv[2] === PROBE_SCRIPT ? 'probe' : '?'))
     expect(scripts.sort(), 'one collect; a probe as source and one as destination').to.deep.equal(['collect', 'probe', 'probe'])
     expect(outcome.readiness[0].blockers).to.include('same-host')
+  })
+
+  it('with --measure (or the profile switch): the running guests measured in one more round trip on the source, not the shut-off one', async () => {
+    const {pool: p, transports} = pool()
+    const outcome = await checkSite({profile, from: 'zsrc', to: ['zbare'], guests: [], all: true, measure: true}, p)
+    await p.closeAll()
+    expect(outcome.roundTrips).to.deep.equal({zsrc: 3, zbare: 2})
+    const measure = (transports.get('zsrc')?.calls ?? []).filter((c) => c.argv[2] === MEASURE_SCRIPT)
+    expect(measure).to.have.length(1)
+    expect(measure[0].argv).to.include(uuid(1, 1)).and.not.include(uuid(1, 2))
+    // libvirt's test driver has no dirty-rate calculation: a typed "not measurable", and the rule stays silent
+    const [app01, app02] = siteCheckReportSchema.strict().parse(outcome.report).guests
+    expect(app01.dirtyRate).to.deep.include({kind: 'not-measurable'})
+    expect(app01.dirtyRate?.kind === 'not-measurable' && app01.dirtyRate.detail).to.match(/not supported/)
+    expect(app02.dirtyRate).to.equal(undefined)
+    expect(outcome.pairs.flatMap((x) => x.findings).filter((f) => f.rule === 'migration-may-not-converge')).to.deep.equal([])
+  })
+
+  it('without --measure and with the profile switch off: nothing is measured', async () => {
+    const {pool: p, transports} = pool()
+    await checkSite({profile, from: 'zsrc', to: ['zbare'], guests: [], all: true}, p)
+    await p.closeAll()
+    expect((transports.get('zsrc')?.calls ?? []).some((c) => c.argv[2] === MEASURE_SCRIPT)).to.equal(false)
   })
 
   it('no destination reached: the first one’s error (exit 3); the source unreachable: its error', async () => {

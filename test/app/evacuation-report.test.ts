@@ -1,7 +1,9 @@
 import {expect} from 'chai'
 import {evacuationExitCode, evacuationReport, guestsToRun} from '../../src/app/move-guests.js'
 import {journalFor} from '../../src/app/evacuate.js'
-import type {EvacuationGuest} from '../../src/run/evacuation-journal.js'
+import {evacuationReportSchema} from '../../src/report/evacuation-report.js'
+import {renderEvacuationReport} from '../../src/report/evacuation-text.js'
+import {evacuationJournalSchema, type EvacuationGuest} from '../../src/run/evacuation-journal.js'
 import type {GuestPlacement} from '../../src/site/types.js'
 
 const placements: GuestPlacement[] = [
@@ -55,6 +57,21 @@ describe('an evacuation outcome and its exit status', () => {
     // without a plan file, a guest that could not be planned at its turn stayed: 1, as before
     expect(evacuationExitCode(run(['migrated', 'stale'], {stays: false}))).to.equal(1)
     expect(run(['migrated', 'stale']).plan).to.equal(undefined)
+  })
+
+  it("carries each guest's finish reason, as its journal recorded it, valid against evacuate.json; the text names one that is not completed", () => {
+    const j = journalFor(placements.slice(0, 2), 'a', '/tmp/zm-none')
+    j.guests[0].state = 'migrated'
+    j.guests[0].finishReason = 'completed'
+    j.guests[1].state = 'rolled-back'
+    j.guests[1].finishReason = 'max-total-exceeded'
+    j.status = 'finished'
+    const r = evacuationReportSchema.strict().parse(evacuationReport(j, 1))
+    expect(r.guests.map((g) => g.finishReason)).to.deep.equal(['completed', 'max-total-exceeded'])
+    expect(evacuationJournalSchema.parse({...j, file: undefined}).guests[1].finishReason).to.equal('max-total-exceeded')
+    const text = renderEvacuationReport(r)
+    expect(text).to.match(/rolled-back +g2 -> c {2}\[max-total-exceeded\]/)
+    expect(text).to.not.include('[completed]')
   })
 })
 

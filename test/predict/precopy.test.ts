@@ -192,6 +192,33 @@ const cases: {name: string; scenario: MigrationScenario; expected: Expected}[] =
     expected: {outcome: 'converges', iterations: 3, totalSeconds: 10531.2666, precopySeconds: 45.4656, downtimeMs: 40.96},
   },
   {
+    // every pass sends all 1024 MiB in 10.24 s and finds them dirty again; the pause that would
+    // need (10.24 s) is above max-downtime 5 s: STALL_PASSES (3) such passes, then cancel at 30.72 s
+    name: 'pre-copy stuck above max-downtime: cancelled after three passes without progress',
+    scenario: mib({M: 1024, D: 200, B: 100}, {limits: {maxDowntimeMs: 5000, onLimit: 'cancel'}}),
+    expected: {outcome: 'cancelled', iterations: 3, totalSeconds: 30.72, endedBy: 'max-downtime'},
+  },
+  {
+    // as above, switching to post-copy at 30.72 s: the discard list of 262144 pages x 16 B = 4 MiB
+    // takes 40 ms at 100 MiB/s, then the 1024 MiB follow in 10.24 s: 30.72 + 0.04 + 10.24
+    name: 'pre-copy stuck above max-downtime with on-limit postcopy: switches to post-copy',
+    scenario: mib({M: 1024, D: 200, B: 100}, {limits: {maxDowntimeMs: 5000, onLimit: 'postcopy'}}),
+    expected: {outcome: 'postcopy', iterations: 3, totalSeconds: 41, downtimeMs: 40, endedBy: 'max-downtime'},
+  },
+  {
+    // the pause a stuck pass would need (10.24 s) is within max-downtime 20 s: the limit does not
+    // bite, and nothing else ends it
+    name: 'pre-copy stuck below max-downtime: never',
+    scenario: mib({M: 1024, D: 200, B: 100}, {limits: {maxDowntimeMs: 20_000, onLimit: 'cancel'}}),
+    expected: {outcome: 'never'},
+  },
+  {
+    // max-total at 25 s comes before the stall would be called (30.72 s): max-total decides
+    name: 'max-total before the stall is called: max-total decides',
+    scenario: mib({M: 1024, D: 200, B: 100}, {limits: {maxTotalSeconds: 25, maxDowntimeMs: 5000, onLimit: 'cancel'}}),
+    expected: {outcome: 'cancelled', totalSeconds: 25, endedBy: 'max-total'},
+  },
+  {
     // 2^60 B of RAM, D 2^40, B 2^41 (rho 0.5): 2^(60-n) < 0.3 x 2^41 -> n = 21; (2^60 - 2^39) / 2^40 = 2^20 - 0.5 s
     name: 'huge values: an exbibyte of RAM',
     scenario: {ramBytes: 2 ** 60, dirtyBytesPerSecond: 2 ** 40, bandwidthBytesPerSecond: 2 ** 41, downtimeLimitMs: 300},

@@ -1,36 +1,44 @@
 import {expect} from 'chai'
-import {FINISH_REASONS, finishReason, finishReasonMeaning, finishReasonSchema, type FinishEvidence, type FinishReason} from '../../src/run/finish-reason.js'
+import {
+  FINISH_REASONS,
+  finishReason,
+  finishReasonMeaning,
+  finishReasonSchema,
+  isCancelRequest,
+  stoppedBySignal,
+  type FinishEvidence,
+  type FinishReason,
+} from '../../src/run/finish-reason.js'
 
-const failedStep: FinishEvidence = {step: 'failed', cancelRequested: false, sourceAnswered: true, destinationAnswered: true}
+const failedStep: FinishEvidence = {step: 'failed', sourceAnswered: true, destinationAnswered: true}
 
 const cases: {name: string; evidence: FinishEvidence; reason: FinishReason}[] = [
   {name: 'the run succeeded', evidence: {...failedStep, step: 'succeeded', job: {type: 'Completed'}}, reason: 'completed'},
   {
     name: 'a cancel that came too late: libvirt completed first',
-    evidence: {...failedStep, step: 'succeeded', cancelRequested: true, limitHit: 'max-total', job: {type: 'Completed'}},
+    evidence: {...failedStep, step: 'succeeded', stoppedBy: 'max-total', job: {type: 'Completed'}},
     reason: 'completed',
   },
   {
-    name: 'zmigrate cancel or Ctrl-C',
-    evidence: {...failedStep, cancelRequested: true, job: {type: 'Cancelled', errmsg: 'operation aborted: migration out job: canceled by client'}},
+    name: 'zmigrate cancel',
+    evidence: {...failedStep, stoppedBy: 'user', job: {type: 'Cancelled', errmsg: 'operation aborted: migration out job: canceled by client'}},
     reason: 'cancelled-by-user',
   },
   {
     name: 'max-total with on-limit cancel',
-    evidence: {...failedStep, cancelRequested: true, limitHit: 'max-total', job: {type: 'Cancelled'}},
+    evidence: {...failedStep, stoppedBy: 'max-total', job: {type: 'Cancelled'}},
     reason: 'max-total-exceeded',
   },
   {
     name: 'max-downtime with on-limit cancel',
-    evidence: {...failedStep, cancelRequested: true, limitHit: 'max-downtime', job: {type: 'Cancelled'}},
+    evidence: {...failedStep, stoppedBy: 'max-downtime', job: {type: 'Cancelled'}},
     reason: 'max-downtime-exceeded',
   },
   {
     name: "zmigrate's cancel is the reason even when the abort reports an error",
     evidence: {
       ...failedStep,
-      cancelRequested: true,
-      limitHit: 'max-total',
+      stoppedBy: 'max-total',
       job: {type: 'Failed', errmsg: 'operation failed: migration out job: unexpectedly failed'},
     },
     reason: 'max-total-exceeded',
@@ -49,7 +57,7 @@ const cases: {name: string; evidence: FinishEvidence; reason: FinishReason}[] = 
   },
   {
     name: 'a failure after the switch to post-copy, whatever broke it',
-    evidence: {...failedStep, destinationAnswered: false, cancelRequested: true, postcopyStarted: true},
+    evidence: {...failedStep, destinationAnswered: false, stoppedBy: 'user', postcopyStarted: true},
     reason: 'postcopy-failed',
   },
   {name: 'someone ran virsh domjobabort from another shell', evidence: {...failedStep, job: {type: 'Cancelled'}}, reason: 'cancelled-by-user'},
@@ -59,7 +67,17 @@ const cases: {name: string; evidence: FinishEvidence; reason: FinishReason}[] = 
     reason: 'failed',
   },
   {name: 'a detach failed before any migration job', evidence: failedStep, reason: 'failed'},
-  {name: 'zmigrate stopped before it knew', evidence: {...failedStep, step: 'interrupted', cancelRequested: true}, reason: 'interrupted'},
+  {name: 'zmigrate stopped before it knew', evidence: {...failedStep, step: 'interrupted', stoppedBy: 'user'}, reason: 'interrupted'},
+  {
+    name: 'Ctrl-C or SIGTERM (a signal without a cancel request): zmigrate aborted and rolled back',
+    evidence: {...failedStep, stoppedBy: 'signal', job: {type: 'Cancelled'}},
+    reason: 'interrupted',
+  },
+  {
+    name: "a limit's cancel is the reason even when the destination went away meanwhile",
+    evidence: {...failedStep, stoppedBy: 'max-total', destinationAnswered: false},
+    reason: 'max-total-exceeded',
+  },
 ]
 
 describe('finish reasons', () => {
@@ -72,6 +90,20 @@ describe('finish reasons', () => {
       expect(finishReasonSchema.parse(r)).to.equal(r)
     }
     expect(finishReasonSchema.safeParse('timeout').success).to.equal(false)
+  })
+
+  it('a cancel request on the AbortSignal is a person; a plain abort is a signal', () => {
+    const cancelled = new AbortController()
+    cancelled.abort({kind: 'cancelled-by-user', by: 'root@admin1'})
+    const interrupted = new AbortController()
+    interrupted.abort()
+    expect(stoppedBySignal(cancelled.signal)).to.equal('user')
+    expect(stoppedBySignal(interrupted.signal)).to.equal('signal')
+    expect(stoppedBySignal(new AbortController().signal)).to.equal(undefined)
+    expect(stoppedBySignal(undefined)).to.equal(undefined)
+    expect(isCancelRequest({kind: 'cancelled-by-user', by: 'x'})).to.equal(true)
+    for (const r of [undefined, null, 'cancelled-by-user', {kind: 'cancelled-by-user'}, {kind: 'other', by: 'x'}, new Error('x')])
+      expect(isCancelRequest(r)).to.equal(false)
   })
 
   it('the list runbooks key on (append only: a rename must fail here)', () => {

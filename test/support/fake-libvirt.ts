@@ -4,15 +4,22 @@
  * the argv shapes src/run/host-ops.ts sends and records every command it was given.
  */
 import {findChild, parseXmlFragment, serializeXml, type XmlNode} from '../../src/domain/xml-fragment.js'
+import {MEASURE_SCRIPT} from '../../src/hosts/dirty-rate-measure.js'
 import type {HostTransport, RunOptions, RunResult} from '../../src/hosts/transport.js'
 import {matcherFor} from '../../src/plan/device-moves.js'
 import {hasDevice} from '../../src/run/host-ops.js'
+import {JOB_SAMPLER, SAMPLE_END} from '../../src/run/migrate-step.js'
+import {FakeJob, measureScript, type FakeJobScript} from './fake-job.js'
 
 export interface FakeDomain {
   state: string
   xml: XmlNode
   /** The running domain's ID (virsh resolves `--domain N` as an ID first). */
   id?: number
+  /** `virsh domstate --reason`'s reason, e.g. 'post-copy failed'. */
+  reason?: string
+  /** What domdirtyrate-calc measures (MiB/s); unset: 0. */
+  dirtyRateMiB?: number
 }
 
 export interface FakeHostState {
@@ -31,6 +38,14 @@ export class FakeWorld {
   readonly log: string[] = []
   /** Return a failure for a command to make it fail (host, argv). */
   failWhen: (host: string, argv: readonly string[]) => Failure | undefined = () => undefined
+  /** Set: `virsh migrate` is a job that runs over time (fake-job.ts); unset: it completes at once. */
+  job?: FakeJobScript
+  /** The running jobs, by host and guest name. */
+  readonly jobs = new Map<string, FakeJob>()
+  /** `domjobinfo --completed --rawstats` of the last job that ended, by host and guest name. */
+  readonly lastJobs = new Map<string, string>()
+  /** Each dirty-rate measurement started: host, guest name, seconds, mode. */
+  readonly dirtyRateCalls: {host: string; guest: string; seconds: number; mode?: string}[] = []
 
   addHost(name: string, migrationUri: string): FakeHostState {
     const h: FakeHostState = {name, uri: 'qemu:///system', migrationUri, domains: new Map(), files: new Set(), dasdOnline: new Map()}
@@ -62,6 +77,12 @@ function describe(argv: readonly string[], inner: readonly string[], uri: string
     if (script.includes('/sys/bus/ccw/devices/$id/online')) return `dasd-state ${inner.slice(1).join(' ')}`
     if (script.includes('qemu-img create')) return `qemu-img create ${inner.join(' ')}`
     if (script.includes('-inum')) return `remove-copied-image ${inner[1]}`
+    if (script === JOB_SAMPLER) return 'domjobinfo sampler'
+    if (script === MEASURE_SCRIPT)
+      return `dirty-rate ${inner
+        .filter((a) => a.startsWith('calc:'))
+        .map((a) => a.slice(5))
+        .join(' ')}`
   }
   return inner.filter((a) => a !== '-c' && a !== uri && a !== 'virsh').join(' ')
 }
@@ -110,24 +131,101 @@ class FakeTransport implements HostTransport {
       return ok()
     }
     if (argv[0] !== 'virsh') return err(`fake: unknown command ${argv[0]}`, 127)
+    return this.virsh(h, argv, opts)
+  }
+
+  private virsh(h: FakeHostState, argv: readonly string[], opts: RunOptions = {}): RunResult | Promise<RunResult> {
     const cmd = argv[3]
-    const token = flagValue(argv, '--domain')!
+    // domstats takes the guest as its operand
+    const token = flagValue(argv, '--domain') ?? argv.at(-1)!
     const guest = lookupDomain(h, token) ?? token
     const dom = h.domains.get(guest)
+    const job = this.world.jobs.get(`${h.name}/${guest}`)
+    const missing = () => err(`failed to get domain '${guest}'`)
     switch (cmd) {
       case 'domstate':
-        return dom ? ok(`${dom.state}\n\n`) : err(`failed to get domain '${guest}'`)
+        return dom ? ok(`${dom.state}${argv.includes('--reason') && dom.reason ? ` (${dom.reason})` : ''}\n\n`) : missing()
       case 'dumpxml':
-        return dom ? ok(serializeXml(dom.xml)) : err(`failed to get domain '${guest}'`)
+        return dom ? ok(serializeXml(dom.xml)) : missing()
       case 'domjobinfo':
-        return ok(argv.includes('--completed') ? 'type=3\ntime_elapsed=900\ndowntime=27\ndata_total=1048576\n' : 'type=0\n')
+        if (!argv.includes('--completed')) return ok(job?.active ? job.sampleText() : 'type=0\n')
+        return ok(this.world.lastJobs.get(`${h.name}/${guest}`) ?? 'type=3\ntime_elapsed=900\ndowntime=27\ndata_total=1048576\n')
       case 'migrate-setmaxdowntime':
         return ok()
       case 'migrate':
-        return this.migrate(h, guest, argv)
+        return this.world.job ? this.runningMigration(h, guest, argv, opts) : this.migrate(h, guest, argv)
+      case 'domjobabort':
+        return job ? job.abort() : err('Requested operation is not valid: no job is active on the domain')
+      case 'migrate-postcopy':
+        return job ? job.switchToPostcopy() : err('Requested operation is not valid: domain is not being migrated')
+      case 'suspend':
+        if (!dom) return missing()
+        if (job?.active) job.suspend()
+        else Object.assign(dom, {state: 'paused', reason: 'user'})
+        return ok('Domain suspended\n')
+      case 'resume':
+        if (!dom) return missing()
+        Object.assign(dom, {state: 'running', reason: undefined})
+        return ok('Domain resumed\n')
+      case 'domdirtyrate-calc':
+        if (!dom) return missing()
+        if (dom.state !== 'running') return err('Requested operation is not valid: domain is not running')
+        this.world.dirtyRateCalls.push({host: h.name, guest, seconds: Number(flagValue(argv, '--seconds')), mode: flagValue(argv, '--mode')})
+        return ok("Start to calculate domain's memory dirty rate successfully.\n")
+      case 'domstats': {
+        if (!dom) return missing()
+        const call = this.world.dirtyRateCalls.findLast((c) => c.host === h.name && c.guest === guest)
+        if (!call) return ok(`Domain: '${guest}'\n  dirtyrate.calc_status=0\n\n`)
+        const lines = [
+          'calc_status=2',
+          `calc_period=${call.seconds}`,
+          `megabytes_per_second=${dom.dirtyRateMiB ?? 0}`,
+          `calc_mode=${call.mode ?? 'page-sampling'}`,
+        ]
+        return ok(`Domain: '${guest}'\n${lines.map((l) => `  dirtyrate.${l}\n`).join('')}\n`)
+      }
       default:
         return err(`fake: unknown virsh command ${cmd}`)
     }
+  }
+
+  /** `virsh migrate` as a job (world.job): it returns when the job ends. */
+  private runningMigration(h: FakeHostState, guest: string, argv: readonly string[], opts: RunOptions): Promise<RunResult> {
+    const dom = h.domains.get(guest)
+    const to = this.world.byMigrationUri(flagValue(argv, '--desturi')!)
+    if (!dom || !to || !this.world.job) return Promise.resolve(err(`failed to get domain '${guest}'`))
+    const key = `${h.name}/${guest}`
+    // one job per script: a migration back (a rollback's) completes at once
+    const script = this.world.job
+    this.world.job = undefined
+    const job = new FakeJob(
+      script,
+      argv.includes('--postcopy'),
+      {
+        arrive: () => {
+          to.domains.set(guest, {state: argv.includes('--suspend') ? 'paused' : 'running', xml: structuredClone(dom.xml)})
+          if (argv.includes('--undefinesource')) h.domains.delete(guest)
+          else dom.state = 'shut off'
+        },
+        pause: (reason) => Object.assign(dom, {state: 'paused', reason}),
+        record: (stats) => this.world.lastJobs.set(key, stats),
+      },
+      opts.signal,
+    )
+    this.world.jobs.set(key, job)
+    return job.done
+  }
+
+  /** The runner's progress sampler: a sample of the running job every few ms until it is stopped. */
+  private async sampler(h: FakeHostState, inner: readonly string[], opts: RunOptions): Promise<RunResult> {
+    const [uuid] = inner
+    const guest = lookupDomain(h, uuid) ?? uuid
+    while (!opts.signal?.aborted) {
+      const job = this.world.jobs.get(`${h.name}/${guest}`)
+      opts.onStdout?.(`${job?.active ? job.sampleText() : 'type: 0\n'}${SAMPLE_END}\n`)
+      await new Promise((r) => setTimeout(r, 5))
+    }
+    return ok()
   }
 
   private migrate(h: FakeHostState, guest: string, argv: readonly string[]): RunResult {
@@ -142,7 +240,13 @@ class FakeTransport implements HostTransport {
     return ok(`\nMigration: [100 %]\n`)
   }
 
-  private script(h: FakeHostState, script: string, inner: readonly string[], opts: RunOptions): RunResult {
+  private script(h: FakeHostState, script: string, inner: readonly string[], opts: RunOptions): RunResult | Promise<RunResult> {
+    if (script === JOB_SAMPLER) return this.sampler(h, inner, opts)
+    if (script === MEASURE_SCRIPT)
+      return measureScript(inner, async (command) => {
+        const failure = this.world.failWhen(this.hostName, command)
+        return failure ? {stdout: '', stderr: failure.stderr ?? 'error: injected failure\n', exitCode: failure.exitCode ?? 1} : this.virsh(h, command)
+      })
     if (script.includes('--file "$f"')) {
       const [, , , action] = inner // virsh -c uri attach-device|detach-device
       const token = flagValue(inner, '--domain')!

@@ -11,6 +11,7 @@ import type {Plan} from '../../src/plan/types.js'
 import {applyJournal, type ApplyOptions} from '../../src/run/apply.js'
 import type {RunEvent} from '../../src/run/events.js'
 import {newJournal, type Journal} from '../../src/run/journal.js'
+import type {DirtyRateFact} from '../../src/hosts/facts-types.js'
 import type {MigrationPolicy} from '../../src/profiles/types.js'
 import type {Finding, Fix} from '../../src/rules/types.js'
 import {guest} from './domain-xml.js'
@@ -51,7 +52,12 @@ const findings = [
   f('profile-detach-device', {kind: 'move-device', deviceIndex: domain.disks[1].index, identity: {kind: 'same'}}),
 ]
 
-export function setup(opts: {migration?: Partial<MigrationPolicy>} = {}) {
+/**
+ * `migration`: the policy the plan is made with (limits, bandwidth: a prediction); `measured`: the
+ * dirty rate check found (for the plan's prediction); `dirtyRateMiB`: what the source's guest
+ * dirties when the runner measures it.
+ */
+export function setup(opts: {migration?: Partial<MigrationPolicy>; measured?: DirtyRateFact; dirtyRateMiB?: number} = {}) {
   const plan: Plan = buildPlan({
     context: makeContext({
       domain,
@@ -65,7 +71,11 @@ export function setup(opts: {migration?: Partial<MigrationPolicy>} = {}) {
           image: {format: 'qcow2', virtualSizeBytes: 1 << 30},
         },
       ],
-      source: emptyFacts('src', {guests: [{name: 'linux01', uuid: domain.uuid!, state: 'running', persistent: true, xml: domain.xml}]}),
+      source: emptyFacts('src', {
+        guests: [
+          {name: 'linux01', uuid: domain.uuid!, state: 'running', persistent: true, xml: domain.xml, ...(opts.measured ? {dirtyRate: opts.measured} : {})},
+        ],
+      }),
       destinationProbes: [{path: '/var/lib/libvirt/images/linux01.qcow2', exists: false, fileType: 'missing', freeBytes: 1 << 40}],
     }),
     findings,
@@ -74,7 +84,7 @@ export function setup(opts: {migration?: Partial<MigrationPolicy>} = {}) {
   const world = new FakeWorld()
   const src = world.addHost('src', 'qemu+ssh://src/system')
   const dst = world.addHost('dst', 'qemu+ssh://dst/system')
-  src.domains.set('linux01', {state: 'running', xml: parseXmlFragment(domain.xml)})
+  src.domains.set('linux01', {state: 'running', xml: parseXmlFragment(domain.xml), dirtyRateMiB: opts.dirtyRateMiB})
   src.files.add('/var/lib/libvirt/images/linux01.qcow2')
   dst.dasdOnline.set('0.0.7500', false)
   const dir = mkdtempSync(join(tmpdir(), 'zm-journal-'))

@@ -1,12 +1,11 @@
-import type {Disk} from '../../domain/types.js'
 import {convergingAlternatives, type Alternative} from '../../predict/alternatives.js'
 import {scenarioFromPolicy} from '../../predict/policy.js'
 import {predictMigration} from '../../predict/precopy.js'
 import type {MigrationScenario, Prediction} from '../../predict/types.js'
 import {formatBytes, formatDuration} from '../../units.js'
 import {guestSubject, isOfflineMigration} from '../host-helpers.js'
-import {disksToCopy} from '../storage-helpers.js'
-import type {CheckContext, Rule} from '../types.js'
+import {copiedDiskBytes} from '../storage-helpers.js'
+import type {Rule} from '../types.js'
 
 /**
  * A live migration whose guest dirties memory faster than pre-copy can carry it never reaches
@@ -40,6 +39,7 @@ export const migrationMayNotConverge: Rule = {
   summary: "The guest's measured dirty rate is too high for pre-copy to converge within the profile's bandwidth, downtime and limits.",
   remedy:
     'Enable auto-converge or post-copy in the profile, give the migration more bandwidth (migration.bandwidth and a link that carries it), or migrate at a time when the guest writes less memory.',
+  measured: true,
   source:
     'QEMU migration/migration.c migration_iteration_run (switch-over when pending bytes < bandwidth x downtime-limit), migration/ram.c migration_trigger_throttle (auto-converge); Akoush et al., "Predicting the Performance of Virtual Machine Migration" (MASCOTS 2010); libvirt virsh domdirtyrate-calc; IBM KVM Virtual Server Management, "Performing a live migration" (auto-converge, timeout)',
   check(ctx) {
@@ -48,7 +48,7 @@ export const migrationMayNotConverge: Rule = {
     const uuid = guest.domain.uuid?.toLowerCase()
     const measured = uuid === undefined ? undefined : ctx.source.guests.find((g) => g.uuid.toLowerCase() === uuid)?.dirtyRate
     if (measured?.kind !== 'measured') return []
-    const disks = diskBytes(ctx)
+    const disks = copiedDiskBytes(ctx)
     const memoryKiB = guest.domain.currentMemoryKiB ?? guest.domain.memoryKiB
     const scenario = scenarioFromPolicy(profile.migration, {memoryKiB, dirtyBytesPerSecond: measured.bytesPerSecond, diskBytes: disks.bytes})
     if (!scenario) return []
@@ -75,23 +75,6 @@ export const migrationMayNotConverge: Rule = {
       },
     ]
   },
-}
-
-/** The copied disks' bytes: allocated size, else virtual size, else the file's; those without any are named. */
-function diskBytes(ctx: CheckContext): {bytes: number; unknown: string[]} {
-  let bytes = 0
-  const unknown: string[] = []
-  for (const disk of disksToCopy(ctx)) {
-    const size = copiedSize(ctx, disk)
-    if (size === undefined) unknown.push(disk.target.dev)
-    else bytes += size
-  }
-  return {bytes, unknown}
-}
-
-function copiedSize(ctx: CheckContext, disk: Disk): number | undefined {
-  const probe = disk.path === undefined ? undefined : ctx.sourceProbes.get(disk.path)
-  return probe?.image?.actualSizeBytes ?? probe?.image?.virtualSizeBytes ?? probe?.sizeBytes
 }
 
 /**

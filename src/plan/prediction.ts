@@ -1,0 +1,48 @@
+/**
+ * The plan's prediction (PlanPrediction): the migration model run on what the check knows about
+ * this guest under the profile's policy. Pure.
+ *
+ * Facts: its current memory, the disks the migration copies (allocated sizes: rules/
+ * storage-helpers.ts copiedDiskBytes), the bandwidth the policy gives (bandwidth, or
+ * total-bandwidth as the bound; in an evacuation window, its share), auto-converge, timeout and
+ * limits (predict/policy.ts scenarioFromPolicy, the same function the rule migration-may-not-converge
+ * uses), and the dirty rate check measured. Not measured (the default: measuring costs seconds
+ * per guest), the model assumes 0 and the plan says so: a guest that writes is then slower than
+ * predicted, never faster. No bandwidth in the profile: no prediction, and the plan says why;
+ * guessing the link's would be pretending.
+ */
+import type {DirtyRateFact} from '../hosts/facts-types.js'
+import {scenarioFromPolicy} from '../predict/policy.js'
+import {predictMigration} from '../predict/precopy.js'
+import {PredictionInputError} from '../predict/types.js'
+import {copiedDiskBytes} from '../rules/storage-helpers.js'
+import type {CheckContext} from '../rules/types.js'
+import type {MigrateOptions, PlanPrediction} from './types.js'
+
+export const NO_BANDWIDTH = 'the profile gives no migration.bandwidth (or total-bandwidth): the model needs the bandwidth, and zmigrate does not guess the link'
+
+/** The prediction for a live migration; undefined for an offline or non-live one (nothing dirties memory while it moves). */
+export function planPrediction(ctx: CheckContext, migrate: Pick<MigrateOptions, 'mode'>): PlanPrediction | undefined {
+  if (migrate.mode !== 'live') return undefined
+  const {guest, profile} = ctx
+  const dirtyRate = guest.state === 'running' ? measuredRate(ctx) : undefined
+  const memoryKiB = guest.domain.currentMemoryKiB ?? guest.domain.memoryKiB
+  const scenario = scenarioFromPolicy(profile.migration, {
+    memoryKiB,
+    // a paused guest writes nothing while it moves
+    dirtyBytesPerSecond: dirtyRate?.kind === 'measured' ? dirtyRate.bytesPerSecond : 0,
+    diskBytes: copiedDiskBytes(ctx).bytes,
+  })
+  if (!scenario) return {kind: 'unavailable', reason: NO_BANDWIDTH}
+  try {
+    return {kind: 'predicted', dirtyRate: dirtyRate ?? {kind: 'not-measured'}, scenario, result: predictMigration(scenario)}
+  } catch (error) {
+    if (error instanceof PredictionInputError) return {kind: 'unavailable', reason: `the model cannot work with ${error.message}`}
+    throw error
+  }
+}
+
+function measuredRate(ctx: CheckContext): DirtyRateFact | undefined {
+  const uuid = ctx.guest.domain.uuid?.toLowerCase()
+  return uuid === undefined ? undefined : ctx.source.guests.find((g) => g.uuid.toLowerCase() === uuid)?.dirtyRate
+}
