@@ -6,10 +6,13 @@ import type {GuestOutcome, HostMigrationReport} from './host-migration-report.js
 const mark: Record<string, string> = {done: 'ok  ', failed: 'FAIL', pending: '-   ', running: '?   ', skipped: 'ok  ', 'not-needed': 'n/a '}
 
 export function renderMigrationReport(r: MigrationReport): string {
+  // `zmigrate cancel` from another shell: the failed step says who (run/cancel-request.ts abortMessage)
+  const cancelledBy = r.steps.map((s) => /^cancelled by user \(([^)]+)\)/.exec(s.error ?? '')?.[1]).find(Boolean)
+  const failed = cancelledBy ? `migration cancelled by user (${cancelledBy})` : 'migration failed'
   const headline = {
     migrated: `${r.guest} migrated from ${r.from} to ${r.to} and verified${r.downtimeMs !== undefined ? ` (downtime ${r.downtimeMs} ms)` : ''}.`,
-    'rolled-back': `${r.guest}: migration failed; everything was rolled back — ${r.guest} is on ${r.from} as before.`,
-    'rollback-incomplete': `${r.guest}: migration failed and the rollback is INCOMPLETE — a human must finish it (below).`,
+    'rolled-back': `${r.guest}: ${failed}; everything was rolled back — ${r.guest} is on ${r.from} as before.`,
+    'rollback-incomplete': `${r.guest}: ${failed} and the rollback is INCOMPLETE — a human must finish it (below).`,
     interrupted: `${r.guest}: interrupted; continue with zmigrate migrate --resume ${r.journal}`,
   }[r.outcome]
   const out = ['', headline, '', 'steps:']

@@ -7,6 +7,7 @@
  * journal that cannot be written stops the run where it is (run/journal-store.ts).
  */
 import type {PlanHostRole, PlanStep} from '../plan/types.js'
+import {abortMessage} from './cancel-request.js'
 import type {EventSink} from './events.js'
 import type {HostRef} from './host-ops.js'
 import {addEvent, type Journal, type StepRecord} from './journal.js'
@@ -17,7 +18,10 @@ import {errorLine, isDone, runAction, StepError, waitForMigrationJob, type StepE
 export interface ApplyOptions {
   hosts: Record<PlanHostRole, HostRef>
   emit: EventSink
-  /** Aborting stops the current step and rolls back (first Ctrl-C). */
+  /**
+   * Aborting stops the current step and rolls back (first Ctrl-C; `zmigrate cancel`, whose reason
+   * names who cancelled: cancel-request.ts). Once verified, the migration stands: only cleanup is skipped.
+   */
   signal?: AbortSignal
   detachTimeoutSeconds?: number
   progressIntervalMs?: number
@@ -54,7 +58,12 @@ async function applySteps(journal: Journal, env: StepEnv, opts: ApplyOptions, pe
     const step = steps.get(record.id)
     if (!step) throw new Error(`journal step ${record.id} is not in its plan`) // loadJournal checks this
     if (opts.signal?.aborted) {
-      await fail(journal, record, 'interrupted by signal', opts, persist)
+      // after verification the migration stands: what is left is cleanup, left behind, as when it fails
+      if (verifiedBefore(journal, step)) {
+        await leftBehind(journal, record, `${abortMessage(opts.signal)}: not run`, opts, persist)
+        continue
+      }
+      await fail(journal, record, abortMessage(opts.signal), opts, persist)
       return
     }
     if ((record.state === 'running' || record.state === 'failed') && (await confirmDone(journal, record, step, env, persist))) continue
@@ -73,7 +82,7 @@ async function applySteps(journal: Journal, env: StepEnv, opts: ApplyOptions, pe
     try {
       result = await runAction(step, env)
     } catch (error) {
-      const message = opts.signal?.aborted ? `interrupted by signal during ${step.id}` : errorLine(error)
+      const message = opts.signal?.aborted ? `${abortMessage(opts.signal)} during ${step.id}` : errorLine(error)
       if (await arrivedDespite(error, message, journal, record, step, env, persist)) continue
       if (verifiedBefore(journal, step)) {
         // cleanup after a verified migration: its failure leaves something behind, never undoes the move
