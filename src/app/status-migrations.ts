@@ -14,20 +14,29 @@ import {journalOfLock, type DataDirView, type JournalSummary} from './status-dat
 
 const ENDED: Record<string, MigrationState> = {succeeded: 'migrated', 'rolled-back': 'rolled-back', 'rollback-incomplete': 'rollback-incomplete'}
 
-/** Where a prediction made before the run may be kept (the plan's or the journal's `prediction`). */
+/**
+ * The prediction made before the run, where a journal keeps one: the migrate step's (made again
+ * with the dirty rate measured right before it: `migration.prediction.result`), else the plan's
+ * (`plan.prediction.result`). Read loosely: status shows it, nothing acts on it.
+ */
 const predictionSchema = z.looseObject({totalSeconds: z.number().optional(), downtimeMs: z.number().optional()})
+const withResult = z.looseObject({result: predictionSchema})
 
 function predicted(j: JournalSummary): MigrationStatus['predicted'] {
-  const found = [j.plan.prediction, (j as Record<string, unknown>).prediction].map((p) => predictionSchema.safeParse(p)).find((p) => p.success)
-  if (!found?.data) return undefined
-  const {totalSeconds, downtimeMs} = found.data
+  const record = z.looseObject({prediction: withResult}).safeParse((j as Record<string, unknown>).migration)
+  const plan = withResult.safeParse(j.plan.prediction)
+  const result = record.success ? record.data.prediction.result : plan.success ? plan.data.result : undefined
+  if (!result) return undefined
+  const {totalSeconds, downtimeMs} = result
   return totalSeconds === undefined && downtimeMs === undefined
     ? undefined
     : {...(totalSeconds !== undefined ? {totalSeconds} : {}), ...(downtimeMs !== undefined ? {downtimeMs} : {})}
 }
 
-/** Who cancelled it: the journal's cancel event, else the failed step's message. */
+/** Who cancelled it: the journal's `cancelledBy`, its cancel event, else the failed step's message. */
 function cancelledBy(j: JournalSummary): string | undefined {
+  const recorded = (j as Record<string, unknown>).cancelledBy
+  if (typeof recorded === 'string') return recorded
   const event = j.events.find((e) => e.type === 'cancel-requested')
   if (typeof event?.data?.by === 'string') return event.data.by
   const failed = j.steps.find((s) => s.id === j.failedStep)?.error
@@ -35,9 +44,9 @@ function cancelledBy(j: JournalSummary): string | undefined {
 }
 
 /**
- * A recorded finish reason (journal `finishReason`) when there is one; otherwise the one its
- * journal implies: completed, cancelled-by-user (zmigrate cancel or Ctrl-C, as finish-reason.ts
- * counts them), or failed.
+ * The finish reason the journal records (`finishReason`, once the runner writes one); for a journal
+ * without it, the one it implies: completed, cancelled-by-user (zmigrate cancel named who),
+ * interrupted (a signal: Ctrl-C, SIGTERM), or failed.
  */
 export function finishReasonOf(j: JournalSummary): FinishReason | undefined {
   const recorded = finishReasonSchema.safeParse((j as Record<string, unknown>).finishReason)
@@ -45,7 +54,8 @@ export function finishReasonOf(j: JournalSummary): FinishReason | undefined {
   if (j.status === 'succeeded') return 'completed'
   if (j.status === 'running' || j.status === 'rolling-back') return undefined
   const failed = j.steps.find((s) => s.id === j.failedStep)?.error ?? ''
-  return cancelledBy(j) !== undefined || /^interrupted by signal/.test(failed) ? 'cancelled-by-user' : 'failed'
+  if (cancelledBy(j) !== undefined) return 'cancelled-by-user'
+  return /^interrupted by signal/.test(failed) ? 'interrupted' : 'failed'
 }
 
 function currentStep(j: JournalSummary): MigrationStatus['step'] {

@@ -4,7 +4,7 @@
 // its hosts (a scripted transport answering the jobs script), an unreachable host as a column.
 import {expect} from 'chai'
 import type {ChildProcess} from 'node:child_process'
-import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {siteStatus} from '../../src/app/status.js'
@@ -136,8 +136,8 @@ describe('zmigrate status over the data dir and the hosts’ jobs', function () 
     expect([log.finishReason, log.cancelledBy, log.error]).to.deep.equal(['cancelled-by-user', 'root@4242', 'cancelled by user (root@4242) during 05-migrate'])
     expect([mail.finishReason, mail.to, mail.actual?.downtimeMs]).to.deep.equal(['completed', 'dst2', 31])
     expect(mail.actual?.migrationSeconds).to.equal(1)
-    // a Ctrl-C is a cancel too, as finish-reason.ts counts it; nobody named
-    expect([ctl.finishReason, ctl.cancelledBy]).to.deep.equal(['cancelled-by-user', undefined])
+    // a Ctrl-C (no one named) is a signal's interruption
+    expect([ctl.finishReason, ctl.cancelledBy]).to.deep.equal(['interrupted', undefined])
     expect(report.notes).to.have.length(1)
     expect(report.notes[0]).to.include('zz-damaged.json')
     // one command per host of the migration in flight, for its guest only
@@ -232,6 +232,44 @@ describe('zmigrate status over the data dir and the hosts’ jobs', function () 
       expect(report.migrations.map((m) => [m.guest, m.state, m.inFlight, m.finishReason, m.remedy])).to.deep.equal([
         ['web01', 'migrated', false, 'completed', undefined],
       ])
+    } finally {
+      rmSync(dir, {recursive: true, force: true})
+    }
+  })
+
+  it('what the runner records: its finish reason and who cancelled, the prediction (ETA from it when the job gives no rate)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zm-status-recorded-'))
+    try {
+      const edit = async (file: string, change: (j: Record<string, any>) => void) => {
+        const j = JSON.parse(readFileSync(file, 'utf8'))
+        change(j)
+        writeFileSync(file, JSON.stringify(j))
+      }
+      const ended = await writeJournal(dir, {name: 'big01', uuid: U(1), status: 'rolled-back', failed: {kind: 'migrate', error: 'x'}, at: t(1)})
+      await edit(ended.file, (j) =>
+        Object.assign(j, {finishReason: 'max-total-exceeded', migration: {prediction: {basis: 'plan', result: {totalSeconds: 900, downtimeMs: 40}}}}),
+      )
+      const flying = await writeJournal(dir, {name: 'web01', uuid: U(2), status: 'running', runningKind: 'migrate', at: t(5)})
+      await edit(flying.file, (j) => (j.plan.prediction = {kind: 'predicted', result: {totalSeconds: 600}}))
+      plantLock(dir, U(2), {pid: live.pid, startTicks: live.startTicks, guest: 'web01', journal: flying.file})
+      // the hosts answer without statistics (a libvirt driver without them)
+      const bare = new HostPool({
+        connect: async (h) => ({
+          ...jobsHost(h.name, []),
+          run: async (argv) => ({
+            stdout: `\n::zm-job:: ${argv[6]}\nerror: this function is not supported by the connection driver: virDomainGetJobStats\n::zm-rc:: 1\n`,
+            stderr: '',
+            exitCode: 0,
+          }),
+        }),
+      })
+      const {report} = await siteStatus({profile: testProfile(), dataDir: dir, recent: 10, now}, bare)
+      const [web, big] = report.migrations
+      expect([big.finishReason, big.predicted]).to.deep.equal(['max-total-exceeded', {totalSeconds: 900, downtimeMs: 40}])
+      expect(web.jobs?.source?.state).to.equal('unsupported')
+      const elapsed = (now.getTime() - Date.parse(web.step?.startedAt ?? '')) / 1000
+      expect(web.eta).to.deep.equal({seconds: Math.ceil(600 - elapsed), from: 'prediction'})
+      expect(renderStatus(report)).to.match(/web01 .* \d+ min( \d+ s)? \(predicted\)/)
     } finally {
       rmSync(dir, {recursive: true, force: true})
     }
