@@ -24,7 +24,10 @@ Exit ${exits}; 2: usage.`
     '<%= config.bin %> cancel --evacuation ~/.local/share/zmigrate/evacuations/20261201T220000Z-evacuate-zlpar1-1a2b3c.json',
   ]
   static override flags = {
-    evacuation: Flags.string({summary: 'Stop this evacuation (its journal, or the host it empties) instead of one guest.', helpValue: 'FILE|HOST'}),
+    evacuation: Flags.string({
+      summary: 'Stop this evacuation instead of one guest: its journal (a path, with a / or ending in .json), or the host it empties.',
+      helpValue: 'FILE|HOST',
+    }),
     wait: Flags.integer({summary: 'Seconds to wait for the run to stop and roll back (0: ask and return).', default: 120, min: 0, max: 86_400}),
   }
 
