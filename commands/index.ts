@@ -3,6 +3,7 @@
  * `npm run build` bundles it, with everything it imports, into dist/commands/index.js, so that a
  * start reads and compiles one file instead of some 430 (scripts/bundle.mjs says why).
  */
+import Cancel from './cancel.js'
 import Check from './check.js'
 import Complete from './complete.js'
 import Evacuate from './evacuate.js'
@@ -14,10 +15,12 @@ import ProfileShow from './profile/show.js'
 import ProfileValidate from './profile/validate.js'
 import Return from './return.js'
 import Rules from './rules.js'
+import Status from './status.js'
 
 export {Config, execute} from '@oclif/core'
 
 export const COMMANDS = {
+  cancel: Cancel,
   check: Check,
   complete: Complete,
   evacuate: Evacuate,
@@ -26,6 +29,7 @@ export const COMMANDS = {
   plan: Plan,
   return: Return,
   rules: Rules,
+  status: Status,
   'profile:init': ProfileInit,
   'profile:show': ProfileShow,
   'profile:validate': ProfileValidate,

@@ -4,7 +4,9 @@
  * process.exitCode from it. Errors carry their own (src/errors.ts); the numbers are src/exit-codes.ts.
  */
 import {ExitCode, type ExitCodeValue} from '../exit-codes.js'
+import type {CancelOutcome} from '../report/cancel-report.js'
 import type {GuestOutcome} from '../report/host-migration-report.js'
+import type {StatusReport} from '../report/status-report.js'
 import type {MigrationReport} from '../run/report.js'
 
 /**
@@ -40,4 +42,32 @@ export function hostMigrationExitCode(outcomes: readonly GuestOutcome['outcome']
   if (outcomes.includes('rollback-incomplete')) return ExitCode.ROLLBACK_INCOMPLETE
   if (outcomes.includes('interrupted') || skippedOnSignal) return ExitCode.INTERRUPTED
   return outcomes.every((o) => o === 'migrated') ? ExitCode.OK : ExitCode.BLOCKED
+}
+
+/** cancel: one code per outcome (report/cancel-report.ts says what each means), with its meaning for the README and --help. */
+export const CANCEL_EXIT: Record<CancelOutcome, {code: ExitCodeValue; meaning: string}> = {
+  'rolled-back': {code: ExitCode.OK, meaning: 'the run stopped and rolled back: the guest runs on its source'},
+  stopped: {code: ExitCode.OK, meaning: 'the evacuation starts no more guests; those in flight rolled back (or had completed)'},
+  'cancelled-before-start': {code: ExitCode.OK, meaning: 'the run ended before it had changed anything'},
+  completed: {
+    code: ExitCode.BLOCKED,
+    meaning: 'too late: the migration had been verified (or had ended) before the cancel could stop it; the guest runs on the destination',
+  },
+  'nothing-to-cancel': {
+    code: ExitCode.BLOCKED,
+    meaning: 'no zmigrate run holds the guest (or runs the evacuation) now; a stale one is named with its --resume',
+  },
+  'held-elsewhere': {code: ExitCode.UNREACHABLE, meaning: 'the run is on another host (the lock says which): cancel it there; nothing was asked'},
+  'rollback-incomplete': {code: ExitCode.ROLLBACK_INCOMPLETE, meaning: 'the run rolled back and an undo failed: the report says what a human must do'},
+  'still-running': {code: ExitCode.LOCKED, meaning: 'the run still holds the guest after --wait; the request stands and the run acts on it'},
+  interrupted: {code: ExitCode.INTERRUPTED, meaning: 'the run was stopped before it finished rolling back: zmigrate migrate --resume JOURNAL'},
+}
+
+export const cancelExitCode = (outcome: CancelOutcome): ExitCodeValue => CANCEL_EXIT[outcome].code
+
+/** status: 0 (even when nothing runs); 3 only when the HOST named could not be asked. 2 (usage) comes from the errors. */
+export function statusExitCode(report: Pick<StatusReport, 'filter' | 'hosts'>): ExitCodeValue {
+  const named = report.filter.host
+  const answer = named ? report.hosts.find((h) => h.name === named) : undefined
+  return answer && !answer.reachable ? ExitCode.UNREACHABLE : ExitCode.OK
 }

@@ -5,8 +5,10 @@
  * its reviewed plan only if a fresh plan still computes the same steps; it is applied with its own
  * journal under its own lock, and one that fails is rolled back on its own while the others go on.
  * A rollback that needs a human, or an interrupt, stops new starts; those in flight finish.
+ * `zmigrate cancel --evacuation` stops new starts too, and cancels (rolls back) those in flight.
  * `--resume` continues a guest from its journal and starts the ones that never did.
  */
+import {hostname} from 'node:os'
 import {StalePlanError, UsageError, ZmigrateError} from '../errors.js'
 import {ExitCode, type ExitCodeValue} from '../exit-codes.js'
 import type {HostPool} from '../hosts/connect.js'
@@ -17,7 +19,10 @@ import type {EvacuationReport} from '../report/evacuation-report.js'
 import {applyPlanOrResume} from '../run/apply-plan.js'
 import type {EventSink} from '../run/events.js'
 import type {FinishReason} from '../run/finish-reason.js'
+import {evacuationCancelFile, isCancelledByUser} from '../run/cancel-request.js'
+import {eitherSignal, watchCancelRequest} from '../run/cancel-watch.js'
 import {EvacuationRecorder, type EvacuationGuest, type EvacuationJournal} from '../run/evacuation-journal.js'
+import {processStartTicks} from '../run/guest-lock.js'
 import {runWindow, type WindowJob} from '../run/window.js'
 import {bandwidthShare} from '../site/schedule.js'
 import {obtainPlan} from './migrate.js'
@@ -142,20 +147,28 @@ export async function moveGuests(
   const planned = await fromPlanFile(journal, todo, req, reviewed)
   const recorder = new EvacuationRecorder(journal)
   const stop: Stop = {}
-  const ctx: JobContext = {req, profile: windowProfile(req.profile, planned.limits), recorder, pool, stop, reviewed: planned.reviewed}
-  journal.status = 'running'
+  const runner = {pid: process.pid, startTicks: processStartTicks(process.pid), host: hostname(), since: new Date().toISOString()}
+  Object.assign(journal, {status: 'running', runner})
   delete journal.stopReason
   await recorder.save()
+  // `zmigrate cancel --evacuation`: no new starts, and every guest in flight cancelled (rolled back)
+  const cancel = watchCancelRequest({
+    file: evacuationCancelFile(journal.file),
+    run: runner,
+    matches: (t) => t.kind === 'evacuation' && t.id === journal.id,
+  })
+  const signal = eitherSignal(req.signal, cancel.signal)
+  const ctx: JobContext = {req: {...req, signal}, profile: windowProfile(req.profile, planned.limits), recorder, pool, stop, reviewed: planned.reviewed}
   const run = await runWindow(
     todo.map((g) => guestJob(g, ctx)),
     planned.limits,
     {
       stopStarting: () => {
-        if (req.signal?.aborted) stop.reason ??= 'interrupted'
+        if (signal.aborted) stop.reason ??= isCancelledByUser(signal.reason) ? `cancelled by user (${signal.reason.by})` : 'interrupted'
         return stop.reason !== undefined
       },
     },
-  )
+  ).finally(() => cancel.stop())
   for (const r of run.results) {
     const g = journal.guests.find((x) => x.uuid === r.job)
     if (!g) continue

@@ -2,7 +2,7 @@ import {RULE_CATEGORIES} from '../rules/types.js'
 
 /**
  * Bash completion of values, layered over @oclif/plugin-autocomplete's function (commands and
- * flags): profile hosts after --from/--to and for `facts`/`evacuate`/`return HOST`, the source host's guests for
+ * flags): profile hosts after --from/--to and for `facts`/`evacuate`/`return`/`status HOST`, the source host's guests for
  * check/plan/migrate GUEST once --from is on the line, files after the flags that take one, rule
  * categories after --category. Anything else goes to `_<bin>_autocomplete`, the plugin's. The
  * plugin (3.x) has no hook for dynamic values: only a flag's static `options`, in zsh alone, and
@@ -32,7 +32,7 @@ ${fn}_complete_values() {
     *)
       if [[ $COMP_CWORD -ge 2 && $cur != -* ]]; then
         case $cmd in
-          facts | evacuate | return) words=$("$zm" complete hosts "\${profile[@]}" 2>/dev/null) ;;
+          facts | evacuate | return | status) words=$("$zm" complete hosts "\${profile[@]}" 2>/dev/null) ;;
           check | plan | migrate) [[ -n $from ]] && words=$("$zm" complete guests --from "$from" "\${profile[@]}" 2>/dev/null) ;;
         esac
       fi ;;

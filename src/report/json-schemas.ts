@@ -7,11 +7,13 @@ import {evacuationPlanSchema} from '../plan/evacuation-schema.js'
 import {planSchema} from '../plan/schema.js'
 import {profileJsonSchemaText} from '../profiles/json-schema.js'
 import {migrationReportSchema} from '../run/report.js'
+import {cancelReportSchema} from './cancel-report.js'
 import {checkReportSchema} from './check-report.js'
 import {siteCheckReportSchema} from './check-site-report.js'
 import {evacuateDryRunSchema, returnDryRunSchema} from './dry-run-report.js'
 import {evacuationReportSchema} from './evacuation-report.js'
 import {hostMigrationReportSchema} from './host-migration-report.js'
+import {statusReportSchema} from './status-report.js'
 
 function text(schema: z.ZodType, title: string, description: string): string {
   const {$schema, ...rest} = z.toJSONSchema(schema, {io: 'output'}) as Record<string, unknown>
@@ -58,6 +60,18 @@ export const JSON_SCHEMAS: Record<string, () => string> = {
       migrationReportSchema,
       'zmigrate migrate --json (last line)',
       'The final report; the lines before it are progress events (NDJSON). Exit 0 migrated, 1 rolled back, 4 rollback incomplete.',
+    ),
+  'status.json': () =>
+    text(
+      statusReportSchema,
+      'zmigrate status --json',
+      "The migrations in flight on this site (lock held by a live zmigrate process; step, each host's job, progress, ETA), those stopped without finishing (stale lock or interrupted journal, with the --resume remedy), the evacuations, and the recent ones with outcome and finish reason; the hosts asked and whether they answered. Exit 0, 3 only when the HOST named cannot be reached.",
+    ),
+  'cancel.json': () =>
+    text(
+      cancelReportSchema,
+      'zmigrate cancel --json',
+      'What was asked of which zmigrate run (the request, whether the run was signalled) and how the run ended, from its journal: outcome (exit 0 rolled-back, stopped, cancelled-before-start; 1 completed, nothing-to-cancel; 3 held-elsewhere; 4 rollback-incomplete; 6 still-running; 130 interrupted), finish reason, and for an evacuation each guest in flight.',
     ),
   'migrate-all.json': () =>
     text(

@@ -16,10 +16,12 @@ const STOPPED: Partial<Record<MigrationReport['finishReason'], string>> = {
 }
 
 export function renderMigrationReport(r: MigrationReport): string {
+  const stopped =
+    r.finishReason === 'cancelled-by-user' && r.cancelledBy ? `migration cancelled by user (${r.cancelledBy})` : (STOPPED[r.finishReason] ?? 'migration failed')
   const headline = {
     migrated: `${r.guest} migrated from ${r.from} to ${r.to} and verified${r.downtimeMs !== undefined ? ` (downtime ${r.downtimeMs} ms)` : ''}.`,
-    'rolled-back': `${r.guest}: ${STOPPED[r.finishReason] ?? 'migration failed'}; everything was rolled back — ${r.guest} is on ${r.from} as before.`,
-    'rollback-incomplete': `${r.guest}: migration failed and the rollback is INCOMPLETE — a human must finish it (below).`,
+    'rolled-back': `${r.guest}: ${stopped}; everything was rolled back — ${r.guest} is on ${r.from} as before.`,
+    'rollback-incomplete': `${r.guest}: ${stopped} and the rollback is INCOMPLETE — a human must finish it (below).`,
     interrupted: `${r.guest}: interrupted; continue with zmigrate migrate --resume ${r.journal}`,
   }[r.outcome]
   const by = r.cancelledBy ? ` (by ${r.cancelledBy})` : ''

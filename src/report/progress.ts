@@ -3,12 +3,19 @@
  * stays clean), or NDJSON on stdout with --json (one event per line, the report last).
  */
 import type {EventSink, RunEvent} from '../run/events.js'
-import {formatBytes} from '../units.js'
+import {rateEtaSeconds} from '../run/job-eta.js'
+import {formatBytes, formatDuration} from '../units.js'
 import type {JobStats} from '../run/jobinfo.js'
 
 const bytes = (n: number | undefined): string => (n === undefined ? '?' : formatBytes(Math.round(n)))
 
-export function progressLine(stats: JobStats, eta: number | undefined, width = 24): string {
+/**
+ * One migration's progress: bar, bytes, rate, dirty rate, iteration, and the live ETA — the
+ * runner's (from the last two samples) or, when it has none (the first sample, a pass that
+ * re-sends dirtied pages), the one the job's own rate gives.
+ */
+export function progressLine(stats: JobStats, runnerEta: number | undefined, width = 24): string {
+  const eta = runnerEta ?? rateEtaSeconds(stats)
   const total = stats.dataTotal ?? 0
   const done = stats.dataProcessed ?? 0
   const pct = total > 0 ? Math.min(100, Math.floor(((total - (stats.dataRemaining ?? total - done)) / total) * 100)) : 0
@@ -20,7 +27,7 @@ export function progressLine(stats: JobStats, eta: number | undefined, width = 2
   if (stats.memoryBps !== undefined) parts.push(`${bytes(stats.memoryBps)}/s`)
   if (stats.dirtyRate !== undefined) parts.push(`dirty ${bytes(stats.dirtyRate * (stats.pageSize ?? 4096))}/s`)
   if (stats.iteration !== undefined) parts.push(`iteration ${stats.iteration}`)
-  if (eta !== undefined) parts.push(`ETA ${eta}s`)
+  if (eta !== undefined) parts.push(`ETA ${formatDuration(eta)}`)
   return parts.join('  ')
 }
 
@@ -36,7 +43,9 @@ export interface RendererOptions {
 export function createRenderer(opts: RendererOptions): EventSink {
   const out = opts.out ?? process.stdout
   const err = opts.err ?? process.stderr
-  if (opts.json) return (e: RunEvent) => out.write(JSON.stringify({...e, at: new Date().toISOString()}) + '\n')
+  // a progress event without the runner's ETA gets the one the job's rate gives
+  const withEta = (e: RunEvent): RunEvent => (e.type === 'progress' && e.etaSeconds === undefined ? {...e, etaSeconds: rateEtaSeconds(e.stats)} : e)
+  if (opts.json) return (e: RunEvent) => out.write(JSON.stringify({...withEta(e), at: new Date().toISOString()}) + '\n')
   // one bar per migration in flight, drawn as a block under the event lines and redrawn in place
   const bars = new Map<string, string>()
   let drawn = 0

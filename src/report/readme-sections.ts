@@ -2,6 +2,7 @@
  * README sections generated from the code, so the documented rule list and exit codes cannot
  * drift from the real ones (scripts/gen-readme.ts writes them; a test compares).
  */
+import {CANCEL_EXIT} from '../app/exit-status.js'
 import {exitCodeDescriptions} from '../exit-codes.js'
 import {RULES} from '../rules/registry.js'
 import {FINISH_REASONS, finishReasonMeaning} from '../run/finish-reason.js'
@@ -23,7 +24,18 @@ export function finishReasonsTable(): string {
   return ['| finish reason | meaning |', '|---|---|', ...rows].join('\n')
 }
 
-export const README_SECTIONS: Record<string, () => string> = {rules: rulesTable, 'exit-codes': exitCodesTable, 'finish-reasons': finishReasonsTable}
+/** `zmigrate cancel`'s outcomes and their exit codes (app/exit-status.ts), as runbooks key on them. */
+export function cancelExitTable(): string {
+  const rows = Object.entries(CANCEL_EXIT).map(([outcome, {code, meaning}]) => `| ${code} | \`${outcome}\` | ${cell(meaning)} |`)
+  return ['| exit | outcome | meaning |', '|---|---|---|', ...rows].join('\n')
+}
+
+export const README_SECTIONS: Record<string, () => string> = {
+  rules: rulesTable,
+  'exit-codes': exitCodesTable,
+  'finish-reasons': finishReasonsTable,
+  'cancel-exit-codes': cancelExitTable,
+}
 
 /** README text with every `<!-- NAME:start -->…<!-- NAME:end -->` section regenerated. */
 export function regenerateReadme(readme: string): string {

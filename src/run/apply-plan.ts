@@ -12,10 +12,12 @@ import {profileHost} from '../profiles/hosts.js'
 import type {ResolvedProfile} from '../profiles/types.js'
 import {applyJournal} from './apply.js'
 import type {EventSink} from './events.js'
+import {guestCancelFile, requestedBy, type CancelRequest} from './cancel-request.js'
+import {eitherSignal, watchCancelRequest} from './cancel-watch.js'
 import {acquireGuestLock} from './guest-lock.js'
 import {domainState, type HostRef} from './host-ops.js'
 import {recordJournal} from './journal-store.js'
-import {loadJournal, newJournal, type Journal, type PreflightTimings} from './journal.js'
+import {addEvent, loadJournal, newJournal, type Journal, type PreflightTimings} from './journal.js'
 import {migrationReport, type MigrationReport} from './report.js'
 
 const host = (profile: ResolvedProfile, name: string) => profileHost(profile, name, 'the plan')
@@ -68,9 +70,17 @@ export async function applyPlanOrResume(request: ApplyRequest, pool: HostPool): 
     )
   if (first && finished(first)) return {journal: first, report: migrationReport(first)}
   const lock = await acquireGuestLock(request.dataDir, plan.guest.uuid, plan.guest.name)
+  let journal: Journal | undefined
+  // `zmigrate cancel GUEST` from another shell: aborts this guest's run alone (an evacuation's others go on)
+  const cancel = watchCancelRequest({
+    file: guestCancelFile(request.dataDir, plan.guest.uuid),
+    run: lock.holder,
+    matches: (t) => t.kind === 'guest' && t.uuid.toLowerCase() === plan.guest.uuid.toLowerCase(),
+    onRequest: (r) => journal && noteCancel(journal, r),
+  })
+  const signal = eitherSignal(request.signal, cancel.signal)
   try {
     const hosts = await hostRefs(request.profile, plan, pool)
-    let journal: Journal
     if (request.resumeFile) {
       // read again under the lock: the run that held it may have moved the journal on
       journal = await resumable(request.resumeFile, request.profile)
@@ -81,20 +91,34 @@ export async function applyPlanOrResume(request: ApplyRequest, pool: HostPool): 
       if (request.timings) journal.timings = request.timings
       await recordJournal(journal)
     }
-    await lock.setJournal(journal.file).catch(() => undefined) // only for a second run's message
+    await lock.setJournal(journal.file).catch(() => undefined) // only for a second run's message (and cancel's)
+    if (cancel.request) noteCancel(journal, cancel.request)
     await request.onJournal?.(journal.file)
     request.emit({type: 'plan', guest: plan.guest.name, from: plan.source.host, to: plan.destination.host, steps: plan.steps.length, journal: journal.file})
     await applyJournal(journal, {
       hosts,
       emit: request.emit,
-      signal: request.signal,
+      signal,
       detachTimeoutSeconds: request.profile.migration.detachTimeoutSeconds,
       dirtyRateSeconds: request.profile.migration.dirtyRate.seconds,
     })
     return {journal, report: migrationReport(journal)}
   } finally {
+    await cancel.stop()
     await lock.release()
   }
+}
+
+/** The journal says who cancelled the run and when (once); the next write records it. */
+function noteCancel(journal: Journal, r: CancelRequest): void {
+  if (journal.events.some((e) => e.type === 'cancel-requested')) return
+  addEvent(journal, 'cancel-requested', `cancelled by user (${requestedBy(r)} on ${r.by.host}, at ${r.requestedAt})`, {
+    by: requestedBy(r),
+    user: r.by.user,
+    pid: r.by.pid,
+    host: r.by.host,
+    requestedAt: r.requestedAt,
+  })
 }
 
 const finished = (j: Journal) => j.status === 'succeeded' || j.status === 'rolled-back'

@@ -7,8 +7,9 @@
  * journal that cannot be written stops the run where it is (run/journal-store.ts).
  */
 import type {PlanHostRole, PlanStep} from '../plan/types.js'
+import {abortMessage, isCancelledByUser} from './abort-reason.js'
 import type {EventSink} from './events.js'
-import {finishReason, isCancelRequest, stoppedBySignal, type FinishEvidence} from './finish-reason.js'
+import {finishReason, stoppedBySignal, type FinishEvidence} from './finish-reason.js'
 import {domainState, type HostRef} from './host-ops.js'
 import {addEvent, type Journal, type StepRecord} from './journal.js'
 import {DEFAULT_RETRY_DELAYS_MS, fileStore, JournalWriteError, recordJournal, type JournalStore, type Persist} from './journal-store.js'
@@ -18,7 +19,10 @@ import {errorLine, isDone, runAction, StepError, waitForMigrationJob, type StepE
 export interface ApplyOptions {
   hosts: Record<PlanHostRole, HostRef>
   emit: EventSink
-  /** Aborting stops the current step and rolls back (first Ctrl-C). */
+  /**
+   * Aborting stops the current step and rolls back (first Ctrl-C; `zmigrate cancel`, whose reason
+   * names who cancelled: cancel-request.ts). Once verified, the migration stands: only cleanup is skipped.
+   */
   signal?: AbortSignal
   detachTimeoutSeconds?: number
   progressIntervalMs?: number
@@ -74,7 +78,12 @@ async function applySteps(journal: Journal, env: StepEnv, opts: ApplyOptions, pe
     const step = steps.get(record.id)
     if (!step) throw new Error(`journal step ${record.id} is not in its plan`) // loadJournal checks this
     if (opts.signal?.aborted) {
-      await fail(journal, record, 'interrupted by signal', opts, persist, {sourceAnswered: true, destinationAnswered: true})
+      // after verification the migration stands: what is left is cleanup, left behind, as when it fails
+      if (verifiedBefore(journal, step)) {
+        await leftBehind(journal, record, `${abortMessage(opts.signal)}: not run`, opts, persist)
+        continue
+      }
+      await fail(journal, record, abortMessage(opts.signal), opts, persist, {sourceAnswered: true, destinationAnswered: true})
       return
     }
     if ((record.state === 'running' || record.state === 'failed') && (await confirmDone(journal, record, step, env, persist))) continue
@@ -93,7 +102,7 @@ async function applySteps(journal: Journal, env: StepEnv, opts: ApplyOptions, pe
     try {
       result = await runAction(step, env)
     } catch (error) {
-      const message = opts.signal?.aborted ? `interrupted by signal during ${step.id}` : errorLine(error)
+      const message = opts.signal?.aborted ? `${abortMessage(opts.signal)} during ${step.id}` : errorLine(error)
       if (await arrivedDespite(error, message, journal, record, step, env, persist)) continue
       if (verifiedBefore(journal, step)) {
         // cleanup after a verified migration: its failure leaves something behind, never undoes the move
@@ -189,7 +198,7 @@ async function fail(
   const stoppedBy = evidence.stoppedBy ?? stoppedBySignal(opts.signal)
   journal.finishReason = finishReason({...evidence, step: 'failed', ...(stoppedBy ? {stoppedBy} : {})})
   const reason: unknown = opts.signal?.reason
-  if (journal.finishReason === 'cancelled-by-user' && isCancelRequest(reason)) journal.cancelledBy = reason.by
+  if (journal.finishReason === 'cancelled-by-user' && isCancelledByUser(reason)) journal.cancelledBy = reason.by
   addEvent(journal, 'step-failed', message, {step: record.id})
   await persist()
   opts.emit({type: 'step-failed', step: record.id, error: message})

@@ -72,6 +72,13 @@ export const evacuationJournalSchema = z.object({
   stays: z.array(z.object({name: z.string(), reasons: z.array(z.string())})),
   /** Set when the evacuation runs a reviewed evacuation plan: each guest runs its plan from that file. */
   plan: planRefSchema.optional(),
+  /**
+   * The process moving the guests now (or last): status tells a live evacuation from one whose
+   * process is gone, and `zmigrate cancel --evacuation` addresses its request to it.
+   */
+  runner: z
+    .object({pid: z.number().int().positive(), startTicks: z.number().int().nonnegative().optional(), host: z.string().min(1), since: timestampSchema})
+    .optional(),
 })
 
 export type EvacuationJournal = z.infer<typeof evacuationJournalSchema> & {file: string}

@@ -5,6 +5,7 @@
  * runbook must handle differently. The mapping from what the runner knows to one reason is pure.
  */
 import {z} from 'zod'
+import {isCancelledByUser} from './abort-reason.js'
 import type {JobStats} from './jobinfo.js'
 
 export const FINISH_REASONS = [
@@ -38,22 +39,6 @@ export const finishReasonMeaning: Record<FinishReason, string> = {
 }
 
 /**
- * What `zmigrate cancel` puts on the run's AbortSignal (signal.reason), so the runner tells a
- * person's cancel from a plain signal (Ctrl-C, SIGTERM: no such reason). `by` says who asked
- * (user and host, as the cancel request recorded it), for the journal and the report.
- */
-export interface CancelRequest {
-  kind: 'cancelled-by-user'
-  by: string
-}
-
-export function isCancelRequest(reason: unknown): reason is CancelRequest {
-  if (typeof reason !== 'object' || reason === null) return false
-  const r = reason as Record<string, unknown>
-  return r.kind === 'cancelled-by-user' && typeof r.by === 'string'
-}
-
-/**
  * Why zmigrate stopped the migration itself, if it did: a limit with on-limit cancel (zmigrate sent
  * domjobabort), a person's cancel request (zmigrate cancel: domjobabort too), or a signal without
  * one (Ctrl-C, SIGTERM). A limit whose on-limit is suspend or postcopy does not stop it.
@@ -63,7 +48,7 @@ export type StoppedBy = 'max-total' | 'max-downtime' | 'user' | 'signal'
 /** How the run's AbortSignal ended it: a cancel request is a person's, anything else a signal's. */
 export function stoppedBySignal(signal: AbortSignal | undefined): StoppedBy | undefined {
   if (!signal?.aborted) return undefined
-  return isCancelRequest(signal.reason) ? 'user' : 'signal'
+  return isCancelledByUser(signal.reason) ? 'user' : 'signal'
 }
 
 export interface FinishEvidence {

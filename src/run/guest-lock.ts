@@ -7,7 +7,7 @@
  */
 import {randomBytes} from 'node:crypto'
 import {readFileSync} from 'node:fs'
-import {mkdir, open, readFile, rename, stat, unlink} from 'node:fs/promises'
+import {mkdir, open, readdir, readFile, rename, stat, unlink} from 'node:fs/promises'
 import type {Stats} from 'node:fs'
 import {hostname} from 'node:os'
 import {join} from 'node:path'
@@ -42,6 +42,8 @@ export class GuestLockedError extends ZmigrateError {
 
 export interface GuestLock {
   readonly file: string
+  /** Who holds it: this run (a cancel request names it, run/cancel-request.ts). */
+  readonly holder: LockHolder
   /** Name the journal in the lock once it exists (for a second run's message). */
   setJournal(journal: string): Promise<void>
   release(): Promise<void>
@@ -168,10 +170,39 @@ export async function lockHolder(dataDir: string, uuid: string): Promise<{file: 
   return holder && holder.pid !== process.pid && holderAlive(holder) ? {file, holder} : undefined
 }
 
+/** held: its process runs here; stale: it is gone (or its PID is another process's now); elsewhere: written on another host. */
+export type LockState = 'held' | 'stale' | 'elsewhere'
+
+export interface LockEntry {
+  uuid: string
+  file: string
+  holder: LockHolder
+  state: LockState
+}
+
+const lockState = (holder: LockHolder): LockState => (holder.host !== hostname() ? 'elsewhere' : processAlive(holder.pid, holder.startTicks) ? 'held' : 'stale')
+
+/** One guest's lock as it is now, live or stale (status and cancel ask; a lock being written reads as none). */
+export async function readLock(dataDir: string, uuid: string): Promise<LockEntry | undefined> {
+  if (!UUID.test(uuid)) return undefined
+  const file = join(lockDir(dataDir), `${uuid.toLowerCase()}.lock`)
+  const holder = parseHolder(await readFile(file, 'utf8').catch(() => ''))
+  return holder ? {uuid: uuid.toLowerCase(), file, holder, state: lockState(holder)} : undefined
+}
+
+/** Every guest lock in the data dir. */
+export async function listLocks(dataDir: string): Promise<LockEntry[]> {
+  const names = await readdir(lockDir(dataDir)).catch(() => [] as string[])
+  const uuids = names.flatMap((n) => (n.endsWith('.lock') && UUID.test(n.slice(0, -5)) ? [n.slice(0, -5)] : []))
+  const entries = await Promise.all(uuids.map((u) => readLock(dataDir, u)))
+  return entries.flatMap((e) => (e ? [e] : []))
+}
+
 function lockHandle(file: string, holder: LockHolder): GuestLock {
   let released = false
   return {
     file,
+    holder,
     async setJournal(journal: string) {
       holder.journal = journal
       const tmp = `${file}.${randomBytes(3).toString('hex')}.tmp`

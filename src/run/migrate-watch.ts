@@ -17,7 +17,8 @@
  * ABORT_GRACE_MS after the abort is killed.
  */
 import {type MigrateOptions} from '../plan/types.js'
-import {isCancelRequest, stoppedBySignal, type StoppedBy} from './finish-reason.js'
+import {isCancelledByUser} from './abort-reason.js'
+import {stoppedBySignal, type StoppedBy} from './finish-reason.js'
 import {failureText, type HostRef} from './host-ops.js'
 import {steerJob, type JobCommand} from './job-control.js'
 import type {JobStats} from './jobinfo.js'
@@ -130,7 +131,7 @@ export class MigrationWatch {
     if (this.stoppedBy || this.ended.signal.aborted) return
     this.stoppedBy = by
     const reason: unknown = this.i.env.signal?.reason
-    if (by === 'user' && isCancelRequest(reason)) this.cancelledBy = reason.by
+    if (by === 'user' && isCancelledByUser(reason)) this.cancelledBy = reason.by
     const stop = {by, at: new Date().toISOString(), sent: false}
     this.i.note({stop: {...stop}})
     let error: string | undefined

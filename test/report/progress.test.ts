@@ -1,6 +1,7 @@
 import {expect} from 'chai'
 import {PassThrough} from 'node:stream'
-import {createRenderer} from '../../src/report/progress.js'
+import {createRenderer, progressLine} from '../../src/report/progress.js'
+import {rateEtaSeconds} from '../../src/run/job-eta.js'
 import type {JobStats} from '../../src/run/jobinfo.js'
 
 function capture() {
@@ -42,5 +43,32 @@ describe('progress of several migrations at once', () => {
     const emit = createRenderer({json: true, tty: false, err: c.err, out: c.out})
     emit({type: 'progress', step: 'migrate', stats: stats(10), guest: 'g2'})
     expect(JSON.parse(c.json().trim())).to.include({type: 'progress', guest: 'g2'})
+  })
+})
+
+describe('the live ETA of a migration in progress', () => {
+  const GiB = 2 ** 30
+  const busy = {type: 'Unbounded', dataTotal: 4 * GiB, dataProcessed: GiB, dataRemaining: 3 * GiB, memoryBps: GiB / 10} as JobStats
+
+  it("the runner's (two samples) when it has one, else the one the job's rate gives; none without a rate", () => {
+    expect(progressLine(busy, 95)).to.match(/ETA 1 min 35 s$/)
+    expect(progressLine(busy, undefined)).to.match(/ETA 30 s$/)
+    expect(progressLine({...busy, memoryBps: undefined}, undefined)).to.not.include('ETA')
+  })
+
+  it('the disks (copied first) and the memory each at their own rate', () => {
+    expect(rateEtaSeconds({memoryRemaining: 2 * GiB, memoryBps: GiB / 10, diskRemaining: GiB, diskBps: GiB / 20})).to.equal(40)
+    expect(rateEtaSeconds({dataRemaining: GiB, memoryBps: GiB / 4})).to.equal(4)
+    expect(rateEtaSeconds({diskRemaining: GiB, memoryBps: GiB})).to.equal(undefined)
+    expect(rateEtaSeconds({dataRemaining: 0, memoryBps: GiB})).to.equal(undefined)
+  })
+
+  it('an NDJSON progress event without the runner’s ETA carries the rate’s; a bar on a terminal shows it', () => {
+    const c = capture()
+    createRenderer({json: true, tty: false, err: c.err, out: c.out})({type: 'progress', step: 'migrate', stats: busy})
+    expect(JSON.parse(c.json().trim()).etaSeconds).to.equal(30)
+    const t = capture()
+    createRenderer({json: false, tty: true, err: t.err, out: t.out})({type: 'progress', step: 'migrate', stats: busy, etaSeconds: 12})
+    expect(t.text()).to.match(/\[#+-+\]\s+25%.*ETA 12 s/)
   })
 })

@@ -4,11 +4,11 @@ import {
   finishReason,
   finishReasonMeaning,
   finishReasonSchema,
-  isCancelRequest,
   stoppedBySignal,
   type FinishEvidence,
   type FinishReason,
 } from '../../src/run/finish-reason.js'
+import {isCancelledByUser} from '../../src/run/abort-reason.js'
 
 const failedStep: FinishEvidence = {step: 'failed', sourceAnswered: true, destinationAnswered: true}
 
@@ -101,9 +101,9 @@ describe('finish reasons', () => {
     expect(stoppedBySignal(interrupted.signal)).to.equal('signal')
     expect(stoppedBySignal(new AbortController().signal)).to.equal(undefined)
     expect(stoppedBySignal(undefined)).to.equal(undefined)
-    expect(isCancelRequest({kind: 'cancelled-by-user', by: 'x'})).to.equal(true)
+    expect(isCancelledByUser({kind: 'cancelled-by-user', by: 'x'})).to.equal(true)
     for (const r of [undefined, null, 'cancelled-by-user', {kind: 'cancelled-by-user'}, {kind: 'other', by: 'x'}, new Error('x')])
-      expect(isCancelRequest(r)).to.equal(false)
+      expect(isCancelledByUser(r)).to.equal(false)
   })
 
   it('the list runbooks key on (append only: a rename must fail here)', () => {

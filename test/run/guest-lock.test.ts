@@ -3,7 +3,7 @@ import {spawnSync} from 'node:child_process'
 import {existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {hostname, tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {acquireGuestLock, GuestLockedError, lockDir, processStartTicks} from '../../src/run/guest-lock.js'
+import {acquireGuestLock, GuestLockedError, listLocks, lockDir, processStartTicks, readLock} from '../../src/run/guest-lock.js'
 
 const uuid = 'c7a5fdbd-edaf-9455-926a-d65c16db1809'
 
@@ -94,5 +94,26 @@ describe('the per-guest lock', () => {
       for (const r of results) if (r.status === 'rejected') expect(r.reason).to.be.instanceOf(GuestLockedError)
       await (won[0] as PromiseFulfilledResult<Awaited<ReturnType<typeof acquireGuestLock>>>).value.release()
     }
+  })
+
+  it('status and cancel read every lock with its state: held by a live process, stale, or written elsewhere; the lock names its holder', async () => {
+    const lock = await acquireGuestLock(dir, uuid, 'zdemo')
+    expect(lock.holder).to.deep.include({pid: process.pid, startTicks: processStartTicks(process.pid), host: hostname(), guest: 'zdemo'})
+    const other = 'c7a5fdbd-edaf-9455-926a-d65c16db1810'
+    const far = 'c7a5fdbd-edaf-9455-926a-d65c16db1811'
+    mkdirSync(lockDir(dir), {recursive: true})
+    writeFileSync(join(lockDir(dir), `${other}.lock`), JSON.stringify({pid: deadPid(), host: hostname(), since: 'x', guest: 'zold'}))
+    writeFileSync(join(lockDir(dir), `${far}.lock`), JSON.stringify({pid: 1, host: 'zlpar9', since: 'x', guest: 'zfar'}))
+    writeFileSync(join(lockDir(dir), 'not-a-uuid.lock'), '{}')
+    writeFileSync(join(lockDir(dir), `${uuid}.cancel`), '{}')
+    const locks = await listLocks(dir)
+    expect(locks.map((l) => [l.uuid, l.holder.guest, l.state]).sort()).to.deep.equal([
+      [uuid, 'zdemo', 'held'],
+      [other, 'zold', 'stale'],
+      [far, 'zfar', 'elsewhere'],
+    ])
+    expect((await readLock(dir, uuid.toUpperCase()))?.state).to.equal('held')
+    expect(await readLock(dir, 'c7a5fdbd-edaf-9455-926a-d65c16db1899')).to.equal(undefined)
+    await lock.release()
   })
 })

@@ -14,7 +14,10 @@
  *
  * A hook per guest UUID (`world.onMigrate`) can mark the start and end of its migration, make it
  * slow, and edit files once it moved (another guest's XML, a tree's meminfo): what a move does to
- * the world the next guest is planned in.
+ * the world the next guest is planned in. With `job`, while the slow migration runs, `virsh
+ * domjobinfo` for the guest answers as libvirt does (the job's statistics on the source, "only on
+ * the source host" on the destination); `virsh domjobabort` (zmigrate cancel, Ctrl-C, a limit)
+ * ends the fake migration before it moved anything, as aborting a libvirt job does.
  */
 import {chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
@@ -24,10 +27,16 @@ import {REPO} from './lab-cli.js'
 import {startSshd, type TestSshd} from './sshd.js'
 
 /** The fake migration, run by the hosts' `virsh` for `virsh -c test:///WORLD/HOST.xml migrate …`. */
-const FAKE_MIGRATE = String.raw`import {existsSync, mkdirSync, readFileSync, renameSync, rmdirSync, writeFileSync} from 'node:fs'
+const FAKE_MIGRATE = String.raw`import {existsSync, mkdirSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync} from 'node:fs'
 import {dirname, join} from 'node:path'
 process.on('SIGHUP', () => {})
 process.on('SIGPIPE', () => {})
+// virsh domjobabort (the wrapper below) ends a running fake migration before it moved anything, as libvirt aborts a job
+process.on('SIGTERM', () => {
+  if (typeof jobFile === 'string') rmSync(jobFile, {force: true})
+  process.stderr.write('error: operation aborted: migration out job: canceled by client\n')
+  process.exit(1)
+})
 const argv = process.argv.slice(2)
 const flag = (f) => (argv.includes(f) ? argv[argv.indexOf(f) + 1] : undefined)
 const fail = (m) => {
@@ -42,7 +51,14 @@ if (!dst) fail('unknown destination URI ' + flag('--desturi'))
 const hookFile = join(world, 'hooks', uuid + '.json')
 const hook = existsSync(hookFile) ? JSON.parse(readFileSync(hookFile, 'utf8')) : {}
 if (hook.started) writeFileSync(hook.started, '')
+// while it runs, virsh domjobinfo on either host answers as libvirt would (fake-jobinfo.mjs)
+const jobFile = join(world, 'jobs', uuid + '.json')
+if (hook.job) {
+  mkdirSync(join(world, 'jobs'), {recursive: true})
+  writeFileSync(jobFile, JSON.stringify({pid: process.pid, source: src, destination: dst, stats: hook.job}))
+}
 if (hook.sleepMs) await new Promise((r) => setTimeout(r, hook.sleepMs))
+if (hook.job) rmSync(jobFile, {force: true})
 const lock = join(world, 'migrate.lock')
 for (let i = 0; ; i++) {
   try {
@@ -72,6 +88,43 @@ if (hook.done) writeFileSync(hook.done, '')
 process.stdout.write('\nMigration: [100 %]\n')
 `
 
+/**
+ * `virsh -c test:///WORLD/HOST.xml domjobinfo --domain UUID …` while the fake migration of UUID
+ * runs (its job file names its PID): the hook's statistics on the source; on the destination the
+ * refusal libvirt gives there (qemuDomainGetJobStatsInternal). Otherwise what the test driver says.
+ */
+const FAKE_JOBINFO = String.raw`import {readFileSync} from 'node:fs'
+const [uri, uuid, file] = process.argv.slice(2)
+const node = uri.replace(/^test:\/\//, '')
+let job
+try {
+  job = JSON.parse(readFileSync(file, 'utf8'))
+  process.kill(job.pid, 0)
+} catch {
+  job = undefined
+}
+if (job && node === job.source) {
+  process.stdout.write(job.stats)
+  process.exit(0)
+}
+if (job && node === job.destination) {
+  process.stderr.write('error: Operation not supported: migration statistics are available only on the source host\n')
+  process.exit(1)
+}
+process.stderr.write('error: this function is not supported by the connection driver: virDomainGetJobStats\n')
+process.exit(1)
+`
+
+/** `virsh -c … domjobabort --domain UUID` while the fake migration of UUID runs: it is ended (SIGTERM), as libvirt aborts the job. */
+const FAKE_JOBABORT = String.raw`import {readFileSync} from 'node:fs'
+try {
+  process.kill(JSON.parse(readFileSync(process.argv[2], 'utf8')).pid, 'SIGTERM')
+} catch {
+  process.stderr.write('error: Requested operation is not valid: no job is active on the domain\n')
+  process.exit(1)
+}
+`
+
 export interface SiteGuest {
   name: string
   uuid: string
@@ -87,6 +140,8 @@ export interface MigrateHook {
   started?: string
   done?: string
   sleepMs?: number
+  /** `virsh domjobinfo --rawstats` text its source answers while it runs (the destination: "only on the source host"). */
+  job?: string
   /** Text replaced in files once it moved. */
   edits?: {file: string; from: string; to: string}[]
 }
@@ -138,9 +193,25 @@ export async function startSite(trees: Record<string, string>): Promise<TestSite
   const bin = join(base, 'bin')
   mkdirSync(bin)
   writeFileSync(join(bin, 'fake-migrate.mjs'), FAKE_MIGRATE)
+  writeFileSync(join(bin, 'fake-jobinfo.mjs'), FAKE_JOBINFO)
+  writeFileSync(join(bin, 'fake-jobabort.mjs'), FAKE_JOBABORT)
+  const node = process.execPath
   writeFileSync(
     join(bin, 'virsh'),
-    `#!/bin/sh\nif [ "$1" = -c ] && [ "$3" = migrate ]; then exec '${process.execPath}' '${join(bin, 'fake-migrate.mjs')}' "$@"; fi\nexec /usr/bin/virsh "$@"\n`,
+    [
+      '#!/bin/sh',
+      `if [ "$1" = -c ] && [ "$3" = migrate ]; then exec '${node}' '${join(bin, 'fake-migrate.mjs')}' "$@"; fi`,
+      'if [ "$1" = -c ] && [ "$3" = domjobinfo ] && [ "$4" = --domain ]; then',
+      '  job="$(dirname "${2#test://}")/jobs/$5.json"',
+      `  if [ -f "$job" ]; then exec '${node}' '${join(bin, 'fake-jobinfo.mjs')}' "$2" "$5" "$job"; fi`,
+      'fi',
+      'if [ "$1" = -c ] && [ "$3" = domjobabort ] && [ "$4" = --domain ]; then',
+      '  job="$(dirname "${2#test://}")/jobs/$5.json"',
+      `  if [ -f "$job" ]; then exec '${node}' '${join(bin, 'fake-jobabort.mjs')}' "$job"; fi`,
+      'fi',
+      'exec /usr/bin/virsh "$@"',
+      '',
+    ].join('\n'),
   )
   chmodSync(join(bin, 'virsh'), 0o755)
   const names = Object.keys(trees)
