@@ -168,6 +168,21 @@ export async function proveAlive(on: LabHostName, opts: {guest?: string; from?: 
     LAB_HOSTS.map(async (h) => `${h}: ${(await onHost(h, ['virsh', '-c', 'qemu:///system', 'domstate', '--reason', guest])).stdout.trim() || 'absent'}`),
   )
   const beats = LAB_HOSTS.map((h) => `${h}: ${readHeartbeats(consoleLogPath(LAB, hostOf(h), guest)).lastHeartbeat ?? 'none'}`)
-  expect(report.ok, `${guest} on ${on}: ${JSON.stringify(report, null, 1)}\nlibvirt: ${states.join('; ')}\nlast heartbeats: ${beats.join('; ')}`).to.equal(true)
+  // the guest's own last words (a panic, an oops, a hung task) and QEMU's, on every host: a proof that fails is rare, keep the evidence in the output
+  const tail = (file: string, n: number) =>
+    existsSync(file)
+      ? readFileSync(file, 'latin1')
+          .split('\n')
+          .slice(-n - 1)
+          .join('\n      ')
+      : '(none)'
+  const logs = LAB_HOSTS.map(
+    (h) =>
+      `${h} console:\n      ${tail(consoleLogPath(LAB, hostOf(h), guest), 12)}\n    ${h} qemu log:\n      ${tail(join(LAB, hostOf(h), 'log', 'qemu', `${guest}.log`), 8)}`,
+  )
+  expect(
+    report.ok,
+    `${guest} on ${on}: ${JSON.stringify(report, null, 1)}\nlibvirt: ${states.join('; ')}\nlast heartbeats: ${beats.join('; ')}\n    ${logs.join('\n    ')}`,
+  ).to.equal(true)
   return report
 }
