@@ -27,7 +27,7 @@ import {libvirtUnreachable} from '../rules/host/libvirt-unreachable.js'
 import {RULES} from '../rules/registry.js'
 import type {CheckContext, Finding, GuestUnderCheck, Rule} from '../rules/types.js'
 import {type GuestSelection, assertSomethingToCheck, probeTargets, readDomainFile, selectGuests, uniqueCpuXmls} from './check-guests.js'
-import {measureGuests, measuresDirtyRates, withDirtyRates} from './check-measure.js'
+import {measureGuests, measuresDirtyRates, withMeasurements} from './check-measure.js'
 import {checkExitCode} from './exit-status.js'
 import {type HostCapacity, hostCapacity} from './host-capacity.js'
 import {siteCheckReport} from './site-report.js'
@@ -137,7 +137,7 @@ export async function evaluateSite(request: SiteCheckRequest, pool: HostPool, op
       const d = await reach(host, destinationsGathered[i], probe)
       if (!d.reachable) return {destination: d, pairs: guests.map((guest) => pair(guest, d.name, [notReached(d)]))}
       const sourceProbes = await sourceProbing
-      const sourceFacts = withDirtyRates(gatheredFacts, await measuring)
+      const sourceFacts = withMeasurements(gatheredFacts, await measuring)
       const column = guests.map((guest) => {
         const context: CheckContext = {
           guest,
@@ -156,7 +156,7 @@ export async function evaluateSite(request: SiteCheckRequest, pool: HostPool, op
     }),
   )
   const sourceProbes = await sourceProbing
-  const sourceFacts = withDirtyRates(gatheredFacts, await measuring)
+  const sourceFacts = withMeasurements(gatheredFacts, await measuring)
   const destinations = columns.map((c) => c.destination)
   const firstUnreached = destinations.find((d): d is UnreachedDestination => !d.reachable)
   if (firstUnreached && destinations.every((d) => !d.reachable)) throw firstUnreached.error

@@ -16,7 +16,7 @@ import {severityCounts} from '../rules/severity.js'
 import type {CheckContext, Finding, GuestUnderCheck, Rule} from '../rules/types.js'
 import type {GuestSelection} from './check-guests.js'
 import {evaluateSite} from './check-site.js'
-import {measuredDirtyRate} from './check-measure.js'
+import {measuredOf} from './check-measure.js'
 import {checkExitCode} from './exit-status.js'
 
 export {probeTargets} from './check-guests.js'
@@ -80,6 +80,5 @@ export async function runCheck(request: CheckRequest, callerPool?: HostPool): Pr
 
 function guestReport(guest: GuestUnderCheck, findings: Finding[], source: HostFacts): GuestReport {
   const counts = severityCounts(findings)
-  const dirtyRate = measuredDirtyRate(source, guest)
-  return {name: guest.name, state: guest.state, migratable: counts.blocker === 0, counts, findings, ...(dirtyRate ? {dirtyRate} : {})}
+  return {name: guest.name, state: guest.state, migratable: counts.blocker === 0, counts, findings, ...measuredOf(source, guest)}
 }

@@ -4,18 +4,11 @@
  * capacity. The rules already ran; this only arranges what they found.
  */
 import {oneLine} from '../errors.js'
-import type {HostFacts} from '../hosts/facts-types.js'
-import type {GuestUnderCheck} from '../rules/types.js'
 import type {ResolvedProfile} from '../profiles/types.js'
 import type {SiteCheckReport, SiteGuestReport} from '../report/check-site-report.js'
 import {severityCounts} from '../rules/severity.js'
 import type {SiteDestination, SiteEvaluation} from './site-types.js'
-import {measuredDirtyRate} from './check-measure.js'
-
-function dirtyRateOf(facts: HostFacts, guest: GuestUnderCheck) {
-  const dirtyRate = measuredDirtyRate(facts, guest)
-  return dirtyRate ? {dirtyRate} : {}
-}
+import {measuredOf} from './check-measure.js'
 
 export function siteCheckReport(
   profile: ResolvedProfile,
@@ -32,7 +25,7 @@ export function siteCheckReport(
       memoryKiB: domain.memoryKiB,
       ...(domain.currentMemoryKiB === undefined ? {} : {currentMemoryKiB: domain.currentMemoryKiB}),
       vcpus: domain.vcpus,
-      ...dirtyRateOf(evaluation.source.facts, guest),
+      ...measuredOf(evaluation.source.facts, guest),
       movable: row.some((p) => p.readiness.status !== 'blocked'),
       pairs: row.map((p) => ({
         destination: p.destination,

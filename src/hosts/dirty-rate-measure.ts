@@ -1,20 +1,25 @@
 /**
- * Measuring the dirty rates of a host's guests: every measurement started at once, one wait, every
- * result read, all in ONE command on the host (one SSH round trip however many guests), bounded in
- * time; then, only for guests libvirt still reports as measuring, one more read a second later.
- * The commands are dirty-rate-command.ts's argv (the guest by UUID, the mode and length checked);
- * what libvirt answered becomes a DirtyRateFact through parse-dirty-rate.ts, never an exception.
+ * Measuring what a migration of each of a host's running guests will send: its dirty rate, and
+ * its RAM resident on the host (resident-memory.ts). Every resident size read and every dirty-rate
+ * measurement started at once, one wait, every result read, all in ONE command on the host (one
+ * SSH round trip however many guests), bounded in time; then, only for guests libvirt still
+ * reports as measuring, one more read a second later. The virsh commands are
+ * dirty-rate-command.ts's argv (the guest by UUID, the mode for its domain type and the length
+ * checked); what the host answered becomes a DirtyRateFact (parse-dirty-rate.ts) and a
+ * ResidentMemoryFact, never an exception.
  *
  * The script is a constant. It takes its data as positional parameters: the frame mark, the
  * libvirt URI, the seconds to wait, then commands, each as `LABEL N ARG1 … ARGN` (a virsh argv of N
- * elements) or `:wait:`. Each command's output (stdout and stderr together) is framed as the
- * collect script's sections are (frames.ts), under a random nonce, with its exit status.
+ * elements; for a `ram:` label the pid-file directory, the guest's name and UUID) or `:wait:`.
+ * Each command's output (stdout and stderr together) is framed as the collect script's sections
+ * are (frames.ts), under a random nonce, with its exit status.
  */
 import {randomBytes} from 'node:crypto'
 import {dirtyRateCalcArgv, dirtyRateStatsArgv, dirtyRateWaitMs} from './dirty-rate-command.js'
-import type {DirtyRateFact} from './facts-types.js'
+import type {DirtyRateFact, DirtyRateMode, ResidentMemoryFact} from './facts-types.js'
 import {splitFrames, type Frame} from './frames.js'
 import {dirtyRateFromCalc, dirtyRateFromStats, dirtyRateNotFinished, type CommandOutput} from './parse-dirty-rate.js'
+import {QEMU_RUN_DIR, RESIDENT_STATUS, residentMemoryFrom, usableInRunDir} from './resident-memory.js'
 import type {HostTransport} from './transport.js'
 import {FRAME_BEGIN, FRAME_END, frameMark} from './wire-format.js'
 
@@ -34,7 +39,13 @@ while [ $# -gt 0 ]; do
   fi
   label=$1; n=$2; shift 2
   printf '\\n%s:${FRAME_BEGIN}:%s\\n' "$M" "$label"
-  (i=0; rest=$(($# - n)); while [ $i -lt "$n" ]; do set -- "$@" "$1"; shift; i=$((i + 1)); done; shift "$rest"; exec virsh -c "$uri" "$@") 2>&1
+  case $label in
+  ram:*) (pid=; [ -f "$1/$2.pid" ] && read -r pid <"$1/$2.pid"; [ -f "$1/$2.pid" ] || { echo "no QEMU pid file $1/$2.pid"; exit ${RESIDENT_STATUS.noPidFile}; }
+    case $pid in '' | *[!0-9]*) echo "$1/$2.pid holds no PID"; exit ${RESIDENT_STATUS.noPidFile};; esac
+    tr '\\0' '\\n' <"/proc/$pid/cmdline" | grep -qxF -- "$3" || { echo "process $pid is not guest $3"; exit ${RESIDENT_STATUS.notThisGuest}; }
+    exec grep -E '^[0-9a-f]+-[0-9a-f]+ |^(Size|Rss):' "/proc/$pid/smaps") 2>&1;;
+  *) (i=0; rest=$(($# - n)); while [ $i -lt "$n" ]; do set -- "$@" "$1"; shift; i=$((i + 1)); done; shift "$rest"; exec virsh -c "$uri" "$@") 2>&1;;
+  esac
   st=$?
   printf '\\n%s:${FRAME_END}:%s:%s\\n' "$M" "$label" "$st"
   case $label in calc:*) calcs=1; [ "$st" = 0 ] && started=1;; esac
@@ -46,6 +57,8 @@ export interface MeasureOptions {
   signal?: AbortSignal
   /** zmigrate's clock for measuredAt (tests). */
   now?: () => Date
+  /** Where the guests' pid files are: QEMU_RUN_DIR (tests: a directory of their own). */
+  qemuRunDir?: string
 }
 
 /** `LABEL N ARGV…` for the script. */
@@ -58,27 +71,53 @@ function output(frame: Frame | undefined): CommandOutput | undefined {
   return frame.status === 0 ? {exitCode: 0, stdout: frame.body, stderr: ''} : {exitCode: frame.status, stdout: '', stderr: frame.body}
 }
 
+/** A running guest to measure: by UUID; its name and <memory> for the resident size, the dirty-rate mode for its domain type. */
+export interface MeasureTarget {
+  uuid: string
+  /** Its libvirt name: the pid file's (checked against the UUID on the host). Absent: no resident size. */
+  name?: string
+  /** dirtyRateModeFor(`<domain type=…>`): dirty-bitmap for kvm, page-sampling for qemu (TCG). Default dirty-bitmap. */
+  mode?: DirtyRateMode
+  /** `<memory>` in KiB: the size of the guest's RAM mapping. Absent: no resident size. */
+  memoryKiB?: number
+}
+
+/** What was measured of one guest. */
+export interface GuestMeasurement {
+  dirtyRate: DirtyRateFact
+  residentMemory?: ResidentMemoryFact
+}
+
 /**
- * The dirty rate of each guest (by UUID, lower case), measured for `seconds` (1 to 60, checked) in
- * libvirt's dirty-bitmap mode. The guests should be running; one that is not comes back
- * not-measurable (guest-not-running), as libvirt says.
+ * Each guest's dirty rate (by UUID, lower case), measured for `seconds` (1 to 60, checked) in the
+ * mode for its domain type, and its resident RAM when its name and size are known. The guests
+ * should be running; one that is not comes back not-measurable (guest-not-running), as libvirt says.
  */
-export async function measureDirtyRates(
+export async function measureGuests(
   t: HostTransport,
   uri: string,
-  uuids: readonly string[],
+  targets: readonly MeasureTarget[],
   seconds: number,
   opts: MeasureOptions = {},
-): Promise<Map<string, DirtyRateFact>> {
+): Promise<Map<string, GuestMeasurement>> {
   const now = opts.now ?? (() => new Date())
   const waitMs = dirtyRateWaitMs(seconds)
-  const guests = [...new Set(uuids.map((u) => u.toLowerCase()))]
-  const rates = new Map<string, DirtyRateFact>()
-  if (guests.length === 0) return rates
-  const calls = guests.map((domain) => command(`calc:${domain}`, dirtyRateCalcArgv({domain, seconds})))
+  const byUuid = new Map(targets.map((g) => [g.uuid.toLowerCase(), g]))
+  const guests = [...byUuid.keys()]
+  const out = new Map<string, GuestMeasurement>()
+  if (guests.length === 0) return out
+  const mode = (domain: string): DirtyRateMode => byUuid.get(domain)?.mode ?? 'dirty-bitmap'
+  const calls = guests.map((domain) => command(`calc:${domain}`, dirtyRateCalcArgv({domain, seconds, mode: mode(domain)})))
+  const ram = guests.flatMap((domain) => {
+    const g = byUuid.get(domain)
+    return g?.name !== undefined && g.memoryKiB !== undefined && usableInRunDir(g.name)
+      ? command(`ram:${domain}`, [opts.qemuRunDir ?? QEMU_RUN_DIR, g.name, domain])
+      : []
+  })
   const reads = (of: readonly string[]) => of.flatMap((domain) => command(`stats:${domain}`, dirtyRateStatsArgv(domain)))
   const started = Date.now()
-  const first = await runFramed(t, uri, waitMs, [...calls.flat(), WAIT_MARK, ...reads(guests)], opts.signal)
+  const first = await runFramed(t, uri, waitMs, [...ram, ...calls.flat(), WAIT_MARK, ...reads(guests)], opts.signal)
+  const rates = new Map<string, DirtyRateFact>()
   const measuring: string[] = []
   for (const domain of guests) {
     const calc = output(first.get(`calc:${domain}`))
@@ -88,7 +127,7 @@ export async function measureDirtyRates(
       continue
     }
     const stats = output(first.get(`stats:${domain}`))
-    const fact = stats ? dirtyRateFromStats(stats, seconds, now()) : dirtyRateNotFinished(Date.now() - started)
+    const fact = stats ? dirtyRateFromStats(stats, seconds, now(), mode(domain)) : dirtyRateNotFinished(Date.now() - started)
     if (fact === 'measuring') measuring.push(domain)
     else rates.set(domain, fact)
   }
@@ -97,18 +136,29 @@ export async function measureDirtyRates(
     const again = await runFramed(t, uri, 1000, [WAIT_MARK, ...reads(measuring)], opts.signal)
     for (const domain of measuring) {
       const stats = output(again.get(`stats:${domain}`))
-      const fact = stats ? dirtyRateFromStats(stats, seconds, now()) : 'measuring'
+      const fact = stats ? dirtyRateFromStats(stats, seconds, now(), mode(domain)) : 'measuring'
       rates.set(domain, fact === 'measuring' ? dirtyRateNotFinished(Date.now() - started) : fact)
     }
   }
-  for (const domain of measuring) if (!rates.has(domain)) rates.set(domain, dirtyRateNotFinished(Date.now() - started))
-  return rates
+  for (const domain of guests) {
+    const dirtyRate = rates.get(domain) ?? dirtyRateNotFinished(Date.now() - started)
+    const frame = first.get(`ram:${domain}`)
+    const memoryKiB = byUuid.get(domain)?.memoryKiB
+    const residentMemory =
+      frame && memoryKiB !== undefined
+        ? frame.status === undefined
+          ? ({kind: 'not-measurable', reason: 'failed', detail: 'the host did not finish reading it'} as const)
+          : residentMemoryFrom({exitCode: frame.status, output: frame.body}, memoryKiB, now())
+        : undefined
+    out.set(domain, {dirtyRate, ...(residentMemory ? {residentMemory} : {})})
+  }
+  return out
 }
 
 /** One run of the script; its frames by label (a timeout or an abort leaves the missing ones out). */
 async function runFramed(t: HostTransport, uri: string, waitMs: number, args: string[], signal?: AbortSignal): Promise<Map<string, Frame>> {
   const nonce = randomBytes(8).toString('hex')
-  const commands = args.filter((a) => a.startsWith('calc:') || a.startsWith('stats:')).length
+  const commands = args.filter((a) => a.startsWith('calc:') || a.startsWith('stats:') || a.startsWith('ram:')).length
   // the wait, and 15 s for virsh to start and answer, per command
   const timeoutMs = waitMs + 15_000 * Math.max(1, commands)
   const r = await t

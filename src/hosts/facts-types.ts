@@ -185,6 +185,15 @@ export type DirtyRateFact =
     }
   | {kind: 'not-measurable'; reason: DirtyRateUnavailable; detail: string}
 
+/**
+ * The part of a running guest's RAM its QEMU process has resident (resident-memory.ts): what a
+ * migration sends as whole pages at most, or why it could not be read (no QEMU process for the
+ * guest's name, a process that is not this guest's, no mapping of the guest's size, anything else).
+ */
+export type ResidentMemoryFact =
+  | {kind: 'measured'; bytes: number; measuredAt: string}
+  | {kind: 'not-measurable'; reason: 'no-process' | 'not-this-guest' | 'no-ram-mapping' | 'failed'; detail: string}
+
 export interface GuestSummary {
   name: string
   uuid: string
@@ -199,6 +208,8 @@ export interface GuestSummary {
   xml: string
   /** Measured only on request (profile migration.measure-dirty-rate, and before migrate); absent: not measured. */
   dirtyRate?: DirtyRateFact
+  /** Read with the dirty rate: the RAM a migration of it sends at most. */
+  residentMemory?: ResidentMemoryFact
 }
 
 export interface LibvirtInfo {

@@ -18,7 +18,6 @@
  * clock, not a date: when it was measured is zmigrate's own clock.
  */
 import type {DirtyRateFact, DirtyRateMode, DirtyRateUnavailable} from './facts-types.js'
-import {DIRTY_RATE_MODE} from './dirty-rate-command.js'
 
 const MiB = 1024 * 1024
 const MODES: readonly string[] = ['page-sampling', 'dirty-bitmap', 'dirty-ring'] satisfies DirtyRateMode[]
@@ -108,7 +107,12 @@ export function dirtyRateFromCalc(r: CommandOutput): DirtyRateFact | undefined {
  * is not done (read again), or why there is none. A result of another mode or length than the one
  * zmigrate started is another run's (someone measured meanwhile): superseded, not used.
  */
-export function dirtyRateFromStats(r: CommandOutput, requestedSeconds: number, measuredAt: Date): DirtyRateFact | 'measuring' {
+export function dirtyRateFromStats(
+  r: CommandOutput,
+  requestedSeconds: number,
+  measuredAt: Date,
+  requestedMode: DirtyRateMode = 'dirty-bitmap',
+): DirtyRateFact | 'measuring' {
   if (r.exitCode !== 0) return dirtyRateFailure(r)
   const record = parseDomstats(r.stdout ?? '')[0]
   const notMeasurable = (reason: DirtyRateUnavailable, detail: string): DirtyRateFact => ({kind: 'not-measurable', reason, detail})
@@ -122,10 +126,10 @@ export function dirtyRateFromStats(r: CommandOutput, requestedSeconds: number, m
     )
   if (s.mode === undefined || !MODES.includes(s.mode))
     return notMeasurable('failed', `libvirt does not say which mode measured ${record.domain} (calc_mode ${s.mode ?? 'missing'})`)
-  if (s.mode !== DIRTY_RATE_MODE || (s.periodSeconds !== undefined && s.periodSeconds !== requestedSeconds)) {
+  if (s.mode !== requestedMode || (s.periodSeconds !== undefined && s.periodSeconds !== requestedSeconds)) {
     return notMeasurable(
       'superseded',
-      `the last measurement of ${record.domain} is another one (${s.mode}, ${s.periodSeconds ?? '?'} s), not the ${DIRTY_RATE_MODE} one of ${requestedSeconds} s zmigrate started`,
+      `the last measurement of ${record.domain} is another one (${s.mode}, ${s.periodSeconds ?? '?'} s), not the ${requestedMode} one of ${requestedSeconds} s zmigrate started`,
     )
   }
   if (s.megabytesPerSecond === undefined) return notMeasurable('failed', `libvirt gives no dirtyrate.megabytes_per_second for ${record.domain}`)

@@ -2,7 +2,7 @@
  * From the site's migration policy and the guest's state to `virsh migrate` options, and from
  * those options to argv. Pure: the runner executes the argv, the plan shows it for review.
  */
-import {downtimeTargetMs, liveTimeout} from '../predict/policy.js'
+import {downtimeTargetMs, liveTimeout, policyBandwidthMiB} from '../predict/policy.js'
 import {migrationModeFor, type MigrationPolicy} from '../profiles/types.js'
 import type {MigrateOptions} from './types.js'
 
@@ -34,7 +34,8 @@ export function chooseMigrateOptions(input: MigrateChoiceInput): MigrateOptions 
     postcopy: live.postcopy,
     timeoutSeconds: live.seconds,
     timeoutAction: live.action,
-    bandwidthMiB: offline ? undefined : policy.bandwidthMiB,
+    // bandwidth, never above total-bandwidth (all migrations share it; one alone may use it all): what the prediction assumes
+    bandwidthMiB: offline ? undefined : policyBandwidthMiB(policy),
     // the target QEMU switches over at: max-downtime-ms, else the limit max-downtime (predict/policy.ts)
     maxDowntimeMs: offline ? undefined : downtimeTargetMs(policy),
     p2p: policy.transport === 'p2p' || policy.tunnelled,

@@ -7,7 +7,7 @@
 import {z} from 'zod'
 import {LIMIT_ACTIONS} from '../predict/types.js'
 import {predictionSchema, scenarioSchema} from '../predict/schema.js'
-import {dirtyRateSchema, findingSchema} from '../report/check-report.js'
+import {dirtyRateSchema, findingSchema, residentMemorySchema} from '../report/check-report.js'
 import type {Plan} from './types.js'
 import {
   absolutePathSchema,
@@ -128,6 +128,10 @@ export const planSchema = z.object({
       z.object({
         kind: z.literal('predicted'),
         dirtyRate: z.union([dirtyRateSchema, z.object({kind: z.literal('not-measured')})]),
+        residentMemory: z.union([residentMemorySchema, z.object({kind: z.literal('not-measured')})]).optional(),
+        measure: z
+          .object({dirtyRateMode: z.enum(['page-sampling', 'dirty-bitmap', 'dirty-ring']), memoryKiB: z.number().int().positive().optional()})
+          .optional(),
         scenario: scenarioSchema,
         result: predictionSchema,
       }),

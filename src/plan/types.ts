@@ -4,7 +4,7 @@
  * was computed from, so applying it later refuses a stale plan (the Terraform saved-plan idea).
  * The JSON form of this type IS the plan file; schemas/plan.json is generated from plan/schema.ts.
  */
-import type {DirtyRateFact} from '../hosts/facts-types.js'
+import type {DirtyRateFact, DirtyRateMode, ResidentMemoryFact} from '../hosts/facts-types.js'
 import type {LimitAction, MigrationScenario, Prediction} from '../predict/types.js'
 import type {Finding} from '../rules/types.js'
 import type {DEVICE_ELEMENTS, IMAGE_FORMATS} from './values.js'
@@ -129,6 +129,10 @@ export type PlanPrediction =
   | {
       kind: 'predicted'
       dirtyRate: DirtyRateFact | {kind: 'not-measured'}
+      /** The guest's RAM resident on the source when check read it: the scenario's ramBytes is at most this (absent in older plans). */
+      residentMemory?: ResidentMemoryFact | {kind: 'not-measured'}
+      /** How migrate measures the guest right before virsh migrate: the dirty-rate mode for its domain type, its <memory> (absent in older plans). */
+      measure?: {dirtyRateMode: DirtyRateMode; memoryKiB?: number}
       scenario: MigrationScenario
       result: Prediction
     }

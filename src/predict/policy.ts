@@ -59,6 +59,11 @@ export interface GuestMigrationFacts {
   dirtyBytesPerSecond: number
   /** Bytes libvirt copies for the disks that are copied (0: none). */
   diskBytes: number
+  /**
+   * The guest's RAM resident on the host, when it was read (hosts/resident-memory.ts): the first
+   * pass sends at most this much as whole pages, the rest as zero pages of a few bytes each.
+   */
+  residentBytes?: number
 }
 
 /**
@@ -73,7 +78,7 @@ export function scenarioFromPolicy(policy: MigrationPolicy, guest: GuestMigratio
   const bandwidth = bandwidthMiB * MiB
   const timeout = liveTimeout(policy, guest.memoryKiB)
   const scenario: MigrationScenario = {
-    ramBytes: guest.memoryKiB * KiB,
+    ramBytes: guest.residentBytes !== undefined ? Math.min(guest.memoryKiB * KiB, guest.residentBytes) : guest.memoryKiB * KiB,
     dirtyBytesPerSecond: guest.dirtyBytesPerSecond,
     bandwidthBytesPerSecond: bandwidth,
     bandwidthCapBytesPerSecond: bandwidth,
@@ -82,6 +87,7 @@ export function scenarioFromPolicy(policy: MigrationPolicy, guest: GuestMigratio
     diskBytes: guest.diskBytes,
     limits: {...policy.limits},
   }
+  if (policy.setupSeconds !== undefined) scenario.setupSeconds = policy.setupSeconds
   if (policy.autoConverge) scenario.autoConverge = QEMU_AUTO_CONVERGE
   if (timeout.seconds !== undefined && timeout.action !== undefined) scenario.timeout = {seconds: timeout.seconds, action: timeout.action}
   return scenario

@@ -11,6 +11,10 @@
  *   D  dirty rate; with auto-converge at throttle p: D x (1 - p/100)
  *   M  RAM, W the working set (W <= M), S the disks to copy, d QEMU's downtime-limit
  *
+ *   setup:      a fixed time first (setupSeconds: Akoush et al.'s initialisation and reservation
+ *               stages and the commitment and activation after the switch-over, together; the
+ *               destination QEMU starting, the connections, the mirror jobs): the site measures it
+ *               as an idle guest's unthrottled migration (profile migration.setup-seconds)
  *   disks:      S / B seconds first (libvirt's NBD drive-mirror runs to "ready" before any
  *               memory moves: qemu_migration.c qemuMigrationSrcNBDStorageCopy, which gives each
  *               disk's mirror the migration bandwidth; the disks are counted as sharing it)
@@ -19,7 +23,7 @@
  *   switch-over at the first pass with Vn < B x d: QEMU completes when the pending bytes are below
  *               threshold_size = bandwidth x downtime-limit (migration.c migration_iteration_run,
  *               migration_update_counters); the guest then pauses for Vn / B
- *   total       S/B + sum(Ti, i < n) + Vn/B = S/B + (M - Vn) / (B - D) + Vn/B for a constant D
+ *   total       setup + S/B + sum(Ti, i < n) + Vn/B = setup + S/B + (M - Vn) / (B - D) + Vn/B for a constant D
  *
  * So pre-copy converges when D < B, or when the working set fits the downtime at once
  * (W <= B x d); otherwise every pass leaves as much dirty as the last and it never ends: QEMU has no
@@ -56,7 +60,7 @@
  *   long pass than rate x time (workingSetBytes caps it) and more in a short one than a 1 s
  *   measurement suggests;
  * - the guest's writes to its disks during the memory phase (the mirror keeps copying them), TCP
- *   ramp-up, the setup phase, device state in the final pause, QEMU >= 9.2's extra bitmap syncs
+ *   ramp-up, a setup that is not the profile's figure, device state in the final pause, QEMU >= 9.2's extra bitmap syncs
  *   every 5 s during a long pass with auto-converge (they throttle earlier: the model is slower);
  * - post-copy page faults slowing the guest on the destination, and its risk: a link failure in
  *   post-copy leaves the guest unusable on both sides until virsh migrate --postcopy-resume;
@@ -89,6 +93,8 @@ interface Model {
   W: number
   thresholdBytes: number
   diskSeconds: number
+  /** When memory starts to move: the setup, then the disks. */
+  memoryStart: number
   deadlines: Deadline[]
 }
 
@@ -120,16 +126,17 @@ export function predictMigration(s: MigrationScenario): Prediction {
     W: Math.min(s.workingSetBytes ?? s.ramBytes, s.ramBytes),
     thresholdBytes: (B * s.downtimeLimitMs) / 1000,
     diskSeconds: (s.diskBytes ?? 0) / B,
+    memoryStart: (s.setupSeconds ?? 0) + (s.diskBytes ?? 0) / B,
     deadlines,
   }
   const first = deadlines[0]
-  if (first && first.at < m.diskSeconds) return duringDiskCopy(m, first)
+  if (first && first.at < m.memoryStart) return duringDiskCopy(m, first)
   return precopy(m)
 }
 
 function precopy(m: Model): Prediction {
   const ac = m.s.autoConverge
-  const st: PassState = {t: m.diskSeconds, V: m.M, iterations: 0, throttle: 0}
+  const st: PassState = {t: m.memoryStart, V: m.M, iterations: 0, throttle: 0}
   const period = {start: st.t, dirtied: 0, sent: 0, high: 0}
   for (let passes = 0; passes < MAX_SIMULATED_PASSES; passes++) {
     // QEMU: pending_size < threshold_size (or nothing pending)
@@ -269,17 +276,17 @@ function suspended(m: Model, st: PassState, d: Deadline): Prediction {
   return result(m, {...ended(m, st), outcome: 'suspended', totalSeconds: st.t + pause, downtimeMs: pause * 1000, endedBy: d.by})
 }
 
-/** A deadline before the disks are copied: nothing of memory has moved yet. */
+/** A deadline during the setup or before the disks are copied: nothing of memory has moved yet. */
 function duringDiskCopy(m: Model, d: Deadline): Prediction {
   const start: PassState = {t: d.at, V: m.M, iterations: 0, throttle: 0}
   if (d.action === 'cancel') return result(m, {outcome: 'cancelled', totalSeconds: d.at, iterations: 0, precopySeconds: 0, endedBy: d.by, throttlePercent: 0})
-  if (d.action === 'postcopy') return postcopy(m, {...start, t: m.diskSeconds}, d.by)
+  if (d.action === 'postcopy') return postcopy(m, {...start, t: m.memoryStart}, d.by)
   // paused: the rest of the disks, then all of memory, go over while the guest waits
-  return suspended(m, {...start, V: m.M + (m.diskSeconds - d.at) * m.B}, d)
+  return suspended(m, {...start, V: m.M + Math.min(m.s.diskBytes ?? 0, (m.memoryStart - d.at) * m.B)}, d)
 }
 
 function ended(m: Model, st: PassState): Pick<Prediction, 'iterations' | 'precopySeconds' | 'throttlePercent'> {
-  return {iterations: st.iterations, precopySeconds: Math.max(0, st.t - m.diskSeconds), throttlePercent: st.throttle}
+  return {iterations: st.iterations, precopySeconds: Math.max(0, st.t - m.memoryStart), throttlePercent: st.throttle}
 }
 
 function result(m: Model, p: Omit<Prediction, 'converges' | 'diskSeconds' | 'bandwidthBytesPerSecond'> & {outcome: Outcome}): Prediction {

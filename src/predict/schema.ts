@@ -19,6 +19,7 @@ export const scenarioSchema = z.object({
   bandwidthBytesPerSecond: positive,
   downtimeLimitMs: z.number().positive().max(2_000_000_000),
   diskBytes: bytes.optional(),
+  setupSeconds: z.number().nonnegative().max(86_400).optional(),
   workingSetBytes: bytes.optional(),
   autoConverge: z.object({initialPercent: percent(99), incrementPercent: percent(99), maxPercent: percent(99), triggerPercent: percent(100)}).optional(),
   parallelConnections: z.number().int().min(0).max(255).optional(),

@@ -50,6 +50,8 @@ export interface MigrationScenario {
   downtimeLimitMs: number
   /** Disks libvirt copies first (--copy-storage-all: NBD drive-mirror, before any memory). Default 0. */
   diskBytes?: number
+  /** The fixed time of a migration besides moving bytes (destination QEMU start, connections, switch-over and activation), seconds. Default 0. */
+  setupSeconds?: number
   /**
    * The pages the guest keeps rewriting (its writable working set): no pass finds more than this
    * dirty. Default: all of RAM, i.e. every write dirties a page not yet dirty in this pass.

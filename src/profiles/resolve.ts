@@ -285,5 +285,6 @@ function resolveMigration(m: NonNullable<ProfileDocument['migration']>): Migrati
   if (m.bandwidth !== undefined) policy.bandwidthMiB = m.bandwidth
   if (m['max-downtime-ms'] !== undefined) policy.maxDowntimeMs = m['max-downtime-ms']
   if (m['timeout-per-gib'] !== undefined) policy.timeoutPerGiBSeconds = m['timeout-per-gib']
+  if (m['setup-seconds'] !== undefined) policy.setupSeconds = m['setup-seconds']
   return policy
 }

@@ -87,8 +87,8 @@ export const migrationPolicySchema = z.strictObject({
   'auto-converge': z.boolean().optional(),
   /** Enable post-copy and switch to it after this many seconds of pre-copy. */
   'postcopy-after': z.number().int().positive().optional(),
-  /** MiB/s. */
-  bandwidth: z.number().positive().optional(),
+  /** MiB/s, whole: virsh migrate --bandwidth takes an integer (0 would mean no limit). */
+  bandwidth: z.number().int().positive().optional(),
   'max-downtime-ms': z.number().int().positive().optional(),
   /** Seconds allowed per GiB of guest RAM before the timeout action. */
   'timeout-per-gib': z.number().positive().optional(),
@@ -115,6 +115,12 @@ export const migrationPolicySchema = z.strictObject({
   'measure-dirty-rate': z.boolean().optional(),
   /** Seconds libvirt measures a dirty rate for (virsh domdirtyrate-calc --seconds: 1 to 60). Default 1. */
   'dirty-rate-seconds': z.number().int().min(1).max(60).optional(),
+  /**
+   * Seconds a migration takes besides moving bytes (the destination's QEMU starting, connections,
+   * switch-over, activation), for the prediction: measure it as an idle guest's migration without a
+   * bandwidth limit. Default 0 (not counted).
+   */
+  'setup-seconds': z.number().nonnegative().max(3600).optional(),
 })
 
 /** Names of hosts, relocation domains and anti-affinity groups: they appear in messages and on command lines. */

@@ -57,6 +57,8 @@ export interface MigrationPolicy {
   limits: {maxTotalSeconds?: number; maxDowntimeMs?: number; onLimit: LimitAction}
   /** The guest's dirty rate: measured during check only when `measure`, for `seconds` per running guest. */
   dirtyRate: {measure: boolean; seconds: number}
+  /** migration.setup-seconds: a migration's fixed time besides moving bytes, for the prediction; unset: not counted. */
+  setupSeconds?: number
 }
 
 /** Where one guest may go (placement.guests.NAME). */

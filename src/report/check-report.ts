@@ -4,7 +4,7 @@
  * Add fields freely; never rename or remove one.
  */
 import {z} from 'zod'
-import type {DirtyRateFact} from '../hosts/facts-types.js'
+import type {DirtyRateFact, ResidentMemoryFact} from '../hosts/facts-types.js'
 import {busIdSchema, diskTargetSchema, oneLineSchema, pciAddressSchema, scsiHostSchema, timestampSchema, uuidSchema} from '../plan/values.js'
 import type {DestinationIdentity, Fix} from '../rules/fix.js'
 import {SEVERITIES} from '../rules/severity.js'
@@ -50,6 +50,13 @@ export const dirtyRateSchema = z.discriminatedUnion('kind', [
     detail: z.string(),
   }),
 ])
+/** hosts/facts-types.ts ResidentMemoryFact: the guest's RAM resident on the host, read with the dirty rate (what a migration sends at most). */
+export const residentMemorySchema = z.discriminatedUnion('kind', [
+  z.object({kind: z.literal('measured'), bytes: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER), measuredAt: timestampSchema}),
+  z.object({kind: z.literal('not-measurable'), reason: z.enum(['no-process', 'not-this-guest', 'no-ram-mapping', 'failed']), detail: z.string()}),
+])
+export const residentMemorySchemaMatchesType = (d: ResidentMemoryFact): z.infer<typeof residentMemorySchema> => d
+export const residentMemoryTypeMatchesSchema = (d: z.infer<typeof residentMemorySchema>): ResidentMemoryFact => d
 export const dirtyRateSchemaMatchesType = (d: DirtyRateFact): z.infer<typeof dirtyRateSchema> => d
 export const dirtyRateTypeMatchesSchema = (d: z.infer<typeof dirtyRateSchema>): DirtyRateFact => d
 
@@ -79,6 +86,8 @@ export const guestReportSchema = z.object({
   findings: z.array(findingSchema),
   /** Its dirty rate, when this check measured it (profile migration.measure-dirty-rate or --measure). */
   dirtyRate: dirtyRateSchema.optional(),
+  /** Its resident RAM, read with the dirty rate. */
+  residentMemory: residentMemorySchema.optional(),
 })
 
 export const checkReportSchema = z.object({

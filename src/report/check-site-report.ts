@@ -6,7 +6,7 @@
  */
 import {z} from 'zod'
 import {READINESS_STATUSES} from '../site/types.js'
-import {dirtyRateSchema, findingSchema, guestReportSchema} from './check-report.js'
+import {dirtyRateSchema, findingSchema, guestReportSchema, residentMemorySchema} from './check-report.js'
 
 // one list of statuses, placement's (ok: nothing to prepare; actions: the plan prepares it; blocked)
 export {READINESS_STATUSES}
@@ -34,6 +34,7 @@ export const siteGuestSchema = z.object({
   vcpus: z.number().int().nonnegative(),
   /** Its dirty rate, when this check measured it (profile migration.measure-dirty-rate or --measure). */
   dirtyRate: dirtyRateSchema.optional(),
+  residentMemory: residentMemorySchema.optional(),
   /** True when at least one destination has no blocker for this guest. */
   movable: z.boolean(),
   /** One per destination, in the order of `destinations`. */

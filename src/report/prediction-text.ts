@@ -3,7 +3,7 @@
  * report's prediction against what happened (migrate-text.ts), a check's measured dirty rates
  * (check-text.ts). An unmeasured dirty rate is said to be assumed 0, never shown as a figure.
  */
-import type {DirtyRateFact} from '../hosts/facts-types.js'
+import type {DirtyRateFact, ResidentMemoryFact} from '../hosts/facts-types.js'
 import type {PlanPrediction} from '../plan/types.js'
 import type {Prediction} from '../predict/types.js'
 import type {PredictionComparison} from '../run/report-prediction.js'
@@ -17,6 +17,18 @@ export function dirtyRateText(rate: DirtyRateFact | {kind: 'not-measured'}): str
       return `not measurable (${rate.reason}: ${rate.detail}): assumes 0`
     default:
       return 'not measured: assumes 0 (migration.measure-dirty-rate: true or --measure measures it)'
+  }
+}
+
+/** The RAM a prediction sends: resident when measured, else the guest's size (an upper bound). */
+export function ramText(ramBytes: number, resident: ResidentMemoryFact | {kind: 'not-measured'} | undefined): string {
+  switch (resident?.kind) {
+    case 'measured':
+      return `${formatBytes(ramBytes)} RAM (resident, measured ${resident.measuredAt})`
+    case 'not-measurable':
+      return `${formatBytes(ramBytes)} RAM (the guest's size: resident RAM not measurable, ${resident.reason}: ${resident.detail})`
+    default:
+      return `${formatBytes(ramBytes)} RAM (the guest's size; the resident part is measured with the dirty rate)`
   }
 }
 
@@ -48,7 +60,8 @@ export function planPredictionLines(prediction: PlanPrediction): string[] {
   const s = prediction.scenario
   const r = prediction.result
   const facts = [
-    `${formatBytes(s.ramBytes)} RAM`,
+    ramText(s.ramBytes, prediction.residentMemory),
+    ...(s.setupSeconds ? [`setup ${formatDuration(s.setupSeconds)} (migration.setup-seconds)`] : []),
     ...(s.diskBytes ? [`${formatBytes(s.diskBytes)} of disks copied first (${formatDuration(r.diskSeconds)})`] : []),
     `${formatBytes(r.bandwidthBytesPerSecond)}/s`,
     `downtime target ${s.downtimeLimitMs} ms`,
@@ -63,14 +76,14 @@ export function planPredictionLines(prediction: PlanPrediction): string[] {
 
 /** The report's comparison: predicted, then what happened, then the error of the total time. */
 export function comparisonLines(c: PredictionComparison): string[] {
-  const basis = c.basis === 'measured-before-migrate' ? 'with the dirty rate measured before the migration' : "the plan's"
+  const basis = c.basis === 'measured-before-migrate' ? 'with what was measured right before the migration' : "the plan's"
   const actual = [
     ...(c.actual.migrateSeconds !== undefined ? [`virsh migrate took ${formatDuration(c.actual.migrateSeconds)}`] : []),
     ...(c.actual.lastIteration !== undefined ? [`last pass ${c.actual.lastIteration}`] : []),
     ...(c.actual.downtimeMs !== undefined ? [`downtime ${ms(c.actual.downtimeMs)}`] : []),
   ]
   return [
-    `predicted (${basis}; dirty rate ${dirtyRateText(c.dirtyRate)}): ${predictionText(c.predicted)}`,
+    `predicted (${basis}; dirty rate ${dirtyRateText(c.dirtyRate)}${c.ramBytes !== undefined ? `; ${ramText(c.ramBytes, c.residentMemory)}` : ''}): ${predictionText(c.predicted)}`,
     ...(actual.length > 0
       ? [
           `actual: ${actual.join(', ')}${c.totalErrorPercent !== undefined ? ` (total ${c.totalErrorPercent > 0 ? '+' : ''}${c.totalErrorPercent} % against the prediction)` : ''}`,

@@ -10,7 +10,7 @@ import {planSchema, stepActionSchema} from '../plan/schema.js'
 import {timestampSchema} from '../plan/values.js'
 import {predictionSchema} from '../predict/schema.js'
 import {LIMIT_ACTIONS} from '../predict/types.js'
-import {dirtyRateSchema} from '../report/check-report.js'
+import {dirtyRateSchema, residentMemorySchema} from '../report/check-report.js'
 import {finishReasonSchema} from './finish-reason.js'
 
 const stepRecordSchema = z.object({
@@ -34,10 +34,13 @@ const undoRecordSchema = z.object({
 
 const migrationRecordSchema = z.object({
   dirtyRate: dirtyRateSchema.optional(),
+  residentMemory: residentMemorySchema.optional(),
   prediction: z
     .object({
       basis: z.enum(['measured-before-migrate', 'plan']),
       dirtyRate: z.union([dirtyRateSchema, z.object({kind: z.literal('not-measured')})]),
+      residentMemory: residentMemorySchema.optional(),
+      ramBytes: z.number().nonnegative().optional(),
       result: predictionSchema,
     })
     .optional(),

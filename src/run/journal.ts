@@ -13,7 +13,7 @@ import {InputError} from '../errors.js'
 import {readJsonFile} from '../json-file.js'
 import {issueText} from '../plan/schema.js'
 import {journalSchema} from './journal-schema.js'
-import type {DirtyRateFact} from '../hosts/facts-types.js'
+import type {DirtyRateFact, ResidentMemoryFact} from '../hosts/facts-types.js'
 import type {Plan, StepAction} from '../plan/types.js'
 import type {LimitAction, Prediction} from '../predict/types.js'
 import type {FinishReason, StoppedBy} from './finish-reason.js'
@@ -92,7 +92,17 @@ export interface MigrationRecord {
    * The prediction the report compares with what happened: the plan's scenario with the dirty rate
    * measured then ('measured-before-migrate'), or, without one, the plan's own ('plan').
    */
-  prediction?: {basis: 'measured-before-migrate' | 'plan'; dirtyRate: DirtyRateFact | {kind: 'not-measured'}; result: Prediction}
+  prediction?: {
+    basis: 'measured-before-migrate' | 'plan'
+    dirtyRate: DirtyRateFact | {kind: 'not-measured'}
+    /** The resident RAM measured then, when it was: the scenario's ramBytes is at most this. */
+    residentMemory?: ResidentMemoryFact
+    /** The RAM the prediction sends (absent in journals of older versions). */
+    ramBytes?: number
+    result: Prediction
+  }
+  /** The guest's resident RAM, read with the dirty rate. */
+  residentMemory?: ResidentMemoryFact
   /** The limit found exceeded, what on-limit did about it, and whether libvirt took the command. */
   limit?: {limit: LimitName; action: LimitAction; detail: string; at: string; elapsedMs: number; sent: boolean; error?: string}
   /** zmigrate stopped the job (domjobabort): why, and whether libvirt took it. */

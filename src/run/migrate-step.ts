@@ -19,8 +19,8 @@
  *
  * The way back (a rollback's migrate) runs here too, without measurement, limits or notes.
  */
-import {measureDirtyRates} from '../hosts/dirty-rate-measure.js'
-import type {DirtyRateFact} from '../hosts/facts-types.js'
+import {measureGuests} from '../hosts/dirty-rate-measure.js'
+import type {DirtyRateFact, ResidentMemoryFact} from '../hosts/facts-types.js'
 import {migrateArgv} from '../plan/migrate-options.js'
 import type {ActionOf} from '../plan/types.js'
 import {predictMigration} from '../predict/precopy.js'
@@ -119,26 +119,41 @@ async function measureAndPredict(from: HostRef, env: StepEnv, note: (patch: Part
   const plan = env.prediction
   if (plan?.kind !== 'predicted') return
   let dirtyRate: DirtyRateFact | undefined
+  let residentMemory: ResidentMemoryFact | undefined
   if (env.guestState === 'running') {
-    const rates = await measureDirtyRates(from.t, from.uri, [env.domain], env.dirtyRateSeconds ?? 1, {signal: env.signal})
-    dirtyRate = rates.get(env.domain.toLowerCase())
+    // as the plan says to measure this guest (older plans: dirty-bitmap, no resident size)
+    const target = {uuid: env.domain, name: env.guest, mode: plan.measure?.dirtyRateMode, memoryKiB: plan.measure?.memoryKiB}
+    const measured = (await measureGuests(from.t, from.uri, [target], env.dirtyRateSeconds ?? 1, {signal: env.signal})).get(env.domain.toLowerCase())
+    dirtyRate = measured?.dirtyRate
+    residentMemory = measured?.residentMemory
   }
   const measured = dirtyRate?.kind === 'measured' ? dirtyRate : undefined
-  const prediction = measured
-    ? {
-        basis: 'measured-before-migrate' as const,
-        dirtyRate: measured,
-        result: predictMigration({...plan.scenario, dirtyBytesPerSecond: measured.bytesPerSecond}),
-      }
-    : {basis: 'plan' as const, dirtyRate: plan.dirtyRate, result: plan.result}
-  note({...(dirtyRate ? {dirtyRate} : {}), prediction})
+  const resident = residentMemory?.kind === 'measured' ? residentMemory : undefined
+  const scenario = {
+    ...plan.scenario,
+    ...(measured ? {dirtyBytesPerSecond: measured.bytesPerSecond} : {}),
+    // the RAM resident now; the plan's scenario had at most the guest's size
+    ...(resident ? {ramBytes: Math.min(plan.scenario.ramBytes, resident.bytes)} : {}),
+  }
+  const prediction =
+    measured || resident
+      ? {
+          basis: 'measured-before-migrate' as const,
+          dirtyRate: measured ?? plan.dirtyRate,
+          ...(resident ? {residentMemory: resident} : {}),
+          ramBytes: scenario.ramBytes,
+          result: predictMigration(scenario),
+        }
+      : {basis: 'plan' as const, dirtyRate: plan.dirtyRate, ramBytes: plan.scenario.ramBytes, result: plan.result}
+  note({...(dirtyRate ? {dirtyRate} : {}), ...(residentMemory ? {residentMemory} : {}), prediction})
   const r = prediction.result
   const rate = measured ? `${formatBytes(measured.bytesPerSecond)}/s (measured now)` : 'not measured (assumed 0)'
+  const ram = `${formatBytes(scenario.ramBytes)} of RAM to send${resident ? ' (resident now)' : ''}`
   const end =
     r.outcome === 'converges' || r.outcome === 'postcopy'
       ? `about ${formatDuration(r.totalSeconds ?? 0)}${r.iterations !== undefined ? `, ${r.iterations} passes` : ''}${r.downtimeMs !== undefined ? `, downtime about ${Math.round(r.downtimeMs)} ms` : ''}${r.outcome === 'postcopy' ? ' (post-copy)' : ''}`
       : `${r.outcome === 'never' ? 'does not converge' : r.outcome}${r.endedBy ? ` (${r.endedBy})` : ''}`
-  env.emit({type: 'notice', message: `${env.guest}: dirty rate ${rate}; predicted: ${end}`})
+  env.emit({type: 'notice', message: `${env.guest}: dirty rate ${rate}, ${ram}; predicted: ${end}`})
 }
 
 /** The progress sampler (JOB_SAMPLER) on the source until stop(); its failures only cost progress. */

@@ -116,7 +116,10 @@ export class MigrationWatch {
     this.i.note({limit: {...record}})
     this.i.env.emit({type: 'notice', message: `${this.i.env.guest}: ${hit.detail}: on-limit ${hit.action}`})
     if (hit.action === 'cancel') {
-      void this.abort(hit.limit)
+      // the limit's record says whether libvirt took its domjobabort (not sent: another stop came first)
+      void this.abort(hit.limit).then((outcome) => {
+        if (outcome) this.i.note({limit: {...record, sent: outcome.error === undefined, ...(outcome.error !== undefined ? {error: outcome.error} : {})}})
+      })
       return
     }
     void this.steer(hit.action === 'suspend' ? 'suspend' : 'migrate-postcopy').then((error) => {
@@ -126,9 +129,9 @@ export class MigrationWatch {
     })
   }
 
-  /** domjobabort, recorded first; the first stop wins. */
-  private async abort(by: StoppedBy): Promise<void> {
-    if (this.stoppedBy || this.ended.signal.aborted) return
+  /** domjobabort, recorded first; the first stop wins. Undefined when this one did not send it (another stop came first, or virsh had ended). */
+  private async abort(by: StoppedBy): Promise<{error?: string} | undefined> {
+    if (this.stoppedBy || this.ended.signal.aborted) return undefined
     this.stoppedBy = by
     const reason: unknown = this.i.env.signal?.reason
     if (by === 'user' && isCancelledByUser(reason)) this.cancelledBy = reason.by
@@ -142,6 +145,7 @@ export class MigrationWatch {
     }
     this.i.note({stop: {...stop, sent: error === undefined, ...(error !== undefined ? {error} : {})}})
     if (!this.ended.signal.aborted) this.after(ABORT_GRACE_MS, () => this.i.kill.abort())
+    return error !== undefined ? {error} : {}
   }
 
   /** One job command; undefined when libvirt took it, else its error. */

@@ -6,13 +6,16 @@
  */
 import {z} from 'zod'
 import {predictionSchema} from '../predict/schema.js'
-import {dirtyRateSchema} from '../report/check-report.js'
+import {dirtyRateSchema, residentMemorySchema} from '../report/check-report.js'
 import type {Journal} from './journal.js'
 
 export const predictionComparisonSchema = z.object({
   /** measured-before-migrate: predicted again with the dirty rate measured then; plan: the plan's prediction. */
   basis: z.enum(['measured-before-migrate', 'plan']),
   dirtyRate: z.union([dirtyRateSchema, z.object({kind: z.literal('not-measured')})]),
+  /** The RAM the prediction sends: the guest's resident RAM when it was measured, else its size. */
+  ramBytes: z.number().nonnegative().optional(),
+  residentMemory: residentMemorySchema.optional(),
   predicted: predictionSchema.pick({outcome: true, totalSeconds: true, iterations: true, downtimeMs: true, endedBy: true}),
   /** What happened; each figure only when known (a migration that did not complete has no downtime). */
   actual: z.object({
@@ -56,7 +59,15 @@ export function predictionComparison(journal: Journal): PredictionComparison | u
     totalSeconds !== undefined && totalSeconds > 0 && actual.migrateSeconds !== undefined
       ? ((actual.migrateSeconds - totalSeconds) / totalSeconds) * 100
       : undefined
-  return {basis: made.basis, dirtyRate: made.dirtyRate, predicted, actual, ...(error !== undefined ? {totalErrorPercent: Math.round(error * 10) / 10} : {})}
+  return {
+    basis: made.basis,
+    dirtyRate: made.dirtyRate,
+    ...(made.ramBytes !== undefined ? {ramBytes: made.ramBytes} : {}),
+    ...(made.residentMemory ? {residentMemory: made.residentMemory} : {}),
+    predicted,
+    actual,
+    ...(error !== undefined ? {totalErrorPercent: Math.round(error * 10) / 10} : {}),
+  }
 }
 
 function lastIteration(v: number | undefined): {lastIteration?: number} {

@@ -1,7 +1,7 @@
 // The dirty-rate measurement's commands and what libvirt answers (virsh domstats --dirtyrate text
 // as libvirt 8.1+ prints it; errors as virsh, libvirt and QEMU word them). No host needed.
 import {expect} from 'chai'
-import {dirtyRateCalcArgv, dirtyRateStatsArgv, dirtyRateWaitMs} from '../../src/hosts/dirty-rate-command.js'
+import {dirtyRateCalcArgv, dirtyRateModeFor, dirtyRateStatsArgv, dirtyRateWaitMs} from '../../src/hosts/dirty-rate-command.js'
 import {dirtyRateFailure, dirtyRateFromCalc, dirtyRateFromStats, dirtyRateNotFinished, parseDomstats} from '../../src/hosts/parse-dirty-rate.js'
 
 const MiB = 1024 * 1024
@@ -18,6 +18,27 @@ describe('dirty rate: commands', () => {
   it('starts a dirty-bitmap measurement of the guest by UUID', () => {
     expect(dirtyRateCalcArgv({domain: UUID, seconds: 2})).to.deep.equal(['domdirtyrate-calc', '--domain', UUID, '--seconds', '2', '--mode', 'dirty-bitmap'])
     expect(dirtyRateStatsArgv(UUID)).to.deep.equal(['domstats', '--dirtyrate', UUID])
+  })
+
+  it('the mode for the guest’s domain type: dirty-bitmap for kvm (and when unknown), page-sampling for qemu (TCG: dirty-bitmap counts only KVM’s log)', () => {
+    expect(dirtyRateModeFor('kvm')).to.equal('dirty-bitmap')
+    expect(dirtyRateModeFor(undefined)).to.equal('dirty-bitmap')
+    expect(dirtyRateModeFor('qemu')).to.equal('page-sampling')
+    expect(dirtyRateCalcArgv({domain: UUID, seconds: 1, mode: 'page-sampling'})).to.deep.equal([
+      'domdirtyrate-calc',
+      '--domain',
+      UUID,
+      '--seconds',
+      '1',
+      '--mode',
+      'page-sampling',
+    ])
+  })
+
+  it('a page-sampling result is taken when page-sampling was asked for, and is another run’s when dirty-bitmap was', () => {
+    const r = stats(['dirtyrate.calc_status=2', 'dirtyrate.calc_period=2', 'dirtyrate.megabytes_per_second=9', 'dirtyrate.calc_mode=page-sampling'])
+    expect(dirtyRateFromStats(r, 2, at, 'page-sampling')).to.include({kind: 'measured', mode: 'page-sampling', bytesPerSecond: 9 * MiB})
+    expect(dirtyRateFromStats(r, 2, at)).to.include({kind: 'not-measurable', reason: 'superseded'})
   })
 
   it('writes the UUID as libvirt does, in lower case', () => {
@@ -37,6 +58,7 @@ describe('dirty rate: commands', () => {
     ['0 seconds', () => dirtyRateCalcArgv({domain: UUID, seconds: 0})],
     ['61 seconds (libvirt allows 60)', () => dirtyRateCalcArgv({domain: UUID, seconds: 61})],
     ['a fraction of a second', () => dirtyRateCalcArgv({domain: UUID, seconds: 1.5})],
+    ['dirty-ring (s390x has no KVM dirty ring)', () => dirtyRateCalcArgv({domain: UUID, seconds: 1, mode: 'dirty-ring'})],
   ]
   for (const [name, call] of refused) it(`refuses ${name}`, () => expect(call).to.throw(TypeError))
 })

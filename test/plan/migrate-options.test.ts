@@ -78,6 +78,39 @@ describe('virsh migrate options from the site policy', () => {
       ],
     },
     {
+      // one migration alone may use all of the site's total, never more: what the prediction assumes
+      name: 'total-bandwidth without bandwidth caps a single migration',
+      policy: {totalBandwidthMiB: 80},
+      expected: [
+        'migrate',
+        '--live',
+        '--persistent',
+        '--undefinesource',
+        '--bandwidth',
+        '80',
+        '--domain',
+        'linux01',
+        '--desturi',
+        'qemu+ssh://root@zlpar2/system',
+      ],
+    },
+    {
+      name: 'bandwidth above total-bandwidth: the total',
+      policy: {bandwidthMiB: 500, totalBandwidthMiB: 200},
+      expected: [
+        'migrate',
+        '--live',
+        '--persistent',
+        '--undefinesource',
+        '--bandwidth',
+        '200',
+        '--domain',
+        'linux01',
+        '--desturi',
+        'qemu+ssh://root@zlpar2/system',
+      ],
+    },
+    {
       name: 'tunnelled implies p2p',
       policy: {tunnelled: true},
       expected: [

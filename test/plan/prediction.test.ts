@@ -1,7 +1,7 @@
 // The plan's prediction (src/plan/prediction.ts), its rendering, the limits it hands the runner,
 // and what the fingerprints leave out: a dirty rate measured again must not make a plan stale.
 import {expect} from 'chai'
-import type {DirtyRateFact} from '../../src/hosts/facts-types.js'
+import type {DirtyRateFact, ResidentMemoryFact} from '../../src/hosts/facts-types.js'
 import {buildPlan} from '../../src/plan/build-plan.js'
 import {findingsFingerprint} from '../../src/plan/fingerprint.js'
 import {assertStepsIntact} from '../../src/plan/integrity.js'
@@ -28,13 +28,17 @@ const measured = (mib: number, at = '2025-03-04T09:30:00.000Z'): DirtyRateFact =
   measuredAt: at,
 })
 
-function context(opts: {migration?: Partial<MigrationPolicy>; rate?: DirtyRateFact; state?: string} = {}) {
+function context(opts: {migration?: Partial<MigrationPolicy>; rate?: DirtyRateFact; resident?: ResidentMemoryFact; state?: string} = {}) {
   const state = opts.state ?? 'running'
   return makeContext({
     domain,
     state,
     migration: opts.migration,
-    source: emptyFacts('src', {guests: [{name: 'web01', uuid, state, xml: domain.xml, ...(opts.rate ? {dirtyRate: opts.rate} : {})}]}),
+    source: emptyFacts('src', {
+      guests: [
+        {name: 'web01', uuid, state, xml: domain.xml, ...(opts.rate ? {dirtyRate: opts.rate} : {}), ...(opts.resident ? {residentMemory: opts.resident} : {})},
+      ],
+    }),
   })
 }
 
@@ -53,7 +57,21 @@ describe('the plan predicts the live migration', () => {
     expect(p.prediction.result).to.include({outcome: 'converges', iterations: 6})
     const text = renderPlan(p)
     expect(text).to.match(/Prediction: converges: about 20 s, 6 pre-copy passes, downtime about 160 ms\./)
-    expect(text).to.include('from: 1 GiB RAM, 100 MiB/s, downtime target 300 ms; dirty rate 50 MiB/s (measured 2025-03-04T09:30:00.000Z, dirty-bitmap, 1 s).')
+    expect(text).to.include(
+      "from: 1 GiB RAM (the guest's size; the resident part is measured with the dirty rate), 100 MiB/s, downtime target 300 ms; dirty rate 50 MiB/s (measured 2025-03-04T09:30:00.000Z, dirty-bitmap, 1 s).",
+    )
+  })
+
+  it('with the resident RAM check measured: the first pass sends that, and the plan says so; how migrate measures the guest is in the plan', () => {
+    const resident: ResidentMemoryFact = {kind: 'measured', bytes: 256 * MiB, measuredAt: '2025-03-04T09:30:01.000Z'}
+    const p = plan({migration: {bandwidthMiB: 100}, rate: measured(0), resident})
+    if (p.prediction?.kind !== 'predicted') throw new Error('expected a prediction')
+    expect(p.prediction.scenario.ramBytes).to.equal(256 * MiB)
+    expect(p.prediction.residentMemory).to.deep.equal(resident)
+    expect(p.prediction.measure).to.deep.equal({dirtyRateMode: 'dirty-bitmap', memoryKiB: 1024 * 1024})
+    // 256 MiB at 100 MiB/s, nothing dirtied: 2.56 s
+    expect(p.prediction.result.totalSeconds).to.be.closeTo(2.56, 1e-9)
+    expect(renderPlan(p)).to.include('from: 256 MiB RAM (resident, measured 2025-03-04T09:30:01.000Z), 100 MiB/s')
   })
 
   it('not measured: assumes 0 and says so', () => {

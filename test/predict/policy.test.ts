@@ -70,6 +70,14 @@ describe('predict: what the profile policy means', () => {
     })
   })
 
+  it('the RAM the first pass sends: the resident part when it was measured, never more than the guest; the timeout still by its size', () => {
+    const p = policy({bandwidthMiB: 100, timeoutPerGiBSeconds: 10})
+    expect(scenarioFromPolicy(p, {...guest, residentBytes: 512 * MiB})).to.include({ramBytes: 512 * MiB})
+    expect(scenarioFromPolicy(p, {...guest, residentBytes: 8 * 1024 * MiB})).to.include({ramBytes: 4 * 1024 * MiB})
+    expect(scenarioFromPolicy(p, guest)).to.include({ramBytes: 4 * 1024 * MiB})
+    expect(scenarioFromPolicy(p, {...guest, residentBytes: 512 * MiB})?.timeout).to.deep.equal({seconds: 40, action: 'suspend'})
+  })
+
   it("QEMU's default downtime target when the profile sets none", () => {
     expect(scenarioFromPolicy(policy({bandwidthMiB: 100}), guest)?.downtimeLimitMs).to.equal(300)
   })

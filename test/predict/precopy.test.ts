@@ -254,6 +254,31 @@ describe('predict: the pre-copy model', () => {
     })
   }
 
+  it('a setup time comes first and adds to the total, the passes unchanged; max-total counts it; a limit during it ends before memory moves', () => {
+    // M 64, B 16, D 0, disk 32: disks 2 s, pass 0 64/16 = 4 s, nothing left: 6 s; with 2.5 s of setup 8.5 s
+    const base = mib({M: 64, D: 0, B: 16, disk: 32})
+    const without = predictMigration(base)
+    const withSetup = predictMigration({...base, setupSeconds: 2.5})
+    expect(without.totalSeconds).to.be.closeTo(6, 1e-9)
+    expect(withSetup.totalSeconds).to.be.closeTo(8.5, 1e-9)
+    expect([withSetup.iterations, withSetup.precopySeconds, withSetup.diskSeconds]).to.deep.equal([
+      without.iterations,
+      without.precopySeconds,
+      without.diskSeconds,
+    ])
+    // max-total 7 s: 6 s without setup converges; with it the pass is still running at 7 s
+    const limits = {maxTotalSeconds: 7, onLimit: 'cancel' as const}
+    expect(predictMigration({...base, limits}).outcome).to.equal('converges')
+    expect(predictMigration({...base, setupSeconds: 2.5, limits})).to.include({outcome: 'cancelled', endedBy: 'max-total', totalSeconds: 7})
+    // max-total 2 s, inside the setup: cancelled there, nothing of memory sent
+    expect(predictMigration({...base, setupSeconds: 2.5, limits: {maxTotalSeconds: 2, onLimit: 'cancel'}})).to.include({
+      outcome: 'cancelled',
+      totalSeconds: 2,
+      iterations: 0,
+    })
+    expect(() => predictMigration({...base, setupSeconds: -1})).to.throw(PredictionInputError)
+  })
+
   it('usable bandwidth: one stream, N streams, N streams up to the cap', () => {
     expect(usableBandwidth({bandwidthBytesPerSecond: 100})).to.equal(100)
     expect(usableBandwidth({bandwidthBytesPerSecond: 100, parallelConnections: 4})).to.equal(100)

@@ -55,7 +55,7 @@ describe('human output of predictions, dirty rates and finish reasons', () => {
     expect(text).to.include('zdemo: migration cancelled: it exceeded max-total; everything was rolled back — zdemo is on zhost-a as before.')
     expect(text).to.include('finish reason: max-total-exceeded — it took longer than migration.max-total and on-limit cancelled it')
     expect(text).to.include('limit: the migration has run longer than max-total 20 s; on-limit cancel (libvirt refused it: no answer)')
-    expect(text).to.include('predicted (with the dirty rate measured before the migration; dirty rate 32 MiB/s')
+    expect(text).to.include('predicted (with what was measured right before the migration; dirty rate 32 MiB/s')
     expect(renderMigrationReport({...report, finishReason: 'cancelled-by-user', cancelledBy: 'root@admin1', limit: undefined})).to.include(
       'finish reason: cancelled-by-user (by root@admin1)',
     )

@@ -14,6 +14,20 @@ describe('the prediction right before the migration, and the report comparing it
   const dirs: string[] = []
   after(() => dirs.forEach((d) => rmSync(d, {recursive: true, force: true})))
 
+  it('the RAM its QEMU has resident right before virsh migrate is what the prediction sends (never more than the guest)', async () => {
+    const s = setup({migration: {bandwidthMiB: 64}, dirtyRateMiB: 0, residentMiB: 100})
+    dirs.push(s.dir)
+    if (s.plan.prediction?.kind !== 'predicted') throw new Error('the plan should predict')
+    expect(s.plan.prediction.measure).to.deep.include({dirtyRateMode: 'dirty-bitmap'})
+    const j = await s.apply()
+    expect(j.migration?.residentMemory).to.include({kind: 'measured', bytes: 100 * MiB})
+    expect(j.migration?.prediction?.ramBytes).to.equal(100 * MiB)
+    expect(j.migration?.prediction?.result).to.deep.equal(predictMigration({...s.plan.prediction.scenario, dirtyBytesPerSecond: 0, ramBytes: 100 * MiB}))
+    const report = migrationReport(j)
+    expect(report.prediction).to.include({ramBytes: 100 * MiB})
+    expect(report.prediction?.residentMemory).to.include({kind: 'measured'})
+  })
+
   it('with a bandwidth: measures the dirty rate just before virsh migrate and predicts with it', async () => {
     const s = setup({migration: {bandwidthMiB: 64}, dirtyRateMiB: 8})
     dirs.push(s.dir)
@@ -26,7 +40,14 @@ describe('the prediction right before the migration, and the report comparing it
     expect(s.world.dirtyRateCalls).to.deep.equal([{host: 'src', guest: 'linux01', seconds: 1, mode: 'dirty-bitmap'}])
     expect(j.migration?.dirtyRate).to.include({kind: 'measured', bytesPerSecond: 8 * MiB})
     const expected = predictMigration({...s.plan.prediction.scenario, dirtyBytesPerSecond: 8 * MiB})
-    expect(j.migration?.prediction).to.deep.equal({basis: 'measured-before-migrate', dirtyRate: j.migration?.dirtyRate, result: expected})
+    // no QEMU pid file for the guest in this world: the RAM stays the guest's size
+    expect(j.migration?.residentMemory).to.include({kind: 'not-measurable', reason: 'no-process'})
+    expect(j.migration?.prediction).to.deep.equal({
+      basis: 'measured-before-migrate',
+      dirtyRate: j.migration?.dirtyRate,
+      ramBytes: s.plan.prediction.scenario.ramBytes,
+      result: expected,
+    })
     const report = migrationReport(j)
     expect(report.prediction?.basis).to.equal('measured-before-migrate')
     expect(report.prediction?.predicted.totalSeconds).to.equal(expected.totalSeconds)
@@ -35,9 +56,11 @@ describe('the prediction right before the migration, and the report comparing it
     expect(report.prediction?.totalErrorPercent).to.be.a('number')
     const text = renderMigrationReport(report)
     expect(text).to.include('finish reason: completed — the guest runs on the destination (verified)')
-    expect(text).to.match(/predicted \(with the dirty rate measured before the migration; dirty rate 8 MiB\/s \(measured .*\): converges: about /)
+    expect(text).to.match(/predicted \(with what was measured right before the migration; dirty rate 8 MiB\/s \(measured .*\): converges: about /)
     expect(text).to.match(/actual: virsh migrate took .*, downtime 27 ms \(total -?\d+(\.\d)? % against the prediction\)/)
-    expect(s.events.some((e) => e.type === 'notice' && /dirty rate 8 MiB\/s \(measured now\); predicted: about/.test(e.message))).to.equal(true)
+    expect(
+      s.events.some((e) => e.type === 'notice' && /dirty rate 8 MiB\/s \(measured now\), 4 GiB of RAM to send; predicted: about/.test(e.message)),
+    ).to.equal(true)
   })
 
   it("a measurement libvirt refuses: the plan's prediction stands, with its basis", async () => {

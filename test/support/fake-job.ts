@@ -113,7 +113,11 @@ export class FakeJob {
  * The dirty-rate measurement script (hosts/dirty-rate-measure.ts) as the fake runs it: each
  * `LABEL N ARGV…` through `virsh`, framed as the script frames it; the waits are not waited.
  */
-export async function measureScript(inner: readonly string[], virsh: (argv: string[]) => Promise<RunResult> | RunResult): Promise<RunResult> {
+export async function measureScript(
+  inner: readonly string[],
+  virsh: (argv: string[]) => Promise<RunResult> | RunResult,
+  ram: (name: string, uuid: string) => RunResult = () => ({stdout: 'no QEMU pid file\n', stderr: '', exitCode: 3}),
+): Promise<RunResult> {
   const [mark, uri, , ...rest] = inner
   let out = ''
   for (let i = 0; i < rest.length;) {
@@ -125,7 +129,8 @@ export async function measureScript(inner: readonly string[], virsh: (argv: stri
     const n = Number(rest[i + 1])
     const args = rest.slice(i + 2, i + 2 + n)
     i += 2 + n
-    const r = await virsh(['virsh', '-c', uri, ...args])
+    // `ram:UUID DIR NAME UUID`: the resident RAM (hosts/resident-memory.ts); the rest are virsh argv
+    const r = label.startsWith('ram:') ? ram(args[1], args[2]) : await virsh(['virsh', '-c', uri, ...args])
     out += `\n${mark}:begin:${label}\n${r.stdout}${r.stderr}\n${mark}:end:${label}:${r.exitCode}\n`
   }
   return {stdout: out, stderr: '', exitCode: 0}

@@ -20,6 +20,8 @@ export interface FakeDomain {
   reason?: string
   /** What domdirtyrate-calc measures (MiB/s); unset: 0. */
   dirtyRateMiB?: number
+  /** Its RAM resident on the host (MiB), as its QEMU's smaps would say; unset: no QEMU pid file. */
+  residentMiB?: number
 }
 
 export interface FakeHostState {
@@ -243,10 +245,25 @@ class FakeTransport implements HostTransport {
   private script(h: FakeHostState, script: string, inner: readonly string[], opts: RunOptions): RunResult | Promise<RunResult> {
     if (script === JOB_SAMPLER) return this.sampler(h, inner, opts)
     if (script === MEASURE_SCRIPT)
-      return measureScript(inner, async (command) => {
-        const failure = this.world.failWhen(this.hostName, command)
-        return failure ? {stdout: '', stderr: failure.stderr ?? 'error: injected failure\n', exitCode: failure.exitCode ?? 1} : this.virsh(h, command)
-      })
+      return measureScript(
+        inner,
+        async (command) => {
+          const failure = this.world.failWhen(this.hostName, command)
+          return failure ? {stdout: '', stderr: failure.stderr ?? 'error: injected failure\n', exitCode: failure.exitCode ?? 1} : this.virsh(h, command)
+        },
+        (name) => {
+          const dom = h.domains.get(name)
+          const m = /<memory(?: unit='(\w+)')?>(\d+)</.exec(dom ? serializeXml(dom.xml) : '')
+          const factor = ({KiB: 1, MiB: 1024, GiB: 1024 * 1024} as Record<string, number>)[m?.[1] ?? 'KiB'] ?? 1
+          const memoryKiB = Number(m?.[2] ?? 0) * factor
+          if (dom?.residentMiB === undefined) return {stdout: `no QEMU pid file /run/libvirt/qemu/${name}.pid\n`, stderr: '', exitCode: 3}
+          return {
+            stdout: `7f0000000000-7f0010000000 rw-p 00000000 00:00 0\nSize: ${memoryKiB} kB\nRss: ${dom.residentMiB * 1024} kB\n`,
+            stderr: '',
+            exitCode: 0,
+          }
+        },
+      )
     if (script.includes('--file "$f"')) {
       const [, , , action] = inner // virsh -c uri attach-device|detach-device
       const token = flagValue(inner, '--domain')!

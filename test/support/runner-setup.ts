@@ -57,7 +57,7 @@ const findings = [
  * dirty rate check found (for the plan's prediction); `dirtyRateMiB`: what the source's guest
  * dirties when the runner measures it.
  */
-export function setup(opts: {migration?: Partial<MigrationPolicy>; measured?: DirtyRateFact; dirtyRateMiB?: number} = {}) {
+export function setup(opts: {migration?: Partial<MigrationPolicy>; measured?: DirtyRateFact; dirtyRateMiB?: number; residentMiB?: number} = {}) {
   const plan: Plan = buildPlan({
     context: makeContext({
       domain,
@@ -84,7 +84,7 @@ export function setup(opts: {migration?: Partial<MigrationPolicy>; measured?: Di
   const world = new FakeWorld()
   const src = world.addHost('src', 'qemu+ssh://src/system')
   const dst = world.addHost('dst', 'qemu+ssh://dst/system')
-  src.domains.set('linux01', {state: 'running', xml: parseXmlFragment(domain.xml), dirtyRateMiB: opts.dirtyRateMiB})
+  src.domains.set('linux01', {state: 'running', xml: parseXmlFragment(domain.xml), dirtyRateMiB: opts.dirtyRateMiB, residentMiB: opts.residentMiB})
   src.files.add('/var/lib/libvirt/images/linux01.qcow2')
   dst.dasdOnline.set('0.0.7500', false)
   const dir = mkdtempSync(join(tmpdir(), 'zm-journal-'))

@@ -46,11 +46,13 @@ export const migrationMayNotConverge: Rule = {
     const {guest, profile} = ctx
     if (isOfflineMigration(ctx) || guest.state !== 'running' || profile.migration.mode === 'non-live') return []
     const uuid = guest.domain.uuid?.toLowerCase()
-    const measured = uuid === undefined ? undefined : ctx.source.guests.find((g) => g.uuid.toLowerCase() === uuid)?.dirtyRate
+    const summary = uuid === undefined ? undefined : ctx.source.guests.find((g) => g.uuid.toLowerCase() === uuid)
+    const measured = summary?.dirtyRate
     if (measured?.kind !== 'measured') return []
     const disks = copiedDiskBytes(ctx)
     const memoryKiB = guest.domain.currentMemoryKiB ?? guest.domain.memoryKiB
-    const scenario = scenarioFromPolicy(profile.migration, {memoryKiB, dirtyBytesPerSecond: measured.bytesPerSecond, diskBytes: disks.bytes})
+    const resident = summary?.residentMemory?.kind === 'measured' ? {residentBytes: summary.residentMemory.bytes} : {}
+    const scenario = scenarioFromPolicy(profile.migration, {memoryKiB, dirtyBytesPerSecond: measured.bytesPerSecond, diskBytes: disks.bytes, ...resident})
     if (!scenario) return []
     const prediction = predictMigration(scenario)
     if (prediction.converges) return []
