@@ -18,7 +18,8 @@ import {execa} from 'execa'
 import {join} from 'node:path'
 import {performance} from 'node:perf_hooks'
 import {bareLiveMigrate} from './bare-virsh.js'
-import {guestState, lab, LAB, onHost, other, REPO, whereIs, type LabHostName, IP, scratchDisk} from '../test/support/lab-cli.js'
+import {must, setDirty, virsh} from '../test/support/lab-guest.js'
+import {guestState, lab, LAB, onHost, other, REPO, whereIs, type LabHostName, scratchDisk} from '../test/support/lab-cli.js'
 
 const ROUNDS = Number(process.env.ROUNDS ?? 5)
 const IMAGE = '/var/lib/libvirt/images/zdemo-data.img'
@@ -29,13 +30,6 @@ function quantile(xs: number[], q: number): number {
   return s[Math.floor(i)] + (s[Math.ceil(i)] - s[Math.floor(i)]) * (i - Math.floor(i))
 }
 const median = (xs: number[]) => quantile(xs, 0.5)
-const virsh = (h: LabHostName, ...args: string[]) => onHost(h, ['virsh', '-c', 'qemu:///system', ...args], 300_000)
-
-async function must(p: Promise<{exitCode: number; stdout: string; stderr: string}>, what: string) {
-  const r = await p
-  if (r.exitCode !== 0) throw new Error(`${what} failed (${r.exitCode}): ${r.stderr || r.stdout}`)
-  return r
-}
 
 async function bare(from: LabHostName): Promise<{ms: number; downtimeMs?: number}> {
   const to = other(from)
@@ -81,18 +75,6 @@ async function zmigrate(from: LabHostName): Promise<ZmRun> {
     )
   }
   return {ms, stepsVirshDoesNotDoMs: extra + checkAndPlanMs, startupMs, connectMs, migrateStepMs, downtimeMs: report.downtimeMs}
-}
-
-/** Restart zdemo (where it runs) with `zm.dirty=N` on its kernel command line; returns where it runs. */
-async function setDirty(n: number): Promise<LabHostName> {
-  const at = (await whereIs()) ?? 'zhost-a'
-  const xml = (await must(virsh(at, 'dumpxml', '--inactive', 'zdemo'), 'dumpxml')).stdout.replace(/zm\.dirty=\d+/, `zm.dirty=${n}`)
-  const r = await execa('ssh', ['-F', join(LAB, 'ssh', 'config'), `root@${IP[at]}`, 'virsh -c qemu:///system define /dev/stdin'], {input: xml, reject: false})
-  if (r.exitCode !== 0) throw new Error(`define zdemo with zm.dirty=${n}: ${r.stderr}`)
-  await must(virsh(at, 'destroy', 'zdemo'), 'destroy zdemo')
-  await must(virsh(at, 'start', 'zdemo'), 'start zdemo')
-  await new Promise((resolve) => setTimeout(resolve, 5000)) // boot to the first heartbeat (TCG: ~3 s)
-  return at
 }
 
 async function main() {
