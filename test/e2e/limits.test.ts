@@ -8,10 +8,9 @@ import {expect} from 'chai'
 import {mkdtempSync, readdirSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {proveSurvival} from '../../lab/proof.js'
 import {checkReportSchema} from '../../src/report/check-report.js'
 import {migrationReportSchema} from '../../src/run/report.js'
-import {guestState, hasDisk, lab, labProfile, other, sendHome, whereIs, zm, LAB, type LabHostName} from '../support/lab-cli.js'
+import {guestState, hasDisk, lab, labProfile, other, proveStayed, sendHome, whereIs, zm, type LabHostName} from '../support/lab-cli.js'
 import {setDirty} from '../support/lab-guest.js'
 import {holdLab} from '../support/lab-hold.js'
 
@@ -98,8 +97,7 @@ describe('@lab zmigrate prediction and limits with a guest that writes (zm.dirty
     expect(await guestState(from)).to.equal('running')
     expect(await guestState(to)).to.equal('absent')
     expect(await hasDisk(from, 'vdb')).to.equal(true)
-    const proof = await proveSurvival({host: from, guest: 'zdemo', lab: LAB, waitSeconds: 5})
-    expect(proof.ok, JSON.stringify(proof, null, 1)).to.equal(true)
+    await proveStayed(from)
     // runbooks key on it: the journal says the same
     const journal = lastJson(r.stdout).journal as string
     const text = (await zm(['status', 'zdemo', '--json', '--profile', profile], env())).stdout

@@ -9,7 +9,7 @@ import {dirname, join, resolve} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {parse, stringify} from 'yaml'
 import {expect} from 'chai'
-import {consoleLogPath, hostOf, labDir, proveSurvival, readHeartbeats, type SurvivalReport} from '../../lab/proof.js'
+import {consoleLogPath, dataImagePath, hostOf, labDir, proveSurvival, readHeartbeats, readRecords, type SurvivalReport} from '../../lab/proof.js'
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
 export const LAB = labDir()
@@ -185,4 +185,26 @@ export async function proveAlive(on: LabHostName, opts: {guest?: string; from?: 
     `${guest} on ${on}: ${JSON.stringify(report, null, 1)}\nlibvirt: ${states.join('; ')}\nlast heartbeats: ${beats.join('; ')}\n    ${logs.join('\n    ')}`,
   ).to.equal(true)
   return report
+}
+
+/**
+ * The guest never left `on` (a migration rolled back): its heartbeat there goes on in the same boot
+ * for `seconds` more, and its disk there holds every record of that boot up to the last heartbeat
+ * seen, in order. (proveAlive compares two hosts' consoles; this one host's with itself.)
+ */
+export async function proveStayed(on: LabHostName, opts: {guest?: string; seconds?: number} = {}): Promise<void> {
+  const guest = opts.guest ?? 'zdemo'
+  const log = consoleLogPath(LAB, hostOf(on), guest)
+  const before = readHeartbeats(log)
+  await new Promise((resolve) => setTimeout(resolve, (opts.seconds ?? 3) * 1000))
+  const after = readHeartbeats(log)
+  const [was, is] = [before.runs.at(-1), after.runs.at(-1)]
+  const why = `${guest} on ${on}: heartbeat ${was ? `${was.first}..${was.last}` : 'none'}, ${opts.seconds ?? 3} s later ${is ? `${is.first}..${is.last}` : 'none'}`
+  expect(was !== undefined && is !== undefined && is.first === was.first && is.boot === was.boot && is.last > was.last, why).to.equal(true)
+  const records = readRecords(dataImagePath(LAB, hostOf(on), guest), (is?.last ?? 0) + 64)
+  const boot = after.lastBootId
+  let inOrder = 0
+  while (inOrder < records.length && records[inOrder].sector === inOrder + 1 && records[inOrder].n === inOrder + 1 && records[inOrder].bootId === boot)
+    inOrder++
+  expect(inOrder, `${guest}'s records on ${on}'s disk (boot ${boot}) in order up to ${was?.last}`).to.be.at.least(was?.last ?? 1)
 }
