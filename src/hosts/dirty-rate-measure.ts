@@ -10,7 +10,8 @@
  *
  * The script is a constant. It takes its data as positional parameters: the frame mark, the
  * libvirt URI, the seconds to wait, then commands, each as `LABEL N ARG1 … ARGN` (a virsh argv of N
- * elements; for a `ram:` label the pid-file directory, the guest's name and UUID) or `:wait:`.
+ * elements; for a `ram:` label the pid-file directory, the guest's name, UUID and <memory> in KiB)
+ * or `:wait:`.
  * Each command's output (stdout and stderr together) is framed as the collect script's sections
  * are (frames.ts), under a random nonce, with its exit status.
  */
@@ -43,7 +44,7 @@ while [ $# -gt 0 ]; do
   ram:*) (pid=; [ -f "$1/$2.pid" ] && read -r pid <"$1/$2.pid"; [ -f "$1/$2.pid" ] || { echo "no QEMU pid file $1/$2.pid"; exit ${RESIDENT_STATUS.noPidFile}; }
     case $pid in '' | *[!0-9]*) echo "$1/$2.pid holds no PID"; exit ${RESIDENT_STATUS.noPidFile};; esac
     tr '\\0' '\\n' <"/proc/$pid/cmdline" | grep -qxF -- "$3" || { echo "process $pid is not guest $3"; exit ${RESIDENT_STATUS.notThisGuest}; }
-    exec grep -E '^[0-9a-f]+-[0-9a-f]+ |^(Size|Rss):' "/proc/$pid/smaps") 2>&1;;
+    grep -E '^[0-9a-f]+-[0-9a-f]+ |^(Size|Rss):' "/proc/$pid/smaps" | grep -E -B1 -A1 "^Size: +$4 kB$") 2>&1;;
   *) (i=0; rest=$(($# - n)); while [ $i -lt "$n" ]; do set -- "$@" "$1"; shift; i=$((i + 1)); done; shift "$rest"; exec virsh -c "$uri" "$@") 2>&1;;
   esac
   st=$?
@@ -59,6 +60,12 @@ export interface MeasureOptions {
   now?: () => Date
   /** Where the guests' pid files are: QEMU_RUN_DIR (tests: a directory of their own). */
   qemuRunDir?: string
+}
+
+/** The guest's <memory> as the script greps for it: a whole number of KiB. */
+function checkedKiB(kib: number): number {
+  if (!Number.isSafeInteger(kib) || kib <= 0) throw new TypeError(`a guest's memory is a whole number of KiB, not ${kib}`)
+  return kib
 }
 
 /** `LABEL N ARGV…` for the script. */
@@ -111,12 +118,13 @@ export async function measureGuests(
   const ram = guests.flatMap((domain) => {
     const g = byUuid.get(domain)
     return g?.name !== undefined && g.memoryKiB !== undefined && usableInRunDir(g.name)
-      ? command(`ram:${domain}`, [opts.qemuRunDir ?? QEMU_RUN_DIR, g.name, domain])
+      ? command(`ram:${domain}`, [opts.qemuRunDir ?? QEMU_RUN_DIR, g.name, domain, String(checkedKiB(g.memoryKiB))])
       : []
   })
   const reads = (of: readonly string[]) => of.flatMap((domain) => command(`stats:${domain}`, dirtyRateStatsArgv(domain)))
   const started = Date.now()
-  const first = await runFramed(t, uri, waitMs, [...ram, ...calls.flat(), WAIT_MARK, ...reads(guests)], opts.signal)
+  // the resident sizes last: a short read of the output costs them, not the dirty rates
+  const first = await runFramed(t, uri, waitMs, [...calls.flat(), WAIT_MARK, ...reads(guests), ...ram], opts.signal)
   const rates = new Map<string, DirtyRateFact>()
   const measuring: string[] = []
   for (const domain of guests) {

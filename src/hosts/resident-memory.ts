@@ -16,8 +16,10 @@
  *                                guest's <memory> (QEMU maps the RAM block "s390.ram" that size);
  *                                its Rss is what is resident (proc(5): smaps Size, Rss, in kB)
  *
- * Only `Size:` and `Rss:` lines and mapping heads are sent back (grep on the host), not the whole
- * smaps (a few hundred KiB for a QEMU). The parse is pure; a failure is a typed "not measurable".
+ * Only the mappings of the guest's size are sent back, as their head, `Size:` and `Rss:` lines (two
+ * greps on the host, the second with -B1 -A1 around `Size: <memory> kB`), not the whole smaps (a
+ * few hundred KiB for a QEMU; 500 guests would be a hundred MiB). The parse is pure; a failure is a
+ * typed "not measurable".
  */
 import type {ResidentMemoryFact} from './facts-types.js'
 
@@ -62,6 +64,9 @@ export function residentMemoryFrom(r: {exitCode: number; output: string}, memory
   const detail = r.output.trim().split('\n')[0] ?? ''
   if (r.exitCode === RESIDENT_STATUS.noPidFile) return {kind: 'not-measurable', reason: 'no-process', detail}
   if (r.exitCode === RESIDENT_STATUS.notThisGuest) return {kind: 'not-measurable', reason: 'not-this-guest', detail}
+  // grep found no line of the guest's size (and said nothing): no such mapping
+  if (r.exitCode === 1 && detail === '')
+    return {kind: 'not-measurable', reason: 'no-ram-mapping', detail: `QEMU has no mapping of the guest's ${memoryKiB} KiB`}
   if (r.exitCode !== 0) return {kind: 'not-measurable', reason: 'failed', detail: detail || `exit status ${r.exitCode}`}
   const ram = mappings(r.output).filter((m) => m.sizeKiB === memoryKiB && m.rssKiB !== undefined)
   if (ram.length === 0) {

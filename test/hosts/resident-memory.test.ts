@@ -16,6 +16,8 @@ describe('resident RAM of a guest, from its QEMU’s smaps', () => {
 
   it('no mapping of the guest’s size (another size, a balloon-sized guess): not measurable, no figure guessed', () => {
     expect(residentMemoryFrom({exitCode: 0, output: SMAPS}, 131072, at)).to.include({kind: 'not-measurable', reason: 'no-ram-mapping'})
+    // the host's grep found no line of that size: exit 1, nothing printed
+    expect(residentMemoryFrom({exitCode: 1, output: ''}, 131072, at)).to.include({kind: 'not-measurable', reason: 'no-ram-mapping'})
   })
 
   it('two mappings of the guest’s size: the fuller one, never more than the guest', () => {
