@@ -220,8 +220,12 @@ export function judgeSurvival(input: {
       )
     }
   }
-  // the boot the source was running: its last boot line, else (guest booted elsewhere) the destination's
-  const bootId = src.lastBootId ?? dst.lastBootId ?? records[0]?.bootId
+  // the boot the guest is running: the boot line (on either host) of the boot its heartbeats name,
+  // else the source's last boot line, else the destination's. A log keeps the lines of earlier boots:
+  // a guest restarted on another host leaves an older boot as this host's last one.
+  const tag = dstRun?.boot ?? srcRun?.boot
+  const named = tag === undefined ? undefined : [...src.events, ...dst.events].find((e) => e.kind === 'boot' && e.bootId.startsWith(tag))
+  const bootId = (named?.kind === 'boot' ? named.bootId : undefined) ?? src.lastBootId ?? dst.lastBootId ?? records[0]?.bootId
   report.bootId = bootId
   let inOrder = 0
   for (const r of records) {

@@ -8,9 +8,10 @@
  * limits (predict/policy.ts scenarioFromPolicy, the same function the rule migration-may-not-converge
  * uses), and the dirty rate and resident RAM check measured. Not measured (the default: measuring
  * costs seconds per guest), the model assumes a dirty rate of 0 and all of the guest's memory to
- * send, and the plan says so. The plan also says how to measure the guest before it migrates
- * (`measure`: the dirty-rate mode for its domain type, its name and size for the resident RAM). No bandwidth in the profile: no prediction, and the plan says why;
- * guessing the link's would be pretending.
+ * send, and the plan says so. The plan also says how migrate measures the guest right before it
+ * moves (`measure`: the dirty-rate mode for its domain type, its size for the resident RAM). No
+ * bandwidth in the profile: no prediction, and the plan says why; guessing the link's would be
+ * pretending.
  */
 import {dirtyRateModeFor} from '../hosts/dirty-rate-command.js'
 import type {DirtyRateFact, ResidentMemoryFact} from '../hosts/facts-types.js'

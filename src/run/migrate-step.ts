@@ -147,7 +147,8 @@ async function measureAndPredict(from: HostRef, env: StepEnv, note: (patch: Part
       : {basis: 'plan' as const, dirtyRate: plan.dirtyRate, ramBytes: plan.scenario.ramBytes, result: plan.result}
   note({...(dirtyRate ? {dirtyRate} : {}), ...(residentMemory ? {residentMemory} : {}), prediction})
   const r = prediction.result
-  const rate = measured ? `${formatBytes(measured.bytesPerSecond)}/s (measured now)` : 'not measured (assumed 0)'
+  const planned = plan.dirtyRate.kind === 'measured' ? `${formatBytes(plan.dirtyRate.bytesPerSecond)}/s (the plan's)` : 'not measured (assumed 0)'
+  const rate = measured ? `${formatBytes(measured.bytesPerSecond)}/s (measured now)` : planned
   const ram = `${formatBytes(scenario.ramBytes)} of RAM to send${resident ? ' (resident now)' : ''}`
   const end =
     r.outcome === 'converges' || r.outcome === 'postcopy'
