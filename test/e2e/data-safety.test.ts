@@ -171,7 +171,8 @@ describe('@lab zmigrate never harms a guest it did not mean to touch', function 
       expect(lastJson(r.stdout).outcome).to.equal('migrated')
       expect(await guestState(from, 'zdemo')).to.equal('running')
       expect(await guestState(to, 'zdemo')).to.equal('absent')
-      expect((await virsh(to, 'domuuid', id)).stdout.trim()).to.equal(uuid)
+      // asked by UUID: `domuuid ID` would name whichever guest has that ID on the destination, the very mistake this test is about
+      expect((await virsh(to, 'domname', uuid)).stdout.trim()).to.equal(id)
       expect((await virsh(from, 'list', '--all', '--uuid')).stdout).to.not.include(uuid)
       await prove(from)
     } finally {
