@@ -7,7 +7,8 @@
 import {z} from 'zod'
 import {LIMIT_ACTIONS} from '../predict/types.js'
 import {predictionSchema, scenarioSchema} from '../predict/schema.js'
-import {dirtyRateSchema, findingSchema, residentMemorySchema} from '../report/check-report.js'
+import {dirtyRateSchema, residentMemorySchema} from '../hosts/measure-schema.js'
+import {findingSchema} from '../report/check-report.js'
 import type {Plan} from './types.js'
 import {
   absolutePathSchema,

@@ -4,8 +4,8 @@
  * Add fields freely; never rename or remove one.
  */
 import {z} from 'zod'
-import type {DirtyRateFact, ResidentMemoryFact} from '../hosts/facts-types.js'
-import {busIdSchema, diskTargetSchema, oneLineSchema, pciAddressSchema, scsiHostSchema, timestampSchema, uuidSchema} from '../plan/values.js'
+import {dirtyRateSchema, residentMemorySchema} from '../hosts/measure-schema.js'
+import {busIdSchema, diskTargetSchema, oneLineSchema, pciAddressSchema, scsiHostSchema, uuidSchema} from '../plan/values.js'
 import type {DestinationIdentity, Fix} from '../rules/fix.js'
 import {SEVERITIES} from '../rules/severity.js'
 import {RULE_CATEGORIES} from '../rules/types.js'
@@ -34,31 +34,6 @@ export const fixSchemaMatchesType = (f: Fix): z.infer<typeof fixSchema> => f
 export const fixTypeMatchesSchema = (f: z.infer<typeof fixSchema>): Fix => f
 export const identitySchemaMatchesType = (i: DestinationIdentity): z.infer<typeof destinationIdentitySchema> => i
 export const identityTypeMatchesSchema = (i: z.infer<typeof destinationIdentitySchema>): DestinationIdentity => i
-
-/** hosts/facts-types.ts DirtyRateFact: a guest's dirty rate as check (or migrate) measured it, or why it could not. */
-export const dirtyRateSchema = z.discriminatedUnion('kind', [
-  z.object({
-    kind: z.literal('measured'),
-    bytesPerSecond: z.number().nonnegative().max(Number.MAX_SAFE_INTEGER),
-    mode: z.enum(['page-sampling', 'dirty-bitmap', 'dirty-ring']),
-    seconds: z.number().int().min(1).max(60),
-    measuredAt: timestampSchema,
-  }),
-  z.object({
-    kind: z.literal('not-measurable'),
-    reason: z.enum(['command-unknown', 'mode-unsupported', 'qemu-unsupported', 'guest-not-running', 'not-finished', 'superseded', 'failed']),
-    detail: z.string(),
-  }),
-])
-/** hosts/facts-types.ts ResidentMemoryFact: the guest's RAM resident on the host, read with the dirty rate (what a migration sends at most). */
-export const residentMemorySchema = z.discriminatedUnion('kind', [
-  z.object({kind: z.literal('measured'), bytes: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER), measuredAt: timestampSchema}),
-  z.object({kind: z.literal('not-measurable'), reason: z.enum(['no-process', 'not-this-guest', 'no-ram-mapping', 'failed']), detail: z.string()}),
-])
-export const residentMemorySchemaMatchesType = (d: ResidentMemoryFact): z.infer<typeof residentMemorySchema> => d
-export const residentMemoryTypeMatchesSchema = (d: z.infer<typeof residentMemorySchema>): ResidentMemoryFact => d
-export const dirtyRateSchemaMatchesType = (d: DirtyRateFact): z.infer<typeof dirtyRateSchema> => d
-export const dirtyRateTypeMatchesSchema = (d: z.infer<typeof dirtyRateSchema>): DirtyRateFact => d
 
 export const findingSchema = z.object({
   rule: z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/),

@@ -6,7 +6,8 @@
  */
 import {z} from 'zod'
 import {READINESS_STATUSES} from '../site/types.js'
-import {dirtyRateSchema, findingSchema, guestReportSchema, residentMemorySchema} from './check-report.js'
+import {dirtyRateSchema, residentMemorySchema} from '../hosts/measure-schema.js'
+import {findingSchema, guestReportSchema} from './check-report.js'
 
 // one list of statuses, placement's (ok: nothing to prepare; actions: the plan prepares it; blocked)
 export {READINESS_STATUSES}

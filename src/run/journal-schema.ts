@@ -10,7 +10,7 @@ import {planSchema, stepActionSchema} from '../plan/schema.js'
 import {timestampSchema} from '../plan/values.js'
 import {predictionSchema} from '../predict/schema.js'
 import {LIMIT_ACTIONS} from '../predict/types.js'
-import {dirtyRateSchema, residentMemorySchema} from '../report/check-report.js'
+import {dirtyRateSchema, residentMemorySchema} from '../hosts/measure-schema.js'
 import {finishReasonSchema} from './finish-reason.js'
 
 const stepRecordSchema = z.object({

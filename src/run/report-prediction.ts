@@ -6,7 +6,7 @@
  */
 import {z} from 'zod'
 import {predictionSchema} from '../predict/schema.js'
-import {dirtyRateSchema, residentMemorySchema} from '../report/check-report.js'
+import {dirtyRateSchema, residentMemorySchema} from '../hosts/measure-schema.js'
 import type {Journal} from './journal.js'
 
 export const predictionComparisonSchema = z.object({
