@@ -293,11 +293,17 @@ export async function proveSurvival(opts: {
   }
 }
 
-/** The host the guest ran on before `destination`: of the others, the one whose console log shows the latest heartbeat. */
+/** The host the guest ran on before `destination`: of the others, the one whose console log shows the latest heartbeat of the same boot. */
 export function previousHost(lab: string, guest: string, destination: LabHost): LabHost {
+  const beats = (h: LabHost) => readHeartbeats(consoleLogPath(lab, h, guest))
+  const boot = beats(destination).runs.at(-1)?.boot
   const others = LAB_HOSTS.filter((h) => h !== destination)
-  const last = (h: LabHost) => readHeartbeats(consoleLogPath(lab, h, guest)).lastHeartbeat ?? -1
-  return others.reduce((best, h) => (last(h) > last(best) ? h : best), others[0])
+  // of the hosts whose last heartbeats are of the boot the destination shows (a log keeps older
+  // boots, whose heartbeat numbers can be higher), the latest; none of that boot: the latest of all
+  const same = boot === undefined ? [] : others.filter((h) => beats(h).runs.at(-1)?.boot === boot)
+  const pool = same.length > 0 ? same : others
+  const last = (h: LabHost) => beats(h).lastHeartbeat ?? -1
+  return pool.reduce((best, h) => (last(h) > last(best) ? h : best), pool[0])
 }
 
 export function renderReport(r: SurvivalReport): string {

@@ -1,10 +1,20 @@
 // lab/proof.ts on recorded shapes of the guest's console and disk: no lab needed.
 import {expect} from 'chai'
-import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import {heartbeatRuns, judgeSurvival, parseConsole, readHeartbeats, readRecords, type DiskRecord, type Heartbeats} from '../../lab/proof.js'
+import {
+  consoleLogPath,
+  heartbeatRuns,
+  judgeSurvival,
+  parseConsole,
+  previousHost,
+  readHeartbeats,
+  readRecords,
+  type DiskRecord,
+  type Heartbeats,
+} from '../../lab/proof.js'
 
 const BOOT = '02771dc8-a0c9-46bd-8071-09aa64414006'
 const console_ = (...lines: string[]) => lines.map((l) => `${l}\r\n`).join('')
@@ -117,5 +127,34 @@ describe('lab proof: boot tags on heartbeats', () => {
     const r = judgeSurvival({guest: 'zdemo', source: 'a', destination: 'b', src, dst, records: []})
     expect(r.rebootedOnDestination).to.equal(true)
     expect(r.problems.join(' ')).to.match(/another boot/)
+  })
+
+  it('the records are judged against the boot the heartbeats name, not an older boot line left in the source log', () => {
+    // zhost-a's log: boot 1111aaaa booted there long ago; the guest was restarted on zhost-b as 2222bbbb (its line is in b's log)
+    const OLD = '1111aaaa-0000-4000-8000-000000000001'
+    const NEW = '2222bbbb-0000-4000-8000-000000000002'
+    const src = heartbeats(console_(`ZGUEST BOOTED ${OLD}`, 'HB 1 1111aaaa', 'HB 2 1111aaaa', 'HB 7 2222bbbb', 'HB 8 2222bbbb'))
+    const dst = heartbeats(console_(`ZGUEST BOOTED ${NEW}`, 'HB 1 2222bbbb', 'HB 6 2222bbbb', 'HB 9 2222bbbb', 'HB 10 2222bbbb'))
+    const r = judgeSurvival({guest: 'zdemo', source: 'a', destination: 'c', src, dst, records: records(10, NEW)})
+    expect([r.ok, r.bootId], r.problems.join('; ')).to.deep.equal([true, NEW])
+  })
+
+  it('the host the guest came from is one that shows the same boot, even when another shows higher heartbeats of an older boot', () => {
+    const lab = mkdtempSync(join(tmpdir(), 'zm-proof-'))
+    try {
+      const write = (h: 'a' | 'b' | 'c', text: string) => {
+        mkdirSync(join(lab, h, 'log', 'qemu'), {recursive: true})
+        writeFileSync(consoleLogPath(lab, h, 'zdemo'), text)
+      }
+      write('c', console_('HB 300 1111aaaa', 'HB 309 1111aaaa'))
+      write('a', console_('HB 120 2222bbbb', 'HB 128 2222bbbb'))
+      write('b', console_('HB 129 2222bbbb', 'HB 131 2222bbbb'))
+      expect(previousHost(lab, 'zdemo', 'b')).to.equal('a')
+      // no other host shows the destination's boot: the latest heartbeat of all, as before
+      write('b', console_('HB 1 3333cccc'))
+      expect(previousHost(lab, 'zdemo', 'b')).to.equal('c')
+    } finally {
+      rmSync(lab, {recursive: true, force: true})
+    }
   })
 })
