@@ -20,7 +20,7 @@ export function measuresDirtyRates(profile: ResolvedProfile, requested: boolean 
 }
 
 /** How the measurement addresses a guest: by UUID, with its name, domain type and size (dirty-rate-measure.ts MeasureTarget). */
-export function measureTarget(guest: Pick<GuestUnderCheck, 'name' | 'domain'> & {domain: {uuid: string}}): MeasureTarget {
+function measureTarget(guest: Pick<GuestUnderCheck, 'name' | 'domain'> & {domain: {uuid: string}}): MeasureTarget {
   const {uuid, type, memoryKiB} = guest.domain
   return {uuid, name: guest.name, mode: dirtyRateModeFor(type), ...(memoryKiB !== undefined ? {memoryKiB} : {})}
 }
@@ -56,16 +56,6 @@ export function withMeasurements(facts: HostFacts, measured: ReadonlyMap<string,
 function summaryOf(facts: HostFacts, guest: GuestUnderCheck) {
   const uuid = guest.domain.uuid?.toLowerCase()
   return uuid === undefined ? undefined : facts.guests.find((g) => g.uuid.toLowerCase() === uuid)
-}
-
-/** The guest's dirty rate on these facts, when it was measured. */
-export function measuredDirtyRate(facts: HostFacts, guest: GuestUnderCheck): DirtyRateFact | undefined {
-  return summaryOf(facts, guest)?.dirtyRate
-}
-
-/** The guest's resident RAM on these facts, when it was read. */
-export function measuredResidentMemory(facts: HostFacts, guest: GuestUnderCheck): ResidentMemoryFact | undefined {
-  return summaryOf(facts, guest)?.residentMemory
 }
 
 /** The measured facts of a guest a report shows: its dirty rate and resident RAM, each when there is one. */
