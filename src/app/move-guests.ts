@@ -48,7 +48,9 @@ export function guestsToRun(journal: Pick<EvacuationJournal, 'guests'>): Evacuat
 /** The window's caps: the profile's concurrency, with the flags given over it. */
 export function windowLimits(profile: ResolvedProfile, caps: Partial<ConcurrencyLimits> = {}): ConcurrencyLimits {
   const given = Object.fromEntries(Object.entries(caps).filter(([, v]) => v !== undefined))
-  return {...profile.concurrency, ...given}
+  const {site, outgoing, incoming} = {...profile.concurrency, ...given}
+  // no host sends or takes more at once than the whole site: `--max 3` with the default outgoing 4 is 3/3
+  return {site, outgoing: Math.min(outgoing, site), incoming: Math.min(incoming, site)}
 }
 
 /** The profile each guest is planned with in a window: the site's total bandwidth shared between the migrations it runs at once. */
