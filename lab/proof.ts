@@ -227,11 +227,7 @@ export function judgeSurvival(input: {
   const named = tag === undefined ? undefined : [...src.events, ...dst.events].find((e) => e.kind === 'boot' && e.bootId.startsWith(tag))
   const bootId = (named?.kind === 'boot' ? named.bootId : undefined) ?? src.lastBootId ?? dst.lastBootId ?? records[0]?.bootId
   report.bootId = bootId
-  let inOrder = 0
-  for (const r of records) {
-    if (r.sector !== inOrder + 1 || r.n !== r.sector || r.bootId !== bootId) break
-    inOrder++
-  }
+  const inOrder = recordsInOrder(records, bootId)
   report.recordsInOrder = inOrder
   if (inOrder < report.recordsRequired) {
     const bad = records[inOrder]
@@ -240,6 +236,13 @@ export function judgeSurvival(input: {
   }
   report.ok = problems.length === 0
   return report
+}
+
+/** How many records, from sector 1 on, are in order (record n in sector n) and of this boot. */
+export function recordsInOrder(records: readonly DiskRecord[], bootId: string | undefined): number {
+  let n = 0
+  while (n < records.length && records[n].sector === n + 1 && records[n].n === n + 1 && records[n].bootId === bootId) n++
+  return n
 }
 
 /** The lab's state directory: ZMIGRATE_LAB, else the default of lab/lib.sh (root's alone, not /tmp). */

@@ -45,7 +45,7 @@ export function planPrediction(ctx: CheckContext, migrate: Pick<MigrateOptions, 
     return {
       kind: 'predicted',
       dirtyRate: dirtyRate ?? {kind: 'not-measured'},
-      residentMemory: resident ?? ({kind: 'not-measured'} satisfies ResidentMemoryFact | {kind: 'not-measured'}),
+      residentMemory: resident ?? {kind: 'not-measured'},
       measure,
       scenario,
       result: predictMigration(scenario),

@@ -5,6 +5,7 @@
  */
 import {findChild, parseXmlFragment, serializeXml, type XmlNode} from '../../src/domain/xml-fragment.js'
 import {MEASURE_SCRIPT} from '../../src/hosts/dirty-rate-measure.js'
+import {domainSizeOf} from '../../src/hosts/parse-virsh.js'
 import type {HostTransport, RunOptions, RunResult} from '../../src/hosts/transport.js'
 import {matcherFor} from '../../src/plan/device-moves.js'
 import {hasDevice} from '../../src/run/host-ops.js'
@@ -253,9 +254,7 @@ class FakeTransport implements HostTransport {
         },
         (name) => {
           const dom = h.domains.get(name)
-          const m = /<memory(?: unit='(\w+)')?>(\d+)</.exec(dom ? serializeXml(dom.xml) : '')
-          const factor = ({KiB: 1, MiB: 1024, GiB: 1024 * 1024} as Record<string, number>)[m?.[1] ?? 'KiB'] ?? 1
-          const memoryKiB = Number(m?.[2] ?? 0) * factor
+          const memoryKiB = dom ? (domainSizeOf(serializeXml(dom.xml)).memoryKiB ?? 0) : 0
           if (dom?.residentMiB === undefined) return {stdout: `no QEMU pid file /run/libvirt/qemu/${name}.pid\n`, stderr: '', exitCode: 3}
           return {
             stdout: `7f0000000000-7f0010000000 rw-p 00000000 00:00 0\nSize: ${memoryKiB} kB\nRss: ${dom.residentMiB * 1024} kB\n`,

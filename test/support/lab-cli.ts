@@ -9,7 +9,17 @@ import {dirname, join, resolve} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {parse, stringify} from 'yaml'
 import {expect} from 'chai'
-import {consoleLogPath, dataImagePath, hostOf, labDir, proveSurvival, readHeartbeats, readRecords, type SurvivalReport} from '../../lab/proof.js'
+import {
+  consoleLogPath,
+  dataImagePath,
+  hostOf,
+  labDir,
+  proveSurvival,
+  readHeartbeats,
+  readRecords,
+  recordsInOrder,
+  type SurvivalReport,
+} from '../../lab/proof.js'
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
 export const LAB = labDir()
@@ -203,8 +213,6 @@ export async function proveStayed(on: LabHostName, opts: {guest?: string; second
   expect(was !== undefined && is !== undefined && is.first === was.first && is.boot === was.boot && is.last > was.last, why).to.equal(true)
   const records = readRecords(dataImagePath(LAB, hostOf(on), guest), (is?.last ?? 0) + 64)
   const boot = after.lastBootId
-  let inOrder = 0
-  while (inOrder < records.length && records[inOrder].sector === inOrder + 1 && records[inOrder].n === inOrder + 1 && records[inOrder].bootId === boot)
-    inOrder++
+  const inOrder = recordsInOrder(records, boot)
   expect(inOrder, `${guest}'s records on ${on}'s disk (boot ${boot}) in order up to ${was?.last}`).to.be.at.least(was?.last ?? 1)
 }
