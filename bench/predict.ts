@@ -4,7 +4,7 @@
  * dirty rate D (zdemo restarted with zm.dirty=D: it rewrites D MiB of its RAM per second) and each
  * bandwidth cap BW (profile migration.bandwidth: virsh migrate --bandwidth). Each run's report
  * (migrate.json `prediction`) holds the prediction zmigrate made with what it measured right before
- * virsh migrate (the dirty rate for DIRTY_SECONDS, in page-sampling mode for the lab's TCG guest, and
+ * virsh migrate (the dirty rate as the highest of DIRTY_WINDOWS windows of DIRTY_SECONDS, in page-sampling mode for the lab's TCG guest, and
  * the RAM its QEMU has resident; the lab profile's setup-seconds) and what happened; the bench
  * prints, per run, predicted against measured total time (virsh migrate start to end), passes and
  * downtime, then the median absolute error of the total time (the report's totalErrorPercent) and
@@ -22,7 +22,8 @@
  *   npm run bench:predict                        (builds first; DIRTY="0 8 32" MiB/s x BW="16 64" MiB/s, ROUNDS=1)
  *   DIRTY="0 64" BW="32" ROUNDS=3 npm run bench:predict
  *   JSON=1 npm run bench:predict                 (stdout: the rows and the summary as one JSON document)
- * Also MAX_TOTAL (default 120 s) and DIRTY_SECONDS (profile dirty-rate-seconds, default 2).
+ * Also MAX_TOTAL (default 120 s), DIRTY_SECONDS and DIRTY_WINDOWS (profile dirty-rate-seconds and
+ * dirty-rate-windows, default 1 and 3).
  * ROUNDS migrations per case, each from where zdemo runs to the other of zhost-a/zhost-b; zdemo goes
  * back where it started at the end (untimed, the lab profile) and runs with zm.dirty=0 again.
  * Exit 1 only when the run broke (lab/up failed, a migration failed otherwise than by its limit or
@@ -53,7 +54,8 @@ const DIRTY = wholeNumbers('DIRTY', '0 8 32', 0, 128)
 const BW = wholeNumbers('BW', '16 64', 1, 100_000)
 const [ROUNDS] = wholeNumbers('ROUNDS', '1', 1, 100)
 const [MAX_TOTAL] = wholeNumbers('MAX_TOTAL', '120', 10, 3600)
-const [DIRTY_SECONDS] = wholeNumbers('DIRTY_SECONDS', '2', 1, 60)
+const [DIRTY_SECONDS] = wholeNumbers('DIRTY_SECONDS', '1', 1, 60)
+const [DIRTY_WINDOWS] = wholeNumbers('DIRTY_WINDOWS', '3', 1, 10)
 /** The zmigrate process: max-total, plus the measurement, checks and steps before and a rollback after. */
 const CHILD_TIMEOUT_MS = (MAX_TOTAL + 60) * 1000
 /** After the timeout's SIGTERM zmigrate aborts the job and rolls back (its own grace for virsh migrate is 30 s). */
@@ -85,8 +87,10 @@ interface Row {
   /** When a limit ended it: how long the migration had run then. */
   limitElapsedSeconds?: number
   basis?: Comparison['basis']
-  /** The dirty rate zmigrate measured right before virsh migrate (MiB/s). */
+  /** The dirty rate zmigrate measured right before virsh migrate (MiB/s): the highest window. */
   measuredDirtyMiB?: number
+  /** Each window's rate (MiB/s), when there were several. */
+  windowsMiB?: number[]
   /** Why there is no measured rate (the prediction then assumed 0). */
   dirtyRateNote?: string
   predicted?: Comparison['predicted']
@@ -119,6 +123,7 @@ function benchProfile(bandwidthMiB: number): string {
         ...d.migration,
         bandwidth: bandwidthMiB,
         'dirty-rate-seconds': DIRTY_SECONDS,
+        'dirty-rate-windows': DIRTY_WINDOWS,
         'max-total': MAX_TOTAL,
         'on-limit': 'cancel',
       }),
@@ -207,6 +212,7 @@ function toRow(dirtyMiB: number, bandwidthMiB: number, round: number, m: Migrate
     ...(report.limit ? {limitElapsedSeconds: report.limit.elapsedMs / 1000} : {}),
     ...(p ? {basis: p.basis, predicted, actual} : {}),
     ...(rate?.kind === 'measured' ? {measuredDirtyMiB: rate.bytesPerSecond / MiB} : {}),
+    ...(rate?.kind === 'measured' && rate.windowBytesPerSecond ? {windowsMiB: rate.windowBytesPerSecond.map((w) => w / MiB)} : {}),
     ...(rate?.kind === 'not-measurable' ? {dirtyRateNote: `not measurable (${rate.reason}: ${rate.detail})`} : {}),
     ...(rate?.kind === 'not-measured' ? {dirtyRateNote: 'not measured'} : {}),
     ...(p?.totalErrorPercent !== undefined ? {totalErrorPercent: p.totalErrorPercent} : {}),
@@ -222,7 +228,10 @@ function predictedText(r: Row): string {
   return `${p.outcome}${p.endedBy ? ` (${p.endedBy})` : ''}${p.totalSeconds !== undefined ? ` at ${sec(p.totalSeconds)}` : ''}`
 }
 
-const dirtyText = (r: Row) => (r.measuredDirtyMiB !== undefined ? `${r.measuredDirtyMiB.toFixed(1)} MiB/s` : (r.dirtyRateNote ?? '-'))
+const dirtyText = (r: Row) =>
+  r.measuredDirtyMiB !== undefined
+    ? `${r.measuredDirtyMiB.toFixed(0)} MiB/s${r.windowsMiB ? ` (${r.windowsMiB.map((w) => w.toFixed(0)).join('/')})` : ''}`
+    : (r.dirtyRateNote ?? '-')
 
 function summarize(rows: Row[], complete: boolean) {
   const totalErrors = rows.flatMap((r) => (r.totalErrorPercent === undefined ? [] : [Math.abs(r.totalErrorPercent)]))
@@ -253,7 +262,10 @@ function table(rows: string[][]): string {
 function print(rows: Row[], complete: boolean) {
   const s = summarize(rows, complete)
   if (JSON_OUT) {
-    process.stdout.write(JSON.stringify({complete, maxTotalSeconds: MAX_TOTAL, dirtyRateSeconds: DIRTY_SECONDS, rows, summary: s}, null, 2) + '\n')
+    process.stdout.write(
+      JSON.stringify({complete, maxTotalSeconds: MAX_TOTAL, dirtyRateSeconds: DIRTY_SECONDS, dirtyRateWindows: DIRTY_WINDOWS, rows, summary: s}, null, 2) +
+        '\n',
+    )
     return
   }
   const head = [
@@ -291,7 +303,7 @@ function print(rows: Row[], complete: boolean) {
     r.verdict === 'ok' ? 'ok' : r.verdict.toUpperCase(),
   ])
   console.log(
-    `zdemo (256 MiB RAM, data disk copied), zmigrate migrate with bandwidth BW MiB/s, max-total ${MAX_TOTAL} s (on-limit cancel), dirty rate measured for ${DIRTY_SECONDS} s before virsh migrate`,
+    `zdemo (256 MiB RAM, data disk copied), zmigrate migrate with bandwidth BW MiB/s, max-total ${MAX_TOTAL} s (on-limit cancel), dirty rate the highest of ${DIRTY_WINDOWS} windows of ${DIRTY_SECONDS} s before virsh migrate`,
   )
   console.log(
     `predicted: the model with that rate (passes: complete pre-copy passes); measured: virsh migrate start to end, libvirt's last memory_iteration and downtime`,

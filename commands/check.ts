@@ -34,7 +34,7 @@ export default class Check extends BaseCommand {
     verbose: Flags.boolean({summary: 'With several destinations: the findings of every guest and destination, not only the blocked ones.', default: false}),
     measure: Flags.boolean({
       summary:
-        "Measure each running guest's dirty rate (libvirt's dirty-bitmap mode, dirty-rate-seconds each, all at once) for the convergence rule; default: the profile's migration.measure-dirty-rate.",
+        "Measure each running guest's dirty rate (dirty-bitmap mode for KVM guests; the highest of dirty-rate-windows windows of dirty-rate-seconds, all guests at once) for the convergence rule; default: the profile's migration.measure-dirty-rate.",
       allowNo: true,
     }),
   }

@@ -21,7 +21,7 @@ export default class PlanCommand extends BaseCommand {
     output: Flags.string({char: 'o', summary: 'Write the plan file here.'}),
     measure: Flags.boolean({
       summary:
-        "Measure the guest's dirty rate for the prediction (libvirt's dirty-bitmap mode, dirty-rate-seconds); default: the profile's migration.measure-dirty-rate.",
+        "Measure the guest's dirty rate for the prediction (the highest of dirty-rate-windows windows of dirty-rate-seconds); default: the profile's migration.measure-dirty-rate.",
       allowNo: true,
     }),
   }

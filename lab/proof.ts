@@ -221,11 +221,14 @@ export function judgeSurvival(input: {
     }
   }
   // the boot the guest is running: the boot line (on either host) of the boot its heartbeats name,
-  // else the source's last boot line, else the destination's. A log keeps the lines of earlier boots:
-  // a guest restarted on another host leaves an older boot as this host's last one.
+  // else a record of that boot on the disk (it booted on a third host: a -> b -> c), else, with
+  // heartbeats that name none, the source's last boot line, the destination's. A log keeps the lines
+  // of earlier boots: a guest restarted on another host leaves an older boot as this host's last one.
   const tag = dstRun?.boot ?? srcRun?.boot
   const named = tag === undefined ? undefined : [...src.events, ...dst.events].find((e) => e.kind === 'boot' && e.bootId.startsWith(tag))
-  const bootId = (named?.kind === 'boot' ? named.bootId : undefined) ?? src.lastBootId ?? dst.lastBootId ?? records[0]?.bootId
+  const recorded = tag === undefined ? undefined : records.find((r) => r.bootId.startsWith(tag))?.bootId
+  const bootId =
+    (named?.kind === 'boot' ? named.bootId : undefined) ?? recorded ?? (tag !== undefined ? tag : (src.lastBootId ?? dst.lastBootId ?? records[0]?.bootId))
   report.bootId = bootId
   const inOrder = recordsInOrder(records, bootId)
   report.recordsInOrder = inOrder

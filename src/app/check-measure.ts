@@ -3,11 +3,11 @@
  * running guests chosen on the source, measured together in one command there
  * (hosts/dirty-rate-measure.ts: each one's dirty rate and resident RAM) while the other hosts are
  * read, and put on the source's facts, where the rule migration-may-not-converge and the plan's
- * prediction read them. Off by default: it costs dirty-rate-seconds (+1 s) and turns on dirty
- * logging in each guest for that long.
+ * prediction read them. Off by default: it costs dirty-rate-windows x (dirty-rate-seconds + 1 s)
+ * and turns on dirty logging in each guest for that long.
  */
 import {dirtyRateModeFor} from '../hosts/dirty-rate-command.js'
-import {measureGuests as measureOnHost, type GuestMeasurement, type MeasureTarget} from '../hosts/dirty-rate-measure.js'
+import {measureGuests, type GuestMeasurement, type MeasureTarget} from '../hosts/dirty-rate-measure.js'
 import type {DirtyRateFact, HostFacts, ResidentMemoryFact} from '../hosts/facts-types.js'
 import type {HostTransport} from '../hosts/transport.js'
 import {UUID} from '../plan/values.js'
@@ -26,7 +26,7 @@ function measureTarget(guest: Pick<GuestUnderCheck, 'name' | 'domain'> & {domain
 }
 
 /** What was measured of the chosen guests that run, by UUID (lower case); empty when there are none. */
-export async function measureGuests(
+export async function measureCheckedGuests(
   t: HostTransport,
   host: ResolvedHost,
   profile: ResolvedProfile,
@@ -37,7 +37,7 @@ export async function measureGuests(
     return g.state === 'running' && uuid !== undefined && UUID.test(uuid) ? [measureTarget({...g, domain: {...g.domain, uuid}})] : []
   })
   if (running.length === 0) return new Map()
-  return measureOnHost(t, host.libvirtUri, running, profile.migration.dirtyRate.seconds)
+  return measureGuests(t, host.libvirtUri, running, profile.migration.dirtyRate)
 }
 
 /** The facts with each measured guest's dirty rate and resident RAM on its summary. */

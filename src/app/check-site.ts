@@ -27,7 +27,7 @@ import {libvirtUnreachable} from '../rules/host/libvirt-unreachable.js'
 import {RULES} from '../rules/registry.js'
 import type {CheckContext, Finding, GuestUnderCheck, Rule} from '../rules/types.js'
 import {type GuestSelection, assertSomethingToCheck, probeTargets, readDomainFile, selectGuests, uniqueCpuXmls} from './check-guests.js'
-import {measureGuests, measuresDirtyRates, withMeasurements} from './check-measure.js'
+import {measureCheckedGuests, measuresDirtyRates, withMeasurements} from './check-measure.js'
 import {checkExitCode} from './exit-status.js'
 import {type HostCapacity, hostCapacity} from './host-capacity.js'
 import {siteCheckReport} from './site-report.js'
@@ -122,7 +122,7 @@ export async function evaluateSite(request: SiteCheckRequest, pool: HostPool, op
 
   const guests = selectGuests(request, gatheredFacts, fileDomain)
   // measured while the destinations are read and probed; the rules wait for it
-  const measuring = measuresDirtyRates(profile, request.measure) ? measureGuests(sourceT, source, profile, guests) : Promise.resolve(new Map())
+  const measuring = measuresDirtyRates(profile, request.measure) ? measureCheckedGuests(sourceT, source, profile, guests) : Promise.resolve(new Map())
   measuring.catch(() => {}) // awaited below
   const domains = guests.map((g) => g.domain)
   const probe: ProbeRequest = {targets: probeTargets(domains), cpuXmls: uniqueCpuXmls(domains)}

@@ -47,6 +47,18 @@ export function dirtyRateModeFor(domainType: string | undefined): DirtyRateMode 
 }
 /** virsh domdirtyrate-calc --seconds: 1 to 60 (QEMU's calc-time is 1 to 60 s as well). */
 export const DIRTY_RATE_SECONDS = {min: 1, max: 60} as const
+/** How many windows one measurement takes, one after another (dirty-rate-measure.ts): 1 to 10. */
+export const DIRTY_RATE_WINDOWS = {min: 1, max: 10} as const
+
+/**
+ * How a guest's dirty rate is sampled: `windows` measurements of `seconds` each, one after another,
+ * and the highest taken (dirty-rate-measure.ts says why). Profile migration.dirty-rate-seconds and
+ * migration.dirty-rate-windows.
+ */
+export interface DirtyRateSampling {
+  seconds: number
+  windows: number
+}
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
@@ -80,6 +92,15 @@ export function dirtyRateStatsArgv(domain: string): string[] {
 /** How long to wait after starting before reading: the period, and a second for QEMU to finish it. */
 export function dirtyRateWaitMs(seconds: number): number {
   return (checkedSeconds(seconds) + 1) * 1000
+}
+
+/** The sampling, each value checked to its domain. */
+export function checkedSampling(s: DirtyRateSampling): DirtyRateSampling {
+  const {windows} = s
+  if (!Number.isInteger(windows) || windows < DIRTY_RATE_WINDOWS.min || windows > DIRTY_RATE_WINDOWS.max) {
+    throw new TypeError(`a dirty-rate measurement takes ${DIRTY_RATE_WINDOWS.min} to ${DIRTY_RATE_WINDOWS.max} windows, not ${windows}`)
+  }
+  return {seconds: checkedSeconds(s.seconds), windows}
 }
 
 function checkedMode(mode: DirtyRateMode): DirtyRateMode {

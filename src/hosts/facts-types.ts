@@ -175,11 +175,16 @@ export type DirtyRateUnavailable = 'command-unknown' | 'mode-unsupported' | 'qem
 export type DirtyRateFact =
   | {
       kind: 'measured'
-      /** libvirt's dirtyrate.megabytes_per_second in bytes: whole MiB/s, QEMU truncates (the true rate is below one MiB/s more). */
+      /**
+       * libvirt's dirtyrate.megabytes_per_second in bytes: whole MiB/s, QEMU truncates (the true rate
+       * is below one MiB/s more). Of several windows, the highest (dirty-rate-measure.ts).
+       */
       bytesPerSecond: number
       mode: DirtyRateMode
-      /** The measurement's length (dirtyrate.calc_period). */
+      /** One window's length (dirtyrate.calc_period). */
       seconds: number
+      /** Each window's rate in order, when more than one was taken; bytesPerSecond is their highest. */
+      windowBytesPerSecond?: number[]
       /** When zmigrate read the result (ISO 8601). */
       measuredAt: string
     }

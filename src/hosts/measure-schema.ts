@@ -11,13 +11,19 @@ const timestampSchema = z.iso.datetime({offset: true})
 
 /** hosts/facts-types.ts DirtyRateFact: a guest's dirty rate as check (or migrate) measured it, or why it could not. */
 export const dirtyRateSchema = z.discriminatedUnion('kind', [
-  z.object({
-    kind: z.literal('measured'),
-    bytesPerSecond: z.number().nonnegative().max(Number.MAX_SAFE_INTEGER),
-    mode: z.enum(['page-sampling', 'dirty-bitmap', 'dirty-ring']),
-    seconds: z.number().int().min(1).max(60),
-    measuredAt: timestampSchema,
-  }),
+  z
+    .object({
+      kind: z.literal('measured'),
+      bytesPerSecond: z.number().nonnegative().max(Number.MAX_SAFE_INTEGER),
+      mode: z.enum(['page-sampling', 'dirty-bitmap', 'dirty-ring']),
+      seconds: z.number().int().min(1).max(60),
+      windowBytesPerSecond: z.array(z.number().nonnegative().max(Number.MAX_SAFE_INTEGER)).min(2).max(10).optional(),
+      measuredAt: timestampSchema,
+    })
+    .refine((m) => m.windowBytesPerSecond === undefined || Math.max(...m.windowBytesPerSecond) === m.bytesPerSecond, {
+      message: 'bytesPerSecond is the highest of windowBytesPerSecond',
+      path: ['bytesPerSecond'],
+    }),
   z.object({
     kind: z.literal('not-measurable'),
     reason: z.enum(['command-unknown', 'mode-unsupported', 'qemu-unsupported', 'guest-not-running', 'not-finished', 'superseded', 'failed']),

@@ -15,6 +15,7 @@
  */
 import {dirtyRateModeFor} from '../hosts/dirty-rate-command.js'
 import type {DirtyRateFact, ResidentMemoryFact} from '../hosts/facts-types.js'
+import {modelRates} from '../hosts/measured-rate.js'
 import {scenarioFromPolicy} from '../predict/policy.js'
 import {predictMigration} from '../predict/precopy.js'
 import {PredictionInputError} from '../predict/types.js'
@@ -35,7 +36,7 @@ export function planPrediction(ctx: CheckContext, migrate: Pick<MigrateOptions, 
   const scenario = scenarioFromPolicy(profile.migration, {
     memoryKiB,
     // a paused guest writes nothing while it moves
-    dirtyBytesPerSecond: dirtyRate?.kind === 'measured' ? dirtyRate.bytesPerSecond : 0,
+    ...(dirtyRate?.kind === 'measured' ? modelRates(dirtyRate) : {dirtyBytesPerSecond: 0}),
     diskBytes: copiedDiskBytes(ctx).bytes,
     ...(resident?.kind === 'measured' ? {residentBytes: resident.bytes} : {}),
   })

@@ -91,7 +91,9 @@ function moreConnections(s: MigrationScenario): Alternative | undefined {
 
 /** The highest dirty rate, in whole MiB/s, at which the same migration converges: a quieter time for the guest. */
 function quieterTime(s: MigrationScenario): Alternative | undefined {
-  const at = (mibPerSecond: number): MigrationScenario => ({...s, dirtyBytesPerSecond: mibPerSecond * MiB})
+  // a guest writing at that rate steadily (no separate average)
+  const {averageDirtyBytesPerSecond: _, ...steady} = s
+  const at = (mibPerSecond: number): MigrationScenario => ({...steady, dirtyBytesPerSecond: mibPerSecond * MiB})
   const ok = (mibPerSecond: number) => predictMigration(at(mibPerSecond)).converges
   if (s.dirtyBytesPerSecond === 0 || !ok(0)) return undefined
   // lo converges, hi (at least today's rate) does not

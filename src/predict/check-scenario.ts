@@ -19,6 +19,7 @@ export function checkScenario(s: MigrationScenario): void {
   }
   atLeastZero('ramBytes', s.ramBytes, 'a size in bytes')
   atLeastZero('dirtyBytesPerSecond', s.dirtyBytesPerSecond, 'a rate in bytes per second')
+  atLeastZero('averageDirtyBytesPerSecond', s.averageDirtyBytesPerSecond, 'a rate in bytes per second')
   atLeastZero('diskBytes', s.diskBytes, 'a size in bytes')
   atLeastZero('setupSeconds', s.setupSeconds, 'a time in seconds')
   atLeastZero('workingSetBytes', s.workingSetBytes, 'a size in bytes')

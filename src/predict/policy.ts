@@ -56,7 +56,10 @@ export function policyBandwidthMiB(policy: Pick<MigrationPolicy, 'bandwidthMiB' 
 export interface GuestMigrationFacts {
   /** The guest's current memory (`<currentMemory>`, else `<memory>`), KiB: what the first pass sends and what virsh's timeout is sized by. */
   memoryKiB: number
+  /** The guest's dirty rate: of several windows, the highest. */
   dirtyBytesPerSecond: number
+  /** The windows' average, when there were several (MigrationScenario.averageDirtyBytesPerSecond). */
+  averageDirtyBytesPerSecond?: number
   /** Bytes libvirt copies for the disks that are copied (0: none). */
   diskBytes: number
   /**
@@ -87,6 +90,8 @@ export function scenarioFromPolicy(policy: MigrationPolicy, guest: GuestMigratio
     diskBytes: guest.diskBytes,
     limits: {...policy.limits},
   }
+  if (guest.averageDirtyBytesPerSecond !== undefined && guest.averageDirtyBytesPerSecond < guest.dirtyBytesPerSecond)
+    scenario.averageDirtyBytesPerSecond = guest.averageDirtyBytesPerSecond
   if (policy.setupSeconds !== undefined) scenario.setupSeconds = policy.setupSeconds
   if (policy.autoConverge) scenario.autoConverge = QEMU_AUTO_CONVERGE
   if (timeout.seconds !== undefined && timeout.action !== undefined) scenario.timeout = {seconds: timeout.seconds, action: timeout.action}

@@ -16,6 +16,7 @@ const percent = (max: number) => z.number().int().min(1).max(max)
 export const scenarioSchema = z.object({
   ramBytes: bytes,
   dirtyBytesPerSecond: rate,
+  averageDirtyBytesPerSecond: rate.optional(),
   bandwidthBytesPerSecond: positive,
   downtimeLimitMs: z.number().positive().max(2_000_000_000),
   diskBytes: bytes.optional(),

@@ -42,8 +42,17 @@ export type LimitAction = (typeof LIMIT_ACTIONS)[number]
 export interface MigrationScenario {
   /** Guest RAM the first pass sends (its current memory). */
   ramBytes: number
-  /** How fast the guest dirties memory (a dirty-bitmap measurement). */
+  /**
+   * How fast the guest dirties memory: of a measurement in several short windows, the highest
+   * (hosts/dirty-rate-measure.ts), the rate the short passes before the switch-over run into.
+   */
   dirtyBytesPerSecond: number
+  /**
+   * The windows' average, when below dirtyBytesPerSecond (a guest that writes in bursts): the rate
+   * the long passes see. Whether pre-copy converges is decided at dirtyBytesPerSecond; when it does,
+   * how long it takes is predicted at this rate (precopy.ts). Unset: dirtyBytesPerSecond throughout.
+   */
+  averageDirtyBytesPerSecond?: number
   /** What one migration connection carries: the --bandwidth limit, or what the path gives one stream. */
   bandwidthBytesPerSecond: number
   /** QEMU's downtime-limit: pre-copy switches over once the rest fits in it at the bandwidth. */

@@ -36,7 +36,10 @@ export const DEFAULT_MIGRATION_POLICY: MigrationPolicy = {
   unsafe: false,
   detachTimeoutSeconds: 30,
   limits: {onLimit: 'cancel'},
-  dirtyRate: {measure: false, seconds: 1},
+  // three windows of one second: pre-copy's passes near the switch-over last about a second or less,
+  // and a guest that writes in bursts is at its burst rate in a window that short; three see the
+  // burst of a writer that pauses up to about two seconds (hosts/dirty-rate-measure.ts). About 6 s.
+  dirtyRate: {measure: false, seconds: 1, windows: 3},
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
@@ -277,7 +280,11 @@ function resolveMigration(m: NonNullable<ProfileDocument['migration']>): Migrati
     unsafe: m.unsafe ?? d.unsafe,
     detachTimeoutSeconds: m['detach-timeout'] ?? d.detachTimeoutSeconds,
     limits: {onLimit: m['on-limit'] ?? d.limits.onLimit},
-    dirtyRate: {measure: m['measure-dirty-rate'] ?? d.dirtyRate.measure, seconds: m['dirty-rate-seconds'] ?? d.dirtyRate.seconds},
+    dirtyRate: {
+      measure: m['measure-dirty-rate'] ?? d.dirtyRate.measure,
+      seconds: m['dirty-rate-seconds'] ?? d.dirtyRate.seconds,
+      windows: m['dirty-rate-windows'] ?? d.dirtyRate.windows,
+    },
   }
   if (m['max-total'] !== undefined) policy.limits.maxTotalSeconds = m['max-total']
   if (m['max-downtime'] !== undefined) policy.limits.maxDowntimeMs = m['max-downtime']

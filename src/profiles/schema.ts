@@ -111,10 +111,12 @@ export const migrationPolicySchema = z.strictObject({
   'max-downtime': z.number().int().positive().max(2_000_000).optional(),
   /** What exceeding max-total or max-downtime does: cancel (default, as z/VM: the guest stays on the source), suspend, postcopy. */
   'on-limit': z.enum(LIMIT_ACTIONS).optional(),
-  /** check and plan measure each running guest's dirty rate (all of a host's guests at once, dirty-rate-seconds). Default false. */
+  /** check and plan measure each running guest's dirty rate (all of a host's guests at once, dirty-rate-windows x dirty-rate-seconds). Default false. */
   'measure-dirty-rate': z.boolean().optional(),
-  /** Seconds libvirt measures a dirty rate for (virsh domdirtyrate-calc --seconds: 1 to 60). Default 1. */
+  /** Seconds libvirt measures a dirty rate for, one window (virsh domdirtyrate-calc --seconds: 1 to 60). Default 1. */
   'dirty-rate-seconds': z.number().int().min(1).max(60).optional(),
+  /** Windows of dirty-rate-seconds measured one after another; the guest's rate is the highest (1 to 10). Default 3. */
+  'dirty-rate-windows': z.number().int().min(1).max(10).optional(),
   /**
    * Seconds a migration takes besides moving bytes (the destination's QEMU starting, connections,
    * switch-over, activation), for the prediction: measure it as an idle guest's migration without a

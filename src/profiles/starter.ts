@@ -67,8 +67,9 @@ ${hostLines.join('\n')}
 #   max-total: 1800                   # seconds a migration may take, disks included (unset: no limit)
 #   max-downtime: 1000                # milliseconds the guest may be paused at the switch-over (unset: no limit)
 #   on-limit: cancel                  # when a limit is exceeded: cancel (roll back) | suspend | postcopy
-#   measure-dirty-rate: false         # check and plan measure each running guest's dirty rate (dirty-rate-seconds, all at once)
-#   dirty-rate-seconds: 1             # 1 to 60
+#   measure-dirty-rate: false         # check and plan measure each running guest's dirty rate (all at once)
+#   dirty-rate-seconds: 1             # one window, 1 to 60
+#   dirty-rate-windows: 3             # windows one after another, the highest counts (1 to 10)
 
 # Where guests may go when a host is evacuated. Every host named must be under hosts: above.
 # relocation-domains:                 # named sets of hosts a guest moves between (as z/VM's)

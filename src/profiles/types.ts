@@ -55,8 +55,11 @@ export interface MigrationPolicy {
    * stays on the source). The model (src/predict) and the rule migration-may-not-converge read them.
    */
   limits: {maxTotalSeconds?: number; maxDowntimeMs?: number; onLimit: LimitAction}
-  /** The guest's dirty rate: measured during check only when `measure`, for `seconds` per running guest. */
-  dirtyRate: {measure: boolean; seconds: number}
+  /**
+   * The guest's dirty rate: measured during check only when `measure`; each measurement the highest
+   * of `windows` windows of `seconds` (hosts/dirty-rate-command.ts DirtyRateSampling).
+   */
+  dirtyRate: {measure: boolean; seconds: number; windows: number}
   /** migration.setup-seconds: a migration's fixed time besides moving bytes, for the prediction; unset: not counted. */
   setupSeconds?: number
 }

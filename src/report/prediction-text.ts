@@ -3,6 +3,7 @@
  * report's prediction against what happened (migrate-text.ts), a check's measured dirty rates
  * (check-text.ts). An unmeasured dirty rate is said to be assumed 0, never shown as a figure.
  */
+import {howMeasured} from '../hosts/measured-rate.js'
 import type {DirtyRateFact, ResidentMemoryFact} from '../hosts/facts-types.js'
 import type {PlanPrediction} from '../plan/types.js'
 import type {Prediction} from '../predict/types.js'
@@ -12,7 +13,7 @@ import {formatBytes, formatDuration} from '../units.js'
 export function dirtyRateText(rate: DirtyRateFact | {kind: 'not-measured'}): string {
   switch (rate.kind) {
     case 'measured':
-      return `${formatBytes(rate.bytesPerSecond)}/s (measured ${rate.measuredAt}, ${rate.mode}, ${rate.seconds} s)`
+      return `${formatBytes(rate.bytesPerSecond)}/s (measured ${rate.measuredAt}, ${howMeasured(rate)})`
     case 'not-measurable':
       return `not measurable (${rate.reason}: ${rate.detail}): assumes 0`
     default:

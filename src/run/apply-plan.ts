@@ -100,7 +100,7 @@ export async function applyPlanOrResume(request: ApplyRequest, pool: HostPool): 
       emit: request.emit,
       signal,
       detachTimeoutSeconds: request.profile.migration.detachTimeoutSeconds,
-      dirtyRateSeconds: request.profile.migration.dirtyRate.seconds,
+      dirtyRate: request.profile.migration.dirtyRate,
     })
     return {journal, report: migrationReport(journal)}
   } finally {

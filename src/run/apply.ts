@@ -8,6 +8,7 @@
  */
 import type {PlanHostRole, PlanStep} from '../plan/types.js'
 import {abortMessage, isCancelledByUser} from './abort-reason.js'
+import type {DirtyRateSampling} from '../hosts/dirty-rate-command.js'
 import type {EventSink} from './events.js'
 import {finishReason, stoppedBySignal, type FinishEvidence} from './finish-reason.js'
 import {domainState, type HostRef} from './host-ops.js'
@@ -30,8 +31,8 @@ export interface ApplyOptions {
   store?: JournalStore
   /** Delays between attempts to write the journal. */
   journalRetryDelaysMs?: readonly number[]
-  /** How long the dirty-rate measurement before the migration lasts (profile migration.dirty-rate-seconds). */
-  dirtyRateSeconds?: number
+  /** How the dirty rate is measured before the migration (profile migration.dirty-rate-seconds and -windows); default one 1 s window. */
+  dirtyRate?: DirtyRateSampling
 }
 
 export async function applyJournal(journal: Journal, opts: ApplyOptions): Promise<Journal> {
@@ -52,7 +53,7 @@ export async function applyJournal(journal: Journal, opts: ApplyOptions): Promis
     progressIntervalMs: opts.progressIntervalMs ?? 1000,
     guestState: journal.plan.guest.state,
     ...(journal.plan.prediction ? {prediction: journal.plan.prediction} : {}),
-    dirtyRateSeconds: opts.dirtyRateSeconds ?? 1,
+    dirtyRate: opts.dirtyRate ?? {seconds: 1, windows: 1},
     note: (patch) => {
       journal.migration = {...journal.migration, ...patch}
       // as it happens, best effort: the step's own end is journaled (and a failure to write stops the run) right after

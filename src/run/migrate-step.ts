@@ -21,6 +21,7 @@
  */
 import {measureGuests} from '../hosts/dirty-rate-measure.js'
 import type {DirtyRateFact, ResidentMemoryFact} from '../hosts/facts-types.js'
+import {modelRates} from '../hosts/measured-rate.js'
 import {migrateArgv} from '../plan/migrate-options.js'
 import type {ActionOf} from '../plan/types.js'
 import {predictMigration} from '../predict/precopy.js'
@@ -123,15 +124,19 @@ async function measureAndPredict(from: HostRef, env: StepEnv, note: (patch: Part
   if (env.guestState === 'running') {
     // as the plan says to measure this guest (older plans: dirty-bitmap, no resident size)
     const target = {uuid: env.domain, name: env.guest, mode: plan.measure?.dirtyRateMode, memoryKiB: plan.measure?.memoryKiB}
-    const measured = (await measureGuests(from.t, from.uri, [target], env.dirtyRateSeconds ?? 1, {signal: env.signal})).get(env.domain.toLowerCase())
+    const measured = (await measureGuests(from.t, from.uri, [target], env.dirtyRate ?? {seconds: 1, windows: 1}, {signal: env.signal})).get(
+      env.domain.toLowerCase(),
+    )
     dirtyRate = measured?.dirtyRate
     residentMemory = measured?.residentMemory
   }
   const measured = dirtyRate?.kind === 'measured' ? dirtyRate : undefined
   const resident = residentMemory?.kind === 'measured' ? residentMemory : undefined
+  // the rates measured now replace the plan's, its average with them (or none)
+  const {averageDirtyBytesPerSecond: plannedAverage, ...unmeasured} = plan.scenario
   const scenario = {
-    ...plan.scenario,
-    ...(measured ? {dirtyBytesPerSecond: measured.bytesPerSecond} : {}),
+    ...unmeasured,
+    ...(measured ? modelRates(measured) : plannedAverage !== undefined ? {averageDirtyBytesPerSecond: plannedAverage} : {}),
     // the RAM resident now; the plan's scenario had at most the guest's size
     ...(resident ? {ramBytes: Math.min(plan.scenario.ramBytes, resident.bytes)} : {}),
   }

@@ -5,6 +5,7 @@
 import {oneLine, ZmigrateError} from '../errors.js'
 import {ExitCode} from '../exit-codes.js'
 import type {PlanHostRole, PlanPrediction} from '../plan/types.js'
+import type {DirtyRateSampling} from '../hosts/dirty-rate-command.js'
 import type {EventSink} from './events.js'
 import type {FinishEvidence} from './finish-reason.js'
 import type {HostRef} from './host-ops.js'
@@ -29,8 +30,8 @@ export interface StepEnv {
   guestState?: string
   /** The plan's prediction: its scenario is predicted again with the dirty rate measured before the migration. */
   prediction?: PlanPrediction
-  /** How long the dirty-rate measurement before the migration lasts (profile dirty-rate-seconds). */
-  dirtyRateSeconds?: number
+  /** How the dirty rate is measured before the migration (profile dirty-rate-seconds and dirty-rate-windows). */
+  dirtyRate?: DirtyRateSampling
   /** Records what the migration step observed in the journal (measurement, prediction, limits, stop), as it happens. */
   note?: (patch: Partial<MigrationRecord>) => void
 }

@@ -7,8 +7,8 @@ import {existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, w
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {ansiblePython, ansibleTool, BUILT_CLI, runTool} from '../support/ansible.js'
-import {holdLab} from '../support/lab-hold.js'
-import {guestState, hasDisk, lab, LAB_HOSTS, labProfile, onHost, other, REPO, sendHome, whereIs, zm, type LabHostName, proveAlive} from '../support/lab-cli.js'
+import {useLab} from '../support/lab-suite.js'
+import {guestState, hasDisk, LAB_HOSTS, labProfile, onHost, other, REPO, sendHome, whereIs, zm, type LabHostName, proveAlive} from '../support/lab-cli.js'
 
 const PLAYBOOKS = join(REPO, 'ansible', 'playbooks', 'lab')
 const LAB_PROFILE = join(REPO, 'profiles', 'lab.yaml')
@@ -57,11 +57,9 @@ describe('@lab zmigrate from Ansible: the collection zmigrate.zkvm on the lab', 
 
   const journals = () => (existsSync(join(data, 'journals')) ? readdirSync(join(data, 'journals')) : [])
 
+  useLab()
   before(async function () {
-    this.timeout(45 * 60_000)
-    await holdLab()
-    const up = await lab('up')
-    if (up.exitCode !== 0) throw new Error(`lab/up failed:\n${up.stdout}\n${up.stderr}`)
+    this.timeout(5 * 60_000)
     ansibleTool('ansible-playbook')
     // the built CLI is the one the playbooks run: refuse a missing or stale build before any playbook
     expect((await zm(['profile', 'show', '--json'])).exitCode).to.equal(0)

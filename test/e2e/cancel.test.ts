@@ -3,18 +3,14 @@
 // says "cancelled by user", and the guest runs on its source with its data (heartbeat and records).
 // The migrations are slowed by the profile's bandwidth (8 MiB/s) so that there is time to look.
 import {expect} from 'chai'
-import {mkdtempSync, rmSync} from 'node:fs'
-import {tmpdir} from 'node:os'
-import {join} from 'node:path'
 import {consoleLogPath, proveSurvival, readHeartbeats} from '../../lab/proof.js'
 import {cancelReportSchema} from '../../src/report/cancel-report.js'
 import {evacuationReportSchema} from '../../src/report/evacuation-report.js'
 import {statusReportSchema, type StatusReport} from '../../src/report/status-report.js'
 import {migrationReportSchema} from '../../src/run/report.js'
-import {guestState, hasDisk, lab, labProfile, other, sendHome, startCli, whereAll, whereIs, zm, LAB, type LabHostName} from '../support/lab-cli.js'
-import {holdLab} from '../support/lab-hold.js'
-
-const lastJson = (stdout: string) => JSON.parse(String(stdout).trim().split('\n').at(-1) ?? 'null')
+import {guestState, hasDisk, labProfile, other, sendHome, startCli, whereAll, whereIs, zm, LAB, type LabHostName} from '../support/lab-cli.js'
+import {dataDirPerTest, useLab} from '../support/lab-suite.js'
+import {lastJson} from '../support/ndjson.js'
 
 /** Resolves once the run's NDJSON shows a migration copying (a progress event). */
 function firstProgress(child: ReturnType<typeof startCli>): Promise<Record<string, unknown>> {
@@ -37,20 +33,10 @@ function firstProgress(child: ReturnType<typeof startCli>): Promise<Record<strin
 
 describe('@lab zmigrate status and cancel on the lab', function () {
   this.timeout(15 * 60_000)
-  let data: string
-  const env = () => ({ZMIGRATE_DATA_DIR: data})
-
-  before(async function () {
-    this.timeout(45 * 60_000)
-    await holdLab()
-    const up = await lab('up')
-    if (up.exitCode !== 0) throw new Error(`lab/up failed:\n${up.stdout}\n${up.stderr}`)
-    await sendHome()
-  })
-  beforeEach(() => (data = mkdtempSync(join(tmpdir(), 'zm-e2e-cancel-'))))
+  useLab({home: true})
+  const {env} = dataDirPerTest('cancel')
   afterEach(async function () {
     this.timeout(300_000)
-    rmSync(data, {recursive: true, force: true})
     await sendHome()
   })
 

@@ -8,25 +8,10 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {stepsFingerprint} from '../../src/plan/fingerprint.js'
 import {migrationReportSchema} from '../../src/run/report.js'
-import {
-  guestState,
-  hasDisk,
-  IP,
-  lab,
-  labProfile,
-  onHost,
-  other,
-  sendHome,
-  startCli,
-  whereIs,
-  zm,
-  LAB,
-  type LabHostName,
-  proveAlive,
-} from '../support/lab-cli.js'
-import {holdLab} from '../support/lab-hold.js'
+import {guestState, hasDisk, IP, labProfile, onHost, other, sendHome, startCli, whereIs, zm, LAB, type LabHostName, proveAlive} from '../support/lab-cli.js'
+import {useLab} from '../support/lab-suite.js'
+import {lastJson} from '../support/ndjson.js'
 
-const lastJson = (stdout: string) => JSON.parse(String(stdout).trim().split('\n').at(-1)!)
 const virsh = (h: LabHostName, ...args: string[]) => onHost(h, ['virsh', '-c', 'qemu:///system', ...args])
 
 const prove = (on: LabHostName) => proveAlive(on, {waitSeconds: 5})
@@ -36,12 +21,7 @@ describe('@lab zmigrate never harms a guest it did not mean to touch', function 
   let from: LabHostName
   const slow = () => labProfile((d) => (d.migration = {...d.migration, bandwidth: 8}))
 
-  before(async function () {
-    this.timeout(45 * 60_000)
-    await holdLab()
-    const up = await lab('up')
-    if (up.exitCode !== 0) throw new Error(`lab/up failed:\n${up.stdout}\n${up.stderr}`)
-  })
+  useLab()
 
   beforeEach(async () => {
     from = (await whereIs()) ?? 'zhost-a'

@@ -3,13 +3,13 @@
 // resumed. The guests are the lab's own (lab/up): zdemo, zweb and zapp running, each with a data
 // disk that is copied (zdemo also with a host-local device that is detached), zidle shut off.
 import {expect} from 'chai'
-import {existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {existsSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {consoleLogPath, readHeartbeats} from '../../lab/proof.js'
 import {evacuationPlanSchema} from '../../src/plan/evacuation-schema.js'
 import {evacuationReportSchema, type EvacuationReport} from '../../src/report/evacuation-report.js'
-import {holdLab} from '../support/lab-hold.js'
+import {dataDirPerTest, useLab} from '../support/lab-suite.js'
+import {lastJson} from '../support/ndjson.js'
 import {
   guestState,
   hasDisk,
@@ -27,7 +27,6 @@ import {
   proveAlive,
 } from '../support/lab-cli.js'
 
-const lastJson = (stdout: string) => JSON.parse(String(stdout).trim().split('\n').at(-1)!)
 const ALL = [...RUNNING_GUESTS, IDLE_GUEST].sort()
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -93,26 +92,17 @@ function peak(spans: Iterable<Interval>, select: (s: Interval) => boolean = () =
 
 describe('@lab zmigrate evacuate and return (three hosts)', function () {
   this.timeout(15 * 60_000)
-  let data: string
+  useLab({home: true})
+  const data = dataDirPerTest('evac')
 
-  before(async function () {
-    this.timeout(45 * 60_000)
-    await holdLab()
-    const up = await lab('up')
-    if (up.exitCode !== 0) throw new Error(`lab/up failed:\n${up.stdout}\n${up.stderr}`)
-    await sendHome()
-  })
-
-  beforeEach(() => (data = mkdtempSync(join(tmpdir(), 'zm-e2e-evac-'))))
   afterEach(async function () {
     this.timeout(300_000)
-    rmSync(data, {recursive: true, force: true})
     for (const h of ['zhost-b', 'zhost-c']) await lab('fault', 'heal', h)
     await sendHome()
   })
 
   it('empties zhost-a across zhost-b and zhost-c within the caps, every guest alive with its data; return brings them home', async () => {
-    const child = startCli(['evacuate', 'zhost-a', '--to', 'site', '--max', '3', '--incoming', '1', '--yes', '--json'], {ZMIGRATE_DATA_DIR: data})
+    const child = startCli(['evacuate', 'zhost-a', '--to', 'site', '--max', '3', '--incoming', '1', '--yes', '--json'], data.env())
     const spans = watch(child)
     const r = await child
     expect(r.exitCode, String(r.stderr) + String(r.stdout).slice(-1500)).to.equal(0)
@@ -138,14 +128,14 @@ describe('@lab zmigrate evacuate and return (three hosts)', function () {
     expect(await guestState(to[IDLE_GUEST], IDLE_GUEST)).to.equal('shut off')
     expect(await hasDisk(to.zdemo, 'vdb')).to.equal(true)
 
-    const back = await zm(['return', 'zhost-a', '--yes', '--json'], {ZMIGRATE_DATA_DIR: data})
+    const back = await zm(['return', 'zhost-a', '--yes', '--json'], data.env())
     expect(back.exitCode, back.stderr + back.stdout.slice(-1500)).to.equal(0)
     const returned = evacuationReportSchema.parse(lastJson(back.stdout))
     expect(returned.purpose).to.equal('return')
     expect(returned.guests.map((g) => [g.name, g.destination, g.outcome]).sort()).to.deep.equal(ALL.map((g) => [g, 'zhost-a', 'migrated']))
     for (const g of RUNNING_GUESTS) await prove(g, 'zhost-a', to[g])
     expect(await guestState('zhost-a', IDLE_GUEST)).to.equal('shut off')
-    const again = await zm(['return', 'zhost-a', '--dry-run', '--json'], {ZMIGRATE_DATA_DIR: data})
+    const again = await zm(['return', 'zhost-a', '--dry-run', '--json'], data.env())
     expect(again.exitCode, again.stderr).to.equal(0)
     expect(
       lastJson(again.stdout)
@@ -155,8 +145,8 @@ describe('@lab zmigrate evacuate and return (three hosts)', function () {
   })
 
   it('a reviewed evacuation plan file: evacuate -o changes nothing, an edited file is refused, migrate --plan moves every guest on its reviewed plan', async () => {
-    const file = join(data, 'zhost-a.evacuation.json')
-    const o = await zm(['evacuate', 'zhost-a', '--to', 'site', '-o', file, '--json'], {ZMIGRATE_DATA_DIR: data})
+    const file = join(data.path(), 'zhost-a.evacuation.json')
+    const o = await zm(['evacuate', 'zhost-a', '--to', 'site', '-o', file, '--json'], data.env())
     expect(o.exitCode, o.stderr).to.equal(0)
     const doc = evacuationPlanSchema.strict().parse(JSON.parse(readFileSync(file, 'utf8')))
     expect(doc.guests.map((g) => g.name).sort()).to.deep.equal(ALL)
@@ -166,18 +156,18 @@ describe('@lab zmigrate evacuate and return (three hosts)', function () {
       ALL.every((g) => where.get(g)?.host === 'zhost-a'),
       'nothing moved',
     ).to.equal(true)
-    expect(existsSync(join(data, 'evacuations')), 'no evacuation journal').to.equal(false)
+    expect(existsSync(join(data.path(), 'evacuations')), 'no evacuation journal').to.equal(false)
 
     // a reviewer's edit: zweb to the other destination
     const edited = JSON.parse(readFileSync(file, 'utf8'))
     const zweb = edited.guests.find((g: {name: string}) => g.name === 'zweb')
     zweb.destination = zweb.destination === 'zhost-b' ? 'zhost-c' : 'zhost-b'
-    writeFileSync(join(data, 'edited.json'), JSON.stringify(edited))
-    const refused = await zm(['migrate', '--plan', join(data, 'edited.json'), '--json'], {ZMIGRATE_DATA_DIR: data})
+    writeFileSync(join(data.path(), 'edited.json'), JSON.stringify(edited))
+    const refused = await zm(['migrate', '--plan', join(data.path(), 'edited.json'), '--json'], data.env())
     expect(refused.exitCode, refused.stderr + refused.stdout.slice(-800)).to.equal(5)
     expect((await whereAll()).get('zweb')?.host).to.equal('zhost-a')
 
-    const r = await zm(['migrate', '--plan', file, '--json'], {ZMIGRATE_DATA_DIR: data})
+    const r = await zm(['migrate', '--plan', file, '--json'], data.env())
     expect(r.exitCode, r.stderr + r.stdout.slice(-1500)).to.equal(0)
     const report = evacuationReportSchema.strict().parse(lastJson(r.stdout))
     expect(report.plan).to.deep.equal({file, fingerprint: doc.fingerprint})
@@ -190,7 +180,7 @@ describe('@lab zmigrate evacuate and return (three hosts)', function () {
 
   it("a destination's libvirtd killed mid-evacuation: only the guests moving there stay (rolled back or not started), the rest move", async () => {
     const profile = labProfile((d) => (d.migration = {...d.migration, bandwidth: 8}))
-    const child = startCli(['evacuate', 'zhost-a', '--yes', '--json', '--profile', profile], {ZMIGRATE_DATA_DIR: data})
+    const child = startCli(['evacuate', 'zhost-a', '--yes', '--json', '--profile', profile], data.env())
     const toOf = new Map<string, string>()
     let killed: Promise<unknown> | undefined
     watch(child, (e) => {
@@ -225,7 +215,7 @@ describe('@lab zmigrate evacuate and return (three hosts)', function () {
 
   it('zmigrate killed mid-evacuation (SIGKILL): --resume finishes every guest from the journals', async () => {
     const profile = labProfile((d) => (d.migration = {...d.migration, bandwidth: 8}))
-    const child = startCli(['evacuate', 'zhost-a', '--yes', '--json', '--profile', profile], {ZMIGRATE_DATA_DIR: data})
+    const child = startCli(['evacuate', 'zhost-a', '--yes', '--json', '--profile', profile], data.env())
     let killed = false
     watch(child, (e) => {
       if (!killed && e.type === 'progress') {
@@ -235,9 +225,9 @@ describe('@lab zmigrate evacuate and return (three hosts)', function () {
     })
     const r = await child
     expect(killed && r.signal === 'SIGKILL', 'killed during a migration').to.equal(true)
-    const journals = readdirSync(join(data, 'evacuations')).filter((f) => f.endsWith('.json'))
+    const journals = readdirSync(join(data.path(), 'evacuations')).filter((f) => f.endsWith('.json'))
     expect(journals).to.have.length(1)
-    const resumed = await zm(['evacuate', '--resume', join(data, 'evacuations', journals[0]), '--json', '--profile', profile], {ZMIGRATE_DATA_DIR: data})
+    const resumed = await zm(['evacuate', '--resume', join(data.path(), 'evacuations', journals[0]), '--json', '--profile', profile], data.env())
     expect(resumed.exitCode, resumed.stderr + resumed.stdout.slice(-1500)).to.equal(0)
     const report = evacuationReportSchema.parse(lastJson(resumed.stdout))
     expect(report.status).to.equal('finished')
@@ -247,7 +237,7 @@ describe('@lab zmigrate evacuate and return (three hosts)', function () {
       expect(where.get(g.name)?.host, g.name).to.equal(g.destination)
       if (g.name !== IDLE_GUEST) await prove(g.name, g.destination as LabHostName, 'zhost-a')
     }
-    const back = await zm(['return', 'zhost-a', '--yes'], {ZMIGRATE_DATA_DIR: data})
+    const back = await zm(['return', 'zhost-a', '--yes'], data.env())
     expect(back.exitCode, back.stderr).to.equal(0)
     for (const g of RUNNING_GUESTS) expect(await guestState('zhost-a', g), g).to.equal('running')
   })

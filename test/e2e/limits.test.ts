@@ -5,30 +5,26 @@
 // the limit, is cancelled (domjobabort) and rolled back with the finish reason max-total-exceeded,
 // the guest running on its source with its data. zmigrate cancel and status: test/e2e/cancel.test.ts.
 import {expect} from 'chai'
-import {mkdtempSync, readdirSync, rmSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {readdirSync} from 'node:fs'
 import {join} from 'node:path'
 import {checkReportSchema} from '../../src/report/check-report.js'
 import {migrationReportSchema} from '../../src/run/report.js'
-import {guestState, hasDisk, lab, labProfile, other, proveStayed, sendHome, whereIs, zm, type LabHostName} from '../support/lab-cli.js'
+import {guestState, hasDisk, labProfile, other, proveStayed, sendHome, whereIs, zm, type LabHostName} from '../support/lab-cli.js'
 import {setDirty} from '../support/lab-guest.js'
-import {holdLab} from '../support/lab-hold.js'
+import {dataDirPerTest, useLab} from '../support/lab-suite.js'
+import {lastJson} from '../support/ndjson.js'
 
 const MiB = 1024 * 1024
-const lastJson = (stdout: string) => JSON.parse(String(stdout).trim().split('\n').at(-1) ?? 'null')
 
 describe('@lab zmigrate prediction and limits with a guest that writes (zm.dirty=32)', function () {
   this.timeout(15 * 60_000)
-  let data: string
-  const env = () => ({ZMIGRATE_DATA_DIR: data})
-  const journals = () => readdirSync(join(data, 'journals'), {withFileTypes: true}).filter((e) => e.isFile())
+  useLab({home: true})
+  const data = dataDirPerTest('limits')
+  const env = data.env
+  const journals = () => readdirSync(join(data.path(), 'journals'), {withFileTypes: true}).filter((e) => e.isFile())
 
   before(async function () {
-    this.timeout(45 * 60_000)
-    await holdLab()
-    const up = await lab('up')
-    if (up.exitCode !== 0) throw new Error(`lab/up failed:\n${up.stdout}\n${up.stderr}`)
-    await sendHome()
+    this.timeout(300_000)
     await setDirty(32)
   })
   after(async function () {
@@ -36,22 +32,22 @@ describe('@lab zmigrate prediction and limits with a guest that writes (zm.dirty
     await setDirty(0)
     await sendHome()
   })
-  beforeEach(() => (data = mkdtempSync(join(tmpdir(), 'zm-e2e-limits-'))))
-  afterEach(() => rmSync(data, {recursive: true, force: true}))
 
   it('check --measure flags zdemo as unable to converge at 4 MiB/s within max-total 30 s, before anything changes; without --measure it cannot know', async () => {
     const from: LabHostName = (await whereIs()) ?? 'zhost-a'
     const to = other(from)
-    const profile = labProfile((d) => (d.migration = {...d.migration, bandwidth: 4, 'max-total': 30, 'on-limit': 'cancel', 'dirty-rate-seconds': 2}))
+    const profile = labProfile((d) => (d.migration = {...d.migration, bandwidth: 4, 'max-total': 30, 'on-limit': 'cancel'}))
 
     const measured = await zm(['check', 'zdemo', '--from', from, '--to', to, '--measure', '--json', '--profile', profile], env())
     expect(measured.exitCode, measured.stderr).to.equal(1)
     const [guest] = checkReportSchema.strict().parse(JSON.parse(measured.stdout)).guests
     const finding = guest.findings.find((f) => f.rule === 'migration-may-not-converge')
     expect(finding, JSON.stringify(guest.findings.map((f) => f.rule))).to.include({severity: 'blocker', measured: true})
-    expect(finding?.message).to.match(/dirties \d+ MiB\/s \(page-sampling, 2 s/)
+    // the profile's default sampling: the highest of three 1 s windows, each shown
+    expect(finding?.message).to.match(/dirties \d+ MiB\/s \(page-sampling, highest of 3 windows of 1 s: ([\d.]+ \w*B\/s, ){3}at /)
     // a TCG guest: page-sampling (dirty-bitmap counts only KVM's dirty log and would say 0)
-    expect(guest.dirtyRate).to.include({kind: 'measured', mode: 'page-sampling', seconds: 2})
+    expect(guest.dirtyRate).to.include({kind: 'measured', mode: 'page-sampling', seconds: 1})
+    if (guest.dirtyRate?.kind === 'measured') expect(guest.dirtyRate.windowBytesPerSecond).to.have.length(3)
     if (guest.dirtyRate?.kind === 'measured') expect(guest.dirtyRate.bytesPerSecond).to.be.at.least(4 * MiB)
     // the RAM its QEMU has resident: more than the 32 MiB it rewrites, less than its 256 MiB
     expect(guest.residentMemory?.kind, JSON.stringify(guest.residentMemory)).to.equal('measured')
@@ -67,7 +63,7 @@ describe('@lab zmigrate prediction and limits with a guest that writes (zm.dirty
     expect(await guestState(from)).to.equal('running')
     expect(await guestState(to)).to.equal('absent')
     expect(await hasDisk(from, 'vdb')).to.equal(true)
-    expect(readdirSync(data).includes('journals') ? journals() : []).to.deep.equal([])
+    expect(readdirSync(data.path()).includes('journals') ? journals() : []).to.deep.equal([])
   })
 
   it('max-total exceeded: the migration is cancelled and rolled back with finish reason max-total-exceeded, zdemo runs on its source with its data', async () => {
@@ -75,7 +71,7 @@ describe('@lab zmigrate prediction and limits with a guest that writes (zm.dirty
     const to = other(from)
     // no measurement in check: the plan cannot know the guest writes, so migrate starts; right before
     // virsh migrate it measures and predicts the cancel, and the runner enforces the limit
-    const profile = labProfile((d) => (d.migration = {...d.migration, bandwidth: 8, 'max-total': 20, 'on-limit': 'cancel', 'dirty-rate-seconds': 2}))
+    const profile = labProfile((d) => (d.migration = {...d.migration, bandwidth: 8, 'max-total': 20, 'on-limit': 'cancel'}))
     const started = Date.now()
     const r = await zm(['migrate', 'zdemo', '--from', from, '--to', to, '--yes', '--json', '--profile', profile], env())
     const took = (Date.now() - started) / 1000

@@ -25,7 +25,7 @@ import {
   type LabHostName,
   proveAlive,
 } from '../support/lab-cli.js'
-import {holdLab} from '../support/lab-hold.js'
+import {useLab} from '../support/lab-suite.js'
 
 const prove = (on: LabHostName) => proveAlive(on, {waitSeconds: 5})
 
@@ -47,12 +47,7 @@ describe('@lab zmigrate migrate on the lab', function () {
   this.timeout(10 * 60_000)
   let from: LabHostName
 
-  before(async function () {
-    this.timeout(45 * 60_000)
-    await holdLab()
-    const up = await lab('up')
-    if (up.exitCode !== 0) throw new Error(`lab/up failed:\n${up.stdout}\n${up.stderr}`)
-  })
+  useLab()
 
   beforeEach(async function () {
     from = (await whereIs()) ?? 'zhost-a'

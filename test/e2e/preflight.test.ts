@@ -6,21 +6,18 @@ import {execa} from 'execa'
 import {existsSync, mkdtempSync, readdirSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {holdLab} from '../support/lab-hold.js'
-import {guestState, hasDisk, lab, onHost, other, whereIs, zm, LAB, REPO, type LabHostName} from '../support/lab-cli.js'
+import {useLab} from '../support/lab-suite.js'
+import {lastJson} from '../support/ndjson.js'
+import {guestState, hasDisk, onHost, other, whereIs, zm, LAB, REPO, type LabHostName} from '../support/lab-cli.js'
 
-const lastJson = (stdout: string) => JSON.parse(String(stdout).trim().split('\n').at(-1)!)
 const virsh = (h: LabHostName, ...args: string[]) => onHost(h, ['virsh', '-c', 'qemu:///system', ...args])
 
 describe('@lab preflight: what check must refuse before anything changes', function () {
   this.timeout(10 * 60_000)
   let from: LabHostName
 
-  before(async function () {
-    this.timeout(45 * 60_000)
-    await holdLab()
-    const up = await lab('up')
-    if (up.exitCode !== 0) throw new Error(`lab/up failed:\n${up.stdout}\n${up.stderr}`)
+  useLab()
+  before(async () => {
     from = (await whereIs()) ?? 'zhost-a'
     expect(await guestState(from)).to.equal('running')
   })

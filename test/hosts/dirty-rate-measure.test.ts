@@ -10,22 +10,30 @@ import {join} from 'node:path'
 import {measureGuests} from '../../src/hosts/dirty-rate-measure.js'
 import {LocalTransport} from '../../src/hosts/local.js'
 
+/** One window of one second. */
+const ONE = {seconds: 1, windows: 1}
 const uuid = (i: number) => `0b4c2a6e-0d2f-4a53-9d0c-00000000000${i}`
 
 // guest 1 dirties 16 MiB/s; 2 is not running; 3 is still measuring at the first read; 4 never finishes;
-// 5 is a TCG guest (page-sampling): the stub answers in the mode it was asked for
+// 5 is a TCG guest (page-sampling): the stub answers in the mode it was asked for. For several
+// windows: 6 writes in bursts (2, 36, 4 MiB/s in its first three windows); 7 stops after its first
+// window; 8 is still measuring at its third read (the last of three windows) and done at the fourth
 const STUB = `#!/bin/sh
 shift 2
 case $1 in
   domdirtyrate-calc)
     echo "$*" >>"$ZM_STUB/calls"
+    c=$(cat "$ZM_STUB/calcs-$3" 2>/dev/null || echo 0); c=$((c + 1)); echo $c >"$ZM_STUB/calcs-$3"
     case $3 in *2) echo "error: Requested operation is not valid: domain is not running" >&2; exit 1;; esac
+    case $3 in *7) [ $c -ge 2 ] && { echo "error: Requested operation is not valid: domain is not running" >&2; exit 1; };; esac
     echo "$7" >"$ZM_STUB/mode-$3"
     echo "Start to calculate domain's memory dirty rate successfully."; exit 0;;
   domstats)
     u=$3; n=$(cat "$ZM_STUB/reads-$u" 2>/dev/null || echo 0); n=$((n + 1)); echo $n >"$ZM_STUB/reads-$u"
     case $u in *4) printf "Domain: 'g4'\\n  dirtyrate.calc_status=1\\n\\n"; exit 0;; *3) [ $n -lt 2 ] && { printf "Domain: 'g3'\\n  dirtyrate.calc_status=1\\n\\n"; exit 0; };; esac
-    printf "Domain: 'g'\\n  dirtyrate.calc_status=2\\n  dirtyrate.calc_period=1\\n  dirtyrate.megabytes_per_second=16\\n  dirtyrate.calc_mode=%s\\n\\n" "$(cat "$ZM_STUB/mode-$u")"; exit 0;;
+    case $u in *8) [ $n -eq 3 ] && { printf "Domain: 'g8'\\n  dirtyrate.calc_status=1\\n\\n"; exit 0; };; esac
+    rate=16; case $u in *6) rate=$(echo 2 36 4 | cut -d' ' -f"$(cat "$ZM_STUB/calcs-$u")");; esac
+    printf "Domain: 'g'\\n  dirtyrate.calc_status=2\\n  dirtyrate.calc_period=1\\n  dirtyrate.megabytes_per_second=%s\\n  dirtyrate.calc_mode=%s\\n\\n" "$rate" "$(cat "$ZM_STUB/mode-$u")"; exit 0;;
 esac
 echo "error: unknown command" >&2; exit 1
 `
@@ -69,7 +77,7 @@ describe('measuring what a migration of a host’s guests will send, in one comm
       t,
       'qemu:///system',
       [1, 2, 3, 4].map((i) => ({uuid: uuid(i)})),
-      1,
+      ONE,
       {now: () => at},
     )
     const took = Date.now() - started
@@ -88,9 +96,78 @@ describe('measuring what a migration of a host’s guests will send, in one comm
   it('a TCG guest is measured in page-sampling mode (dirty-bitmap counts only KVM’s dirty log), and its result is taken in that mode', async () => {
     rmSync(join(dir, 'calls'), {force: true})
     const t = new LocalTransport('zlpar1')
-    const measured = await measureGuests(t, 'qemu:///system', [{uuid: uuid(5), mode: 'page-sampling'}], 1)
+    const measured = await measureGuests(t, 'qemu:///system', [{uuid: uuid(5), mode: 'page-sampling'}], ONE)
     expect(measured.get(uuid(5))?.dirtyRate).to.include({kind: 'measured', mode: 'page-sampling', bytesPerSecond: 16 * 1024 * 1024})
     expect(readFileSync(join(dir, 'calls'), 'utf8').trim()).to.equal(`domdirtyrate-calc --domain ${uuid(5)} --seconds 1 --mode page-sampling`)
+  })
+
+  describe('several windows, one after another, in the same command', () => {
+    const THREE = {seconds: 1, windows: 3}
+    const at = new Date('2025-03-04T09:30:00.000Z')
+    beforeEach(() => {
+      for (const f of ['calls', ...[6, 7, 8, 2].flatMap((i) => [`calcs-${uuid(i)}`, `reads-${uuid(i)}`])]) rmSync(join(dir, f), {force: true})
+    })
+
+    it('the rate is the highest window, each window kept in order; a guest that stops after a window is not measured', async () => {
+      const t = new LocalTransport('zlpar1')
+      const started = Date.now()
+      const measured = await measureGuests(
+        t,
+        'qemu:///system',
+        [6, 7].map((i) => ({uuid: uuid(i)})),
+        THREE,
+        {now: () => at},
+      )
+      expect(Date.now() - started).to.be.within(5900, 12_000) // three waits of 2 s
+      expect(t.roundTrips).to.equal(1)
+      const MiB = 1024 * 1024
+      expect(measured.get(uuid(6))?.dirtyRate).to.deep.equal({
+        kind: 'measured',
+        bytesPerSecond: 36 * MiB,
+        mode: 'dirty-bitmap',
+        seconds: 1,
+        windowBytesPerSecond: [2 * MiB, 36 * MiB, 4 * MiB],
+        measuredAt: at.toISOString(),
+      })
+      // one window measured, the next refused: not a rate of one window passed off as three
+      expect(measured.get(uuid(7))?.dirtyRate).to.include({kind: 'not-measurable', reason: 'guest-not-running'})
+      const calls = readFileSync(join(dir, 'calls'), 'utf8').trim().split('\n')
+      expect(calls.map((c) => c.split(' ')[2])).to.deep.equal([uuid(6), uuid(7), uuid(6), uuid(7), uuid(6), uuid(7)])
+    })
+
+    it('the last window still measuring at its read is read once more and counted with the others', async () => {
+      const t = new LocalTransport('zlpar1')
+      const measured = await measureGuests(t, 'qemu:///system', [{uuid: uuid(8)}], THREE, {now: () => at})
+      expect(t.roundTrips).to.equal(2)
+      expect(measured.get(uuid(8))?.dirtyRate).to.include({kind: 'measured', bytesPerSecond: 16 * 1024 * 1024})
+      expect(measured.get(uuid(8))?.dirtyRate).to.have.deep.property(
+        'windowBytesPerSecond',
+        [16, 16, 16].map((r) => r * 1024 * 1024),
+      )
+    })
+
+    it('no wait when every measurement of a window failed to start', async () => {
+      const t = new LocalTransport('zlpar1')
+      const started = Date.now()
+      const measured = await measureGuests(t, 'qemu:///system', [{uuid: uuid(2)}], THREE)
+      expect(Date.now() - started).to.be.below(1500)
+      expect(measured.get(uuid(2))?.dirtyRate).to.include({kind: 'not-measurable', reason: 'guest-not-running'})
+    })
+
+    it('refuses a number of windows outside 1 to 10, or a window outside 1 to 60 s, before running anything', async () => {
+      for (const sampling of [
+        {seconds: 1, windows: 0},
+        {seconds: 1, windows: 11},
+        {seconds: 1, windows: 1.5},
+        {seconds: 61, windows: 1},
+      ]) {
+        const t = new LocalTransport('zlpar1')
+        let error: unknown
+        await measureGuests(t, 'qemu:///system', [{uuid: uuid(1)}], sampling).catch((e: unknown) => (error = e))
+        expect(error, JSON.stringify(sampling)).to.be.instanceOf(TypeError)
+        expect(t.roundTrips).to.equal(0)
+      }
+    })
   })
 
   describe('the resident RAM, in the same command', () => {
@@ -112,7 +189,7 @@ describe('measuring what a migration of a host’s guests will send, in one comm
       const ram = largestMapping(qemu.pid ?? 0)
       const t = new LocalTransport('zlpar1')
       const guest = {uuid: uuid(1), name: 'web01', memoryKiB: ram.sizeKiB}
-      const measured = await measureGuests(t, 'qemu:///system', [guest], 1, {qemuRunDir: run})
+      const measured = await measureGuests(t, 'qemu:///system', [guest], ONE, {qemuRunDir: run})
       expect(t.roundTrips).to.equal(1)
       const resident = measured.get(uuid(1))?.residentMemory
       expect(resident?.kind).to.equal('measured')
@@ -133,7 +210,7 @@ describe('measuring what a migration of a host’s guests will send, in one comm
           {uuid: uuid(5), name: 'junk', memoryKiB: size},
           {uuid: uuid(1), name: 'web01', memoryKiB: 7}, // no mapping of 7 KiB
         ],
-        1,
+        ONE,
         {qemuRunDir: run},
       )
       expect(measured.get(uuid(3))?.residentMemory).to.include({kind: 'not-measurable', reason: 'not-this-guest'})
@@ -151,7 +228,7 @@ describe('measuring what a migration of a host’s guests will send, in one comm
           {uuid: uuid(1), name: '../run/web01', memoryKiB: 1024},
           {uuid: uuid(3), name: 'web01'},
         ],
-        1,
+        ONE,
         {qemuRunDir: run},
       )
       expect(measured.get(uuid(1))?.residentMemory).to.equal(undefined)
@@ -161,14 +238,14 @@ describe('measuring what a migration of a host’s guests will send, in one comm
 
   it('no guests: no command at all', async () => {
     const t = new LocalTransport('zlpar1')
-    expect((await measureGuests(t, 'qemu:///system', [], 1)).size).to.equal(0)
+    expect((await measureGuests(t, 'qemu:///system', [], ONE)).size).to.equal(0)
     expect(t.roundTrips).to.equal(0)
   })
 
   it('refuses a guest named by anything but a UUID before running anything', async () => {
     const t = new LocalTransport('zlpar1')
     let error: unknown
-    await measureGuests(t, 'qemu:///system', [{uuid: 'linux01', name: 'linux01', memoryKiB: 1024}], 1).catch((e: unknown) => (error = e))
+    await measureGuests(t, 'qemu:///system', [{uuid: 'linux01', name: 'linux01', memoryKiB: 1024}], ONE).catch((e: unknown) => (error = e))
     expect(error).to.be.instanceOf(TypeError)
     expect(t.roundTrips).to.equal(0)
   })

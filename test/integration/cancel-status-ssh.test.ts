@@ -13,7 +13,8 @@ import {statusReportSchema} from '../../src/report/status-report.js'
 import {migrationReportSchema} from '../../src/run/report.js'
 import {startCli, zm} from '../support/lab-cli.js'
 import {freePort} from '../support/sshd.js'
-import {DB01, lastJson, SITE_TREES, startSite, WEB01, type TestSite, type World} from '../support/test-driver-site.js'
+import {lastJson} from '../support/ndjson.js'
+import {DB01, SITE_TREES, startSite, WEB01, type TestSite, type World} from '../support/test-driver-site.js'
 
 /** What libvirt's --rawstats prints for a migration a third of the way through 3 GiB at 100 MiB/s. */
 const JOB = [

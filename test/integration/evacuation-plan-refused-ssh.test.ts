@@ -12,7 +12,8 @@ import {evacuationFingerprint} from '../../src/plan/evacuation-plan.js'
 import {stepsFingerprint} from '../../src/plan/fingerprint.js'
 import {evacuationReportSchema} from '../../src/report/evacuation-report.js'
 import {startCli, zm} from '../support/lab-cli.js'
-import {DB01, domainXml, lastJson, SITE_TREES, startSite, WEB01, type TestSite, type World} from '../support/test-driver-site.js'
+import {lastJson} from '../support/ndjson.js'
+import {DB01, domainXml, SITE_TREES, startSite, WEB01, type TestSite, type World} from '../support/test-driver-site.js'
 
 const refit = (doc: any) => (doc.fingerprint = evacuationFingerprint(doc))
 const refitSteps = (g: any) => (g.plan.fingerprints.steps = stepsFingerprint(g.plan.steps))

@@ -15,7 +15,8 @@ import {evacuationReportSchema} from '../../src/report/evacuation-report.js'
 import {EvacuationRecorder, newEvacuationJournal} from '../../src/run/evacuation-journal.js'
 import {migrationReportSchema} from '../../src/run/report.js'
 import {zm} from '../support/lab-cli.js'
-import {DB01, lastJson, SITE_TREES, startSite, WEB01, type TestSite, type World} from '../support/test-driver-site.js'
+import {lastJson} from '../support/ndjson.js'
+import {DB01, SITE_TREES, startSite, WEB01, type TestSite, type World} from '../support/test-driver-site.js'
 
 describe('evacuate -o and migrate --plan with an evacuation plan (built CLI, real SSH)', function () {
   this.timeout(120_000)

@@ -139,6 +139,20 @@ describe('lab proof: boot tags on heartbeats', () => {
     expect([r.ok, r.bootId], r.problems.join('; ')).to.deep.equal([true, NEW])
   })
 
+  it('a guest that booted on a third host (a -> b -> c): its boot is the one its heartbeats and its records name, not the source’s last boot line', () => {
+    const OLD = '1111aaaa-0000-4000-8000-000000000001'
+    const NEW = '2222bbbb-0000-4000-8000-000000000002'
+    // zhost-b's log ends with boot 1111aaaa's line; 2222bbbb booted on zhost-a, came to b, then to c
+    const src = heartbeats(console_(`ZGUEST BOOTED ${OLD}`, 'HB 1 1111aaaa', 'HB 40 2222bbbb', 'HB 41 2222bbbb'))
+    const dst = heartbeats(console_('HB 42 2222bbbb', 'HB 43 2222bbbb'))
+    const r = judgeSurvival({guest: 'zdemo', source: 'b', destination: 'c', src, dst, records: records(43, NEW)})
+    expect([r.ok, r.bootId], r.problems.join('; ')).to.deep.equal([true, NEW])
+    // records of another boot only: that boot's heartbeats have no records on the disk
+    const stale = judgeSurvival({guest: 'zdemo', source: 'b', destination: 'c', src, dst, records: records(43, OLD)})
+    expect(stale.ok).to.equal(false)
+    expect(stale.bootId).to.equal('2222bbbb')
+  })
+
   it('the host the guest came from is one that shows the same boot, even when another shows higher heartbeats of an older boot', () => {
     const lab = mkdtempSync(join(tmpdir(), 'zm-proof-'))
     try {

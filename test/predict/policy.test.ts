@@ -70,6 +70,16 @@ describe('predict: what the profile policy means', () => {
     })
   })
 
+  it('the windows’ average goes with the highest rate only when it is below it', () => {
+    const p = policy({bandwidthMiB: 100})
+    expect(scenarioFromPolicy(p, {...guest, averageDirtyBytesPerSecond: 20 * MiB})).to.include({
+      dirtyBytesPerSecond: 64 * MiB,
+      averageDirtyBytesPerSecond: 20 * MiB,
+    })
+    expect(scenarioFromPolicy(p, {...guest, averageDirtyBytesPerSecond: 64 * MiB})).to.not.have.property('averageDirtyBytesPerSecond')
+    expect(scenarioFromPolicy(p, guest)).to.not.have.property('averageDirtyBytesPerSecond')
+  })
+
   it('the RAM the first pass sends: the resident part when it was measured, never more than the guest; the timeout still by its size', () => {
     const p = policy({bandwidthMiB: 100, timeoutPerGiBSeconds: 10})
     expect(scenarioFromPolicy(p, {...guest, residentBytes: 512 * MiB})).to.include({ramBytes: 512 * MiB})

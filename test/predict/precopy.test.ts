@@ -279,6 +279,40 @@ describe('predict: the pre-copy model', () => {
     expect(() => predictMigration({...base, setupSeconds: -1})).to.throw(PredictionInputError)
   })
 
+  describe('a guest that writes in bursts: the highest rate decides whether, the average how long', () => {
+    it('the highest at or above the bandwidth: never, though the average alone would converge', () => {
+      // D 36 >= B 16; at the average 8 it would converge
+      expect(predictMigration(mib({M: 64, D: 36, B: 16}, {averageDirtyBytesPerSecond: 8 * MiB})).outcome).to.equal('never')
+      expect(predictMigration(mib({M: 64, D: 8, B: 16})).outcome).to.equal('converges')
+    })
+
+    it('the highest converges: the passes and the time at the average', () => {
+      // at the highest 36: rho 0.5625, V1 33.75, V2 18.98 < thr 19.2: 2 passes. At the average 20:
+      // rho 0.3125, V1 = 60 x 0.3125 = 18.75 < 19.2: 1 pass of 60/64 = 0.9375 s, downtime 18.75/64 = 293 ms
+      const p = predictMigration(mib({M: 60, D: 36, B: 64}, {averageDirtyBytesPerSecond: 20 * MiB}))
+      expect(p).to.include({outcome: 'converges', iterations: 1})
+      expect(p.totalSeconds).to.be.closeTo(0.9375 + 0.29297, 1e-4)
+      expect(p.downtimeMs).to.be.closeTo(292.97, 0.01)
+      expect(predictMigration(mib({M: 60, D: 36, B: 64})).iterations).to.equal(2)
+    })
+
+    it('an average not below the highest changes nothing', () => {
+      const steady = mib({M: 60, D: 36, B: 64})
+      expect(predictMigration({...steady, averageDirtyBytesPerSecond: 36 * MiB})).to.deep.equal(predictMigration(steady))
+      expect(predictMigration({...steady, averageDirtyBytesPerSecond: 50 * MiB})).to.deep.equal(predictMigration(steady))
+    })
+
+    it('the highest converges only after max-total: cancelled, though at the average it would be in time', () => {
+      // D 99 < B 100 needs about 994 s, more than max-total 600; at the average 50 about 20 s
+      const limits = {maxTotalSeconds: 600, onLimit: 'cancel' as const}
+      expect(predictMigration(mib({M: 1024, D: 99, B: 100}, {averageDirtyBytesPerSecond: 50 * MiB, limits}))).to.include({
+        outcome: 'cancelled',
+        endedBy: 'max-total',
+      })
+      expect(predictMigration(mib({M: 1024, D: 50, B: 100}, {limits})).outcome).to.equal('converges')
+    })
+  })
+
   it('usable bandwidth: one stream, N streams, N streams up to the cap', () => {
     expect(usableBandwidth({bandwidthBytesPerSecond: 100})).to.equal(100)
     expect(usableBandwidth({bandwidthBytesPerSecond: 100, parallelConnections: 4})).to.equal(100)
@@ -295,6 +329,7 @@ describe('predict: the pre-copy model', () => {
       ['infinite bandwidth', {bandwidthBytesPerSecond: Infinity}, 'bandwidthBytesPerSecond'],
       ['negative RAM', {ramBytes: -1}, 'ramBytes'],
       ['NaN dirty rate', {dirtyBytesPerSecond: NaN}, 'dirtyBytesPerSecond'],
+      ['negative average dirty rate', {averageDirtyBytesPerSecond: -1}, 'averageDirtyBytesPerSecond'],
       ['negative disks', {diskBytes: -5}, 'diskBytes'],
       ['zero downtime limit', {downtimeLimitMs: 0}, 'downtimeLimitMs'],
       ['fractional connections', {parallelConnections: 1.5}, 'parallelConnections'],

@@ -65,7 +65,7 @@ describe('profile loader', () => {
         unsafe: false,
         detachTimeoutSeconds: 30,
         limits: {onLimit: 'cancel'},
-        dirtyRate: {measure: false, seconds: 1},
+        dirtyRate: {measure: false, seconds: 1, windows: 3},
       })
     })
 
@@ -188,10 +188,12 @@ describe('profile loader', () => {
         '  on-limit: postcopy',
         '  measure-dirty-rate: true',
         '  dirty-rate-seconds: 5',
+        '  dirty-rate-windows: 2',
       ])
       const profile = loadProfile(file, OPTS)
       expect(profile.migration.limits).to.deep.equal({maxTotalSeconds: 1800, maxDowntimeMs: 1000, onLimit: 'postcopy'})
-      expect(profile.migration.dirtyRate).to.deep.equal({measure: true, seconds: 5})
+      expect(profile.migration.dirtyRate).to.deep.equal({measure: true, seconds: 5, windows: 2})
+      expect(loadProfile(profileFile(twoHosts), OPTS).migration.dirtyRate).to.deep.equal({measure: false, seconds: 1, windows: 3})
       expect(profile.migration.maxDowntimeMs).to.equal(400)
     })
 
@@ -352,11 +354,12 @@ describe('profile loader', () => {
       problems: [[9, 13, 'migration.on-limit: expected one of "cancel"|"suspend"|"postcopy"']],
     },
     {
-      name: 'a measurement longer than libvirt allows, and a limit that is not whole seconds',
-      lines: [...twoHosts, 'migration:', '  dirty-rate-seconds: 61', '  max-total: 1.5'],
+      name: 'a measurement longer than libvirt allows, more windows than zmigrate takes, a limit that is not whole seconds',
+      lines: [...twoHosts, 'migration:', '  dirty-rate-seconds: 61', '  max-total: 1.5', '  dirty-rate-windows: 11'],
       problems: [
         [8, 23, 'migration.dirty-rate-seconds: Too big'],
         [9, 14, 'migration.max-total: expected int'],
+        [10, 23, 'migration.dirty-rate-windows: Too big'],
       ],
     },
     {

@@ -31,6 +31,10 @@ describe('human output of predictions, dirty rates and finish reasons', () => {
     expect(dirtyRateText({kind: 'measured', bytesPerSecond: 8 * 2 ** 20, mode: 'dirty-bitmap', seconds: 2, measuredAt: 'T'})).to.equal(
       '8 MiB/s (measured T, dirty-bitmap, 2 s)',
     )
+    const windows = [2, 36, 4].map((r) => r * 2 ** 20)
+    expect(
+      dirtyRateText({kind: 'measured', bytesPerSecond: 36 * 2 ** 20, mode: 'page-sampling', seconds: 1, windowBytesPerSecond: windows, measuredAt: 'T'}),
+    ).to.equal('36 MiB/s (measured T, page-sampling, highest of 3 windows of 1 s: 2 MiB/s, 36 MiB/s, 4 MiB/s)')
     expect(dirtyRateText({kind: 'not-measurable', reason: 'mode-unsupported', detail: 'no --mode'})).to.equal(
       'not measurable (mode-unsupported: no --mode): assumes 0',
     )

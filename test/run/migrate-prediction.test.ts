@@ -63,6 +63,33 @@ describe('the prediction right before the migration, and the report comparing it
     ).to.equal(true)
   })
 
+  it('measures as many windows as the sampling says, right before virsh migrate, all before it', async () => {
+    const s = setup({migration: {bandwidthMiB: 64}, dirtyRateMiB: 8})
+    dirs.push(s.dir)
+    const j = await s.apply(s.journal, {dirtyRate: {seconds: 2, windows: 3}})
+    expect(s.world.dirtyRateCalls).to.deep.equal(Array.from({length: 3}, () => ({host: 'src', guest: 'linux01', seconds: 2, mode: 'dirty-bitmap'})))
+    expect(j.migration?.dirtyRate).to.deep.include({kind: 'measured', bytesPerSecond: 8 * MiB, seconds: 2, windowBytesPerSecond: [8, 8, 8].map((r) => r * MiB)})
+    const measuredAt = s.world.log.indexOf(`src: dirty-rate ${domain.uuid}`)
+    expect(measuredAt).to.equal(s.world.log.findIndex((l) => l.startsWith('src: migrate --live')) - 1)
+  })
+
+  it('a guest that writes in bursts: the highest window and the average both go into the prediction', async () => {
+    const s = setup({migration: {bandwidthMiB: 64}, dirtyRateMiB: [2, 36, 4]})
+    dirs.push(s.dir)
+    if (s.plan.prediction?.kind !== 'predicted') throw new Error('the plan should predict')
+    const j = await s.apply(s.journal, {dirtyRate: {seconds: 1, windows: 3}})
+    expect(j.migration?.dirtyRate).to.deep.include({bytesPerSecond: 36 * MiB, windowBytesPerSecond: [2, 36, 4].map((r) => r * MiB)})
+    const scenario = {...s.plan.prediction.scenario, dirtyBytesPerSecond: 36 * MiB, averageDirtyBytesPerSecond: 14 * MiB}
+    expect(j.migration?.prediction?.result).to.deep.equal(predictMigration(scenario))
+    expect(j.migration?.prediction?.result.totalSeconds, 'the time at the average').to.be.below(
+      predictMigration({...scenario, averageDirtyBytesPerSecond: undefined}).totalSeconds ?? 0,
+    )
+    expect(
+      s.events.some((e) => e.type === 'notice' && /dirty rate 36 MiB\/s \(measured now\)/.test(e.message)),
+      'the notice',
+    ).to.equal(true)
+  })
+
   it("a measurement libvirt refuses: the plan's prediction stands, with its basis", async () => {
     const s = setup({migration: {bandwidthMiB: 64}})
     dirs.push(s.dir)

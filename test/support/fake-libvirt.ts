@@ -19,8 +19,8 @@ export interface FakeDomain {
   id?: number
   /** `virsh domstate --reason`'s reason, e.g. 'post-copy failed'. */
   reason?: string
-  /** What domdirtyrate-calc measures (MiB/s); unset: 0. */
-  dirtyRateMiB?: number
+  /** What domdirtyrate-calc measures (MiB/s); unset: 0. A list: each measurement the next figure, round again. */
+  dirtyRateMiB?: number | number[]
   /** Its RAM resident on the host (MiB), as its QEMU's smaps would say; unset: no QEMU pid file. */
   residentMiB?: number
 }
@@ -82,10 +82,8 @@ function describe(argv: readonly string[], inner: readonly string[], uri: string
     if (script.includes('-inum')) return `remove-copied-image ${inner[1]}`
     if (script === JOB_SAMPLER) return 'domjobinfo sampler'
     if (script === MEASURE_SCRIPT)
-      return `dirty-rate ${inner
-        .filter((a) => a.startsWith('calc:'))
-        .map((a) => a.slice(5))
-        .join(' ')}`
+      // `calc:UUID:WINDOW`: each guest once
+      return `dirty-rate ${[...new Set(inner.filter((a) => a.startsWith('calc:')).map((a) => a.split(':')[1]))].join(' ')}`
   }
   return inner.filter((a) => a !== '-c' && a !== uri && a !== 'virsh').join(' ')
 }
@@ -177,12 +175,14 @@ class FakeTransport implements HostTransport {
         return ok("Start to calculate domain's memory dirty rate successfully.\n")
       case 'domstats': {
         if (!dom) return missing()
-        const call = this.world.dirtyRateCalls.findLast((c) => c.host === h.name && c.guest === guest)
+        const calls = this.world.dirtyRateCalls.filter((c) => c.host === h.name && c.guest === guest)
+        const call = calls.at(-1)
+        const rates = [dom.dirtyRateMiB ?? 0].flat()
         if (!call) return ok(`Domain: '${guest}'\n  dirtyrate.calc_status=0\n\n`)
         const lines = [
           'calc_status=2',
           `calc_period=${call.seconds}`,
-          `megabytes_per_second=${dom.dirtyRateMiB ?? 0}`,
+          `megabytes_per_second=${rates[(calls.length - 1) % rates.length]}`,
           `calc_mode=${call.mode ?? 'page-sampling'}`,
         ]
         return ok(`Domain: '${guest}'\n${lines.map((l) => `  dirtyrate.${l}\n`).join('')}\n`)

@@ -57,7 +57,7 @@ const findings = [
  * dirty rate check found (for the plan's prediction); `dirtyRateMiB`: what the source's guest
  * dirties when the runner measures it.
  */
-export function setup(opts: {migration?: Partial<MigrationPolicy>; measured?: DirtyRateFact; dirtyRateMiB?: number; residentMiB?: number} = {}) {
+export function setup(opts: {migration?: Partial<MigrationPolicy>; measured?: DirtyRateFact; dirtyRateMiB?: number | number[]; residentMiB?: number} = {}) {
   const plan: Plan = buildPlan({
     context: makeContext({
       domain,

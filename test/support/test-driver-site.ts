@@ -283,8 +283,3 @@ export const DB01: SiteGuest = {name: 'db01', uuid: '0b4c2a6e-0d2f-4a53-9d0c-2f6
 
 /** The site these tests use: the source, a destination that differs, one with the source's devices, one with none. */
 export const SITE_TREES = {zlpar1: 'lpar-src', zlpar2: 'lpar-dst', zlpar3: 'lpar-src', zlpar4: 'bare-lpar'}
-
-/** The last line of NDJSON output, parsed. */
-export function lastJson(stdout: string): unknown {
-  return JSON.parse(stdout.trim().split('\n').at(-1) ?? 'null')
-}

@@ -1,3 +1,4 @@
+import {howMeasured, modelRates} from '../../hosts/measured-rate.js'
 import {convergingAlternatives, type Alternative} from '../../predict/alternatives.js'
 import {scenarioFromPolicy} from '../../predict/policy.js'
 import {predictMigration} from '../../predict/precopy.js'
@@ -52,7 +53,7 @@ export const migrationMayNotConverge: Rule = {
     const disks = copiedDiskBytes(ctx)
     const memoryKiB = guest.domain.currentMemoryKiB ?? guest.domain.memoryKiB
     const resident = summary?.residentMemory?.kind === 'measured' ? {residentBytes: summary.residentMemory.bytes} : {}
-    const scenario = scenarioFromPolicy(profile.migration, {memoryKiB, dirtyBytesPerSecond: measured.bytesPerSecond, diskBytes: disks.bytes, ...resident})
+    const scenario = scenarioFromPolicy(profile.migration, {memoryKiB, ...modelRates(measured), diskBytes: disks.bytes, ...resident})
     if (!scenario) return []
     const prediction = predictMigration(scenario)
     if (prediction.converges) return []
@@ -64,11 +65,12 @@ export const migrationMayNotConverge: Rule = {
       {
         subject: guestSubject(guest.name),
         severity: certain ? 'blocker' : undefined,
-        message: `${guest.name} dirties ${rate} (${measured.mode}, ${measured.seconds} s, at ${measured.measuredAt}) and the migration carries ${formatBytes(prediction.bandwidthBytesPerSecond)}/s: ${outcomeText(scenario, prediction)}${disks.bytes > 0 ? `; ${formatBytes(disks.bytes)} of disks are copied first${sizes}` : ''}`,
+        message: `${guest.name} dirties ${rate} (${howMeasured(measured)}, at ${measured.measuredAt}) and the migration carries ${formatBytes(prediction.bandwidthBytesPerSecond)}/s: ${outcomeText(scenario, prediction)}${disks.bytes > 0 ? `; ${formatBytes(disks.bytes)} of disks are copied first${sizes}` : ''}`,
         remedy: remedyText(alternatives, rate),
         data: {
           dirtyBytesPerSecond: measured.bytesPerSecond,
           dirtyRateMode: measured.mode,
+          ...(measured.windowBytesPerSecond ? {dirtyRateWindows: measured.windowBytesPerSecond} : {}),
           measuredAt: measured.measuredAt,
           certain,
           prediction,

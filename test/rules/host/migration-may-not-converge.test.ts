@@ -9,7 +9,7 @@ const MiB = 1024 * 1024
 const UUID = '0b4c2a6e-0d2f-4a53-9d0c-2f6a1e7f9a01'
 // 1 GiB of RAM on DASD: the figures of test/predict (M = 1024 MiB)
 const domain = guest(dasdDisk('/dev/disk/by-id/ccw-IBM.75000000092461.e900.10'), {memoryMiB: 1024})
-const measured = (mibPerSecond: number): DirtyRateFact => ({
+const measured = (mibPerSecond: number): DirtyRateFact & {kind: 'measured'} => ({
   kind: 'measured',
   bytesPerSecond: mibPerSecond * MiB,
   mode: 'dirty-bitmap',
@@ -123,6 +123,19 @@ ruleTester(migrationMayNotConverge, {
       source: source(measured(20000)),
       migration: {bandwidthMiB: 100, autoConverge: true, ...limits(3600)},
       findings: [{severity: 'blocker', message: '19.5 GiB/s', data: {certain: true}}],
+    },
+    {
+      // a bursty writer: its highest window decides, and the message shows every window
+      name: 'the highest of several windows is the rate',
+      domain,
+      source: source({...measured(200), seconds: 1, windowBytesPerSecond: [20 * MiB, 200 * MiB, 40 * MiB]}),
+      migration: {bandwidthMiB: 100},
+      findings: [
+        {
+          message: 'linux01 dirties 200 MiB/s (dirty-bitmap, highest of 3 windows of 1 s: 20 MiB/s, 200 MiB/s, 40 MiB/s, at 2025-03-04T09:30:00.000Z)',
+          data: {dirtyBytesPerSecond: 200 * MiB, dirtyRateWindows: [20 * MiB, 200 * MiB, 40 * MiB]},
+        },
+      ],
     },
     {
       name: 'total-bandwidth bounds the bandwidth when bandwidth is unset',
