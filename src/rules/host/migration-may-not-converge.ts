@@ -103,7 +103,7 @@ function outcomeText(s: MigrationScenario, p: Prediction): string {
     case 'cancelled':
       return p.endedBy === 'max-downtime'
         ? `pre-copy does not converge (${fits}), and finishing would pause the guest longer than max-downtime ${s.limits?.maxDowntimeMs} ms: on-limit cancel ends it and rolls back`
-        : `pre-copy has not converged after max-total ${s.limits?.maxTotalSeconds} s${wouldNeed}: on-limit cancel ends it after ${p.iterations ?? 0} passes and rolls back`
+        : `pre-copy has not converged after max-total ${s.limits?.maxTotalSeconds} s${wouldNeed}: on-limit cancel ends it after ${p.iterations ?? 0} pass${p.iterations === 1 ? '' : 'es'} and rolls back`
     case 'suspended': {
       const what = p.endedBy === 'timeout' ? `virsh's timeout (${s.timeout?.seconds} s)` : `max-total (${s.limits?.maxTotalSeconds} s, on-limit suspend)`
       return `pre-copy has not converged when ${what} pauses the guest to finish${wouldNeed}: it stays paused about ${formatDuration((p.downtimeMs ?? 0) / 1000)}, not ${s.downtimeLimitMs} ms`

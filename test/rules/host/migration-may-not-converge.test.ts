@@ -125,6 +125,14 @@ ruleTester(migrationMayNotConverge, {
       findings: [{severity: 'blocker', message: '19.5 GiB/s', data: {certain: true}}],
     },
     {
+      // M 1024 at B 100 takes 10.24 s; max-total 12 s cancels during the second pass: one pass, said so
+      name: 'one complete pass before max-total: "1 pass"',
+      domain,
+      source: source(measured(200)),
+      migration: {bandwidthMiB: 100, ...limits(12)},
+      findings: [{severity: 'blocker', message: 'on-limit cancel ends it after 1 pass and rolls back'}],
+    },
+    {
       // a bursty writer: its highest window decides, and the message shows every window
       name: 'the highest of several windows is the rate',
       domain,
