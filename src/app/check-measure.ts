@@ -3,8 +3,8 @@
  * running guests chosen on the source, measured together in one command there
  * (hosts/dirty-rate-measure.ts: each one's dirty rate and resident RAM) while the other hosts are
  * read, and put on the source's facts, where the rule migration-may-not-converge and the plan's
- * prediction read them. Off by default: it costs dirty-rate-windows x (dirty-rate-seconds + 1 s)
- * and turns on dirty logging in each guest for that long.
+ * prediction read them. Off by default: it costs dirty-rate-windows x dirty-rate-seconds (and a
+ * moment for QEMU to finish each window) and turns on dirty logging in each guest for that long.
  */
 import {dirtyRateModeFor} from '../hosts/dirty-rate-command.js'
 import {measureGuests, type GuestMeasurement, type MeasureTarget} from '../hosts/dirty-rate-measure.js'

@@ -89,9 +89,13 @@ export function dirtyRateStatsArgv(domain: string): string[] {
   return ['domstats', '--dirtyrate', checkedUuid(domain)]
 }
 
-/** How long to wait after starting before reading: the period, and a second for QEMU to finish it. */
+/**
+ * How long to wait after starting before the first read: the period. QEMU finishes the figure a
+ * little after it (a last bitmap sync, or hashing the sampled pages again); the read is repeated
+ * while libvirt says it is still measuring (dirty-rate-measure.ts STATS_POLL).
+ */
 export function dirtyRateWaitMs(seconds: number): number {
-  return (checkedSeconds(seconds) + 1) * 1000
+  return checkedSeconds(seconds) * 1000
 }
 
 /** The sampling, each value checked to its domain. */

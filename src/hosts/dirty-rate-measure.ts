@@ -2,8 +2,9 @@
  * Measuring what a migration of each of a host's running guests will send: its dirty rate, and
  * its RAM resident on the host (resident-memory.ts). In ONE command on the host (one SSH round
  * trip however many guests), bounded in time: every guest's dirty-rate measurement started at once,
- * one wait, every result read, as many times as the sampling has windows; then every resident size;
- * then, only for guests libvirt still reports as measuring, one more read a second later. The virsh
+ * one wait of the window's length, every result read (again every 0.2 s, up to 2 s, while libvirt
+ * still says measuring: QEMU finishes a figure a little after its period), as many times as the
+ * sampling has windows; then every resident size. The virsh
  * commands are dirty-rate-command.ts's argv (the guest by UUID, the mode for its domain type and the
  * length checked); what the host answered becomes a DirtyRateFact (parse-dirty-rate.ts) and a
  * ResidentMemoryFact, never an exception.
@@ -23,7 +24,8 @@
  * same in every window, so the highest costs it nothing; for a bursty one it errs towards "may not
  * converge", the side the rule is for. Each window's rate is kept: their average is what the model
  * times a converging migration at (predict/precopy.ts predictMigration). The cost is time: each
- * window and a second (dirtyRateWaitMs).
+ * window and the moment QEMU takes to finish it: on the lab `check --measure` of zdemo takes 3.8 s
+ * against 0.7 s without (medians of 5; 6.8 s with a fixed second's wait after each window).
  *
  * The script is a constant. It takes its data as positional parameters: the frame mark, the
  * libvirt URI, the seconds to wait, then commands, each as `LABEL N ARG1 … ARGN` (a virsh argv of N
@@ -42,12 +44,15 @@ import type {HostTransport} from './transport.js'
 import {FRAME_BEGIN, FRAME_END, frameMark} from './wire-format.js'
 
 export const WAIT_MARK = ':wait:'
+/** A result libvirt still measures is read again this often, this many times (2 s); then it is not-finished. */
+export const STATS_POLL = {seconds: 0.2, tries: 10} as const
 
 /**
  * `( … )` keeps the outer parameters: it rotates the command's N arguments behind the rest and
  * shifts the rest away, so "$@" is exactly the command (POSIX sh has no arrays to slice). The wait
  * is skipped when every measurement before it failed to start (a libvirt without the command):
- * there is nothing to wait for.
+ * there is nothing to wait for. A `stats:` read that libvirt answers with calc_status=1 (measuring)
+ * is repeated every STATS_POLL.seconds (1 s where the host's sleep takes no fractions).
  */
 export const MEASURE_SCRIPT = `M=$1; uri=$2; pause=$3; shift 3; calcs=; started=
 while [ $# -gt 0 ]; do
@@ -62,7 +67,13 @@ while [ $# -gt 0 ]; do
     case $pid in '' | *[!0-9]*) echo "$1/$2.pid holds no PID"; exit ${RESIDENT_STATUS.noPidFile};; esac
     tr '\\0' '\\n' <"/proc/$pid/cmdline" | grep -qxF -- "$3" || { echo "process $pid is not guest $3"; exit ${RESIDENT_STATUS.notThisGuest}; }
     grep -E '^[0-9a-f]+-[0-9a-f]+ |^(Size|Rss):' "/proc/$pid/smaps" | grep -E -B1 -A1 "^Size: +$4 kB$") 2>&1;;
-  *) (i=0; rest=$(($# - n)); while [ $i -lt "$n" ]; do set -- "$@" "$1"; shift; i=$((i + 1)); done; shift "$rest"; exec virsh -c "$uri" "$@") 2>&1;;
+  *) (i=0; rest=$(($# - n)); while [ $i -lt "$n" ]; do set -- "$@" "$1"; shift; i=$((i + 1)); done; shift "$rest"
+    case $label in stats:*) ;; *) exec virsh -c "$uri" "$@";; esac
+    tries=0
+    while out=$(virsh -c "$uri" "$@" 2>&1); st=$?; [ "$tries" -lt ${STATS_POLL.tries} ] && case $out in *dirtyrate.calc_status=1*) true;; *) false;; esac; do
+      tries=$((tries + 1)); sleep ${STATS_POLL.seconds} 2>/dev/null || sleep 1
+    done
+    printf '%s\n' "$out"; exit "$st") 2>&1;;
   esac
   st=$?
   printf '\\n%s:${FRAME_END}:%s:%s\\n' "$M" "$label" "$st"
@@ -141,48 +152,30 @@ export async function measureGuests(
       ? command(`ram:${domain}`, [opts.qemuRunDir ?? QEMU_RUN_DIR, g.name, domain, String(checkedKiB(g.memoryKiB))])
       : []
   })
-  const reads = (of: readonly string[], k: number) => of.flatMap((domain) => command(`stats:${domain}:${k}`, dirtyRateStatsArgv(domain)))
-  const window = (k: number) => [...guests.flatMap((domain, i) => command(`calc:${domain}:${k}`, calcs[i])), WAIT_MARK, ...reads(guests, k)]
+  const window = (k: number) => [
+    ...guests.flatMap((domain, i) => command(`calc:${domain}:${k}`, calcs[i])),
+    WAIT_MARK,
+    ...guests.flatMap((domain) => command(`stats:${domain}:${k}`, dirtyRateStatsArgv(domain))),
+  ]
   const started = Date.now()
   const notFinished = () => dirtyRateNotFinished(Date.now() - started)
   // the resident sizes last: a short read of the output costs them, not the dirty rates
-  const first = await runFramed(t, uri, waitMs, [...Array.from({length: windows}, (_, k) => window(k)).flat(), ...ram], opts.signal)
-  const last = windows - 1
-  const rates = new Map<string, DirtyRateFact>()
-  const taken = new Map<string, Measured[]>()
-  const measuring: string[] = []
+  const frames = await runFramed(t, uri, waitMs, [...Array.from({length: windows}, (_, k) => window(k)).flat(), ...ram], opts.signal)
   for (const domain of guests) {
     const got: Measured[] = []
     let failed: DirtyRateFact | undefined
     for (let k = 0; k < windows && !failed; k++) {
-      const calc = output(first.get(`calc:${domain}:${k}`))
+      const calc = output(frames.get(`calc:${domain}:${k}`))
       failed = calc ? dirtyRateFromCalc(calc) : notFinished()
       if (failed) break
-      const stats = output(first.get(`stats:${domain}:${k}`))
+      const stats = output(frames.get(`stats:${domain}:${k}`))
       const fact = stats ? dirtyRateFromStats(stats, seconds, now(), mode(domain)) : notFinished()
-      // still measuring when the next window was to start: that window found it busy
-      if (fact === 'measuring') {
-        if (k === last) measuring.push(domain)
-        else failed = notFinished()
-      } else if (fact.kind === 'measured') got.push(fact)
+      // still measuring after the script's reads
+      if (fact === 'measuring') failed = notFinished()
+      else if (fact.kind === 'measured') got.push(fact)
       else failed = fact
     }
-    if (failed) rates.set(domain, failed)
-    else if (measuring.at(-1) === domain) taken.set(domain, got)
-    else rates.set(domain, peakOf(got))
-  }
-  if (measuring.length > 0 && !opts.signal?.aborted) {
-    // QEMU finishes the period a little after the wait: one more read of the last window, a second later
-    const again = await runFramed(t, uri, 1000, [WAIT_MARK, ...reads(measuring, last)], opts.signal)
-    for (const domain of measuring) {
-      const stats = output(again.get(`stats:${domain}:${last}`))
-      const fact = stats ? dirtyRateFromStats(stats, seconds, now(), mode(domain)) : 'measuring'
-      rates.set(domain, fact === 'measuring' ? notFinished() : fact.kind === 'measured' ? peakOf([...(taken.get(domain) ?? []), fact]) : fact)
-    }
-  }
-  for (const domain of guests) {
-    const dirtyRate = rates.get(domain) ?? notFinished()
-    const frame = first.get(`ram:${domain}`)
+    const frame = frames.get(`ram:${domain}`)
     const memoryKiB = byUuid.get(domain)?.memoryKiB
     const residentMemory =
       frame && memoryKiB !== undefined
@@ -190,14 +183,14 @@ export async function measureGuests(
           ? ({kind: 'not-measurable', reason: 'failed', detail: 'the host did not finish reading it'} as const)
           : residentMemoryFrom({exitCode: frame.status, output: frame.body}, memoryKiB, now())
         : undefined
-    out.set(domain, {dirtyRate, ...(residentMemory ? {residentMemory} : {})})
+    out.set(domain, {dirtyRate: failed ?? peakOf(got), ...(residentMemory ? {residentMemory} : {})})
   }
   return out
 }
 
 type Measured = DirtyRateFact & {kind: 'measured'}
 
-/** The windows of one guest as one figure: the highest rate, when the last was read; each window's rate when there are several. */
+/** The windows of one guest as one figure: the highest rate, read when the last was; each window's rate when there are several. */
 function peakOf(windows: readonly Measured[]): Measured {
   const latest = windows[windows.length - 1]
   const rates = windows.map((w) => w.bytesPerSecond)

@@ -38,7 +38,7 @@ export const DEFAULT_MIGRATION_POLICY: MigrationPolicy = {
   limits: {onLimit: 'cancel'},
   // three windows of one second: pre-copy's passes near the switch-over last about a second or less,
   // and a guest that writes in bursts is at its burst rate in a window that short; three see the
-  // burst of a writer that pauses up to about two seconds (hosts/dirty-rate-measure.ts). About 6 s.
+  // burst of a writer that pauses up to about two seconds (hosts/dirty-rate-measure.ts). About 3 s.
   dirtyRate: {measure: false, seconds: 1, windows: 3},
 }
 
