@@ -19,13 +19,14 @@
  * 18 and 22 MiB/s, 2 s windows 15, 17 and 19, 5 s windows 4 to 9; its migration at 16 MiB/s never
  * converged (cancelled at max-total 120 s), at 64 MiB/s it did in 4-5 s. A single 2 s window said
  * "converges" at 16 MiB/s once in three runs, a 5 s one three times in three; the highest of three
- * 1 s windows read 20 to 48 in thirteen measurements (two bench/predict runs, the e2e test), above 16
- * and below 64 every time, and predicted each outcome the right way round. A steady writer reads the
- * same in every window, so the highest costs it nothing; for a bursty one it errs towards "may not
- * converge", the side the rule is for. Each window's rate is kept: their average is what the model
- * times a converging migration at (predict/precopy.ts predictMigration). The cost is time: each
- * window and the moment QEMU takes to finish it: on the lab `check --measure` of zdemo takes 3.8 s
- * against 0.7 s without (medians of 5; 6.8 s with a fixed second's wait after each window).
+ * 1 s windows read 20 to 50 in 21 measurements (three bench/predict runs, three of the e2e test),
+ * above 16 and below 64 every time, and predicted that guest's outcome right at both bandwidths.
+ * A steady writer reads the same in every window, so the highest costs it nothing; for a bursty one
+ * it errs towards "may not converge", the side the rule is for. Each window's rate is kept: their
+ * average is what the model times a converging migration at (predict/precopy.ts predictMigration).
+ * The cost is time: each window and the moment QEMU takes to finish it: on the lab `check --measure`
+ * of zdemo takes 3.8 s against 0.7 s without (medians of 5; 6.8 s with a fixed second's wait after
+ * each window).
  *
  * The script is a constant. It takes its data as positional parameters: the frame mark, the
  * libvirt URI, the seconds to wait, then commands, each as `LABEL N ARG1 … ARGN` (a virsh argv of N
