@@ -220,15 +220,7 @@ export function judgeSurvival(input: {
       )
     }
   }
-  // the boot the guest is running: the boot line (on either host) of the boot its heartbeats name,
-  // else a record of that boot on the disk (it booted on a third host: a -> b -> c), else, with
-  // heartbeats that name none, the source's last boot line, the destination's. A log keeps the lines
-  // of earlier boots: a guest restarted on another host leaves an older boot as this host's last one.
-  const tag = dstRun?.boot ?? srcRun?.boot
-  const named = tag === undefined ? undefined : [...src.events, ...dst.events].find((e) => e.kind === 'boot' && e.bootId.startsWith(tag))
-  const recorded = tag === undefined ? undefined : records.find((r) => r.bootId.startsWith(tag))?.bootId
-  const bootId =
-    (named?.kind === 'boot' ? named.bootId : undefined) ?? recorded ?? (tag !== undefined ? tag : (src.lastBootId ?? dst.lastBootId ?? records[0]?.bootId))
+  const bootId = runningBoot(dstRun?.boot ?? srcRun?.boot, [src, dst], records)
   report.bootId = bootId
   const inOrder = recordsInOrder(records, bootId)
   report.recordsInOrder = inOrder
@@ -239,6 +231,20 @@ export function judgeSurvival(input: {
   }
   report.ok = problems.length === 0
   return report
+}
+
+/**
+ * The boot the guest is running, from the boot its heartbeats name (`tag`, the id's first part):
+ * the boot line of that boot in one of the logs, else a record of it on the disk (it booted on a
+ * third host: a -> b -> c), else the tag itself (no record of it: the caller's check fails, naming
+ * it). Heartbeats that name none (an older guest): the first log's last boot line, then the next's,
+ * then the first record's. A log keeps the lines of earlier boots: a guest restarted on another host
+ * leaves an older boot as this host's last one, so the last boot line alone is not the running boot.
+ */
+export function runningBoot(tag: string | undefined, logs: readonly Heartbeats[], records: readonly DiskRecord[]): string | undefined {
+  if (tag === undefined) return logs.map((l) => l.lastBootId).find((id) => id !== undefined) ?? records[0]?.bootId
+  const named = logs.flatMap((l) => l.events).find((e) => e.kind === 'boot' && e.bootId.startsWith(tag))
+  return (named?.kind === 'boot' ? named.bootId : undefined) ?? records.find((r) => r.bootId.startsWith(tag))?.bootId ?? tag
 }
 
 /** How many records, from sector 1 on, are in order (record n in sector n) and of this boot. */
@@ -303,13 +309,14 @@ export async function proveSurvival(opts: {
 export function previousHost(lab: string, guest: string, destination: LabHost): LabHost {
   const beats = (h: LabHost) => readHeartbeats(consoleLogPath(lab, h, guest))
   const boot = beats(destination).runs.at(-1)?.boot
-  const others = LAB_HOSTS.filter((h) => h !== destination)
+  // each log read once
+  const others = LAB_HOSTS.filter((h) => h !== destination).map((host) => ({host, beats: beats(host)}))
   // of the hosts whose last heartbeats are of the boot the destination shows (a log keeps older
   // boots, whose heartbeat numbers can be higher), the latest; none of that boot: the latest of all
-  const same = boot === undefined ? [] : others.filter((h) => beats(h).runs.at(-1)?.boot === boot)
+  const same = boot === undefined ? [] : others.filter((o) => o.beats.runs.at(-1)?.boot === boot)
   const pool = same.length > 0 ? same : others
-  const last = (h: LabHost) => beats(h).lastHeartbeat ?? -1
-  return pool.reduce((best, h) => (last(h) > last(best) ? h : best), pool[0])
+  const last = (o: (typeof others)[number]) => o.beats.lastHeartbeat ?? -1
+  return pool.reduce((best, o) => (last(o) > last(best) ? o : best), pool[0]).host
 }
 
 export function renderReport(r: SurvivalReport): string {

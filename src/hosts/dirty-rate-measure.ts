@@ -195,8 +195,7 @@ type Measured = DirtyRateFact & {kind: 'measured'}
 function peakOf(windows: readonly Measured[]): Measured {
   const latest = windows[windows.length - 1]
   const rates = windows.map((w) => w.bytesPerSecond)
-  const {windowBytesPerSecond: _, ...one} = latest
-  return windows.length === 1 ? one : {...one, bytesPerSecond: Math.max(...rates), windowBytesPerSecond: rates}
+  return windows.length === 1 ? latest : {...latest, bytesPerSecond: Math.max(...rates), windowBytesPerSecond: rates}
 }
 
 /** One run of the script; its frames by label (a timeout or an abort leaves the missing ones out). */

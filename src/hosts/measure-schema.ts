@@ -4,6 +4,7 @@
  * edited. Here, beside the facts, so that the plan and the runner need not import a report's module.
  */
 import {z} from 'zod'
+import {DIRTY_RATE_SECONDS, DIRTY_RATE_WINDOWS} from './dirty-rate-command.js'
 import type {DirtyRateFact, ResidentMemoryFact} from './facts-types.js'
 
 /** An ISO 8601 time with its offset, as plan/values.ts timestampSchema. */
@@ -16,8 +17,9 @@ export const dirtyRateSchema = z.discriminatedUnion('kind', [
       kind: z.literal('measured'),
       bytesPerSecond: z.number().nonnegative().max(Number.MAX_SAFE_INTEGER),
       mode: z.enum(['page-sampling', 'dirty-bitmap', 'dirty-ring']),
-      seconds: z.number().int().min(1).max(60),
-      windowBytesPerSecond: z.array(z.number().nonnegative().max(Number.MAX_SAFE_INTEGER)).min(2).max(10).optional(),
+      seconds: z.number().int().min(DIRTY_RATE_SECONDS.min).max(DIRTY_RATE_SECONDS.max),
+      // each window's rate, when there were several
+      windowBytesPerSecond: z.array(z.number().nonnegative().max(Number.MAX_SAFE_INTEGER)).min(2).max(DIRTY_RATE_WINDOWS.max).optional(),
       measuredAt: timestampSchema,
     })
     .refine((m) => m.windowBytesPerSecond === undefined || Math.max(...m.windowBytesPerSecond) === m.bytesPerSecond, {

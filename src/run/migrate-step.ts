@@ -124,9 +124,7 @@ async function measureAndPredict(from: HostRef, env: StepEnv, note: (patch: Part
   if (env.guestState === 'running') {
     // as the plan says to measure this guest (older plans: dirty-bitmap, no resident size)
     const target = {uuid: env.domain, name: env.guest, mode: plan.measure?.dirtyRateMode, memoryKiB: plan.measure?.memoryKiB}
-    const measured = (await measureGuests(from.t, from.uri, [target], env.dirtyRate ?? {seconds: 1, windows: 1}, {signal: env.signal})).get(
-      env.domain.toLowerCase(),
-    )
+    const measured = (await measureGuests(from.t, from.uri, [target], env.dirtyRate, {signal: env.signal})).get(env.domain.toLowerCase())
     dirtyRate = measured?.dirtyRate
     residentMemory = measured?.residentMemory
   }

@@ -31,7 +31,7 @@ export interface StepEnv {
   /** The plan's prediction: its scenario is predicted again with the dirty rate measured before the migration. */
   prediction?: PlanPrediction
   /** How the dirty rate is measured before the migration (profile dirty-rate-seconds and dirty-rate-windows). */
-  dirtyRate?: DirtyRateSampling
+  dirtyRate: DirtyRateSampling
   /** Records what the migration step observed in the journal (measurement, prediction, limits, stop), as it happens. */
   note?: (patch: Partial<MigrationRecord>) => void
 }

@@ -18,6 +18,7 @@ import {
   readHeartbeats,
   readRecords,
   recordsInOrder,
+  runningBoot,
   type SurvivalReport,
 } from '../../lab/proof.js'
 
@@ -212,7 +213,7 @@ export async function proveStayed(on: LabHostName, opts: {guest?: string; second
   const why = `${guest} on ${on}: heartbeat ${was ? `${was.first}..${was.last}` : 'none'}, ${opts.seconds ?? 3} s later ${is ? `${is.first}..${is.last}` : 'none'}`
   expect(was !== undefined && is !== undefined && is.first === was.first && is.boot === was.boot && is.last > was.last, why).to.equal(true)
   const records = readRecords(dataImagePath(LAB, hostOf(on), guest), (is?.last ?? 0) + 64)
-  const boot = after.lastBootId
+  const boot = runningBoot(is?.boot, [after], records)
   const inOrder = recordsInOrder(records, boot)
   expect(inOrder, `${guest}'s records on ${on}'s disk (boot ${boot}) in order up to ${was?.last}`).to.be.at.least(was?.last ?? 1)
 }
